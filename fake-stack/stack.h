@@ -1,0 +1,80 @@
+/*
+ * The fake cozy-stack, as a library with this one header (DESIGN.md): start it
+ * on the harness loop with a fixtures folder, get its URL, mint job tokens, ask
+ * for the journal and the state, stop it. Nothing outside fake-stack/ includes
+ * any other fake-stack header.
+ */
+#ifndef FAKE_STACK_STACK_H
+#define FAKE_STACK_STACK_H
+
+#include "common/loop.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct stack;
+
+enum stack_perm_mode {
+	STACK_PERM_WARN,    /* serve, but journal that the real stack would answer 403 */
+	STACK_PERM_ENFORCE, /* answer 403 like the real stack */
+	STACK_PERM_OFF,     /* no permission checks at all */
+};
+
+struct stack_options {
+	const char *fixtures_dir; /* scenario folder: data/, files/, account_types/, refresh/; NULL for none */
+	const char *state_dir;    /* a run directory's state/ to start from instead of fixtures_dir; NULL */
+	const char *files_dir;    /* where the Cozy file tree is kept on disk (run directory files/); NULL: a temp dir */
+	const char *bind_addr;    /* NULL: "127.0.0.1" */
+	unsigned short port;      /* 0: any free port */
+	enum stack_perm_mode perm_mode;
+	const char *locale; /* NULL: "en" */
+};
+
+/* Load the fixtures (a malformed one fails with file:line:column in err) and listen. */
+struct stack *stack_start(struct loop *loop, const struct stack_options *opt, char *err);
+/* Stop listening, close connections, free everything. NULL is fine. */
+void stack_stop(struct stack *st);
+
+/* "http://127.0.0.1:PORT/" (trailing slash, as COZY_URL has it). */
+const char *stack_url(const struct stack *st);
+/* "127.0.0.1:PORT": the instance domain, the issuer of tokens. */
+const char *stack_domain(const struct stack *st);
+
+/* Declare an installed konnector and its manifest `permissions` object (may be NULL). */
+int stack_add_konnector(struct stack *st, const char *slug, const json_t *permissions, char *err);
+/* Mint a konnector token for one job (JWT shaped like the stack's: aud konn, iss domain, sub slug, iat now). Owned by the stack. */
+const char *stack_mint_konnector_token(struct stack *st, const char *slug, char *err);
+/* Mint an app token with whole access, for `serve` and apps started by hand. Owned by the stack. */
+const char *stack_mint_app_token(struct stack *st, const char *slug, char *err);
+
+/* Documents, for the runner (account creation, soft delete). New references; NULL when absent. */
+json_t *stack_doc_get(struct stack *st, const char *doctype, const char *id);
+/* Create (no _rev) or update (matching _rev) a document with an _id; returns the stored doc (new ref). */
+json_t *stack_doc_put(struct stack *st, const char *doctype, const json_t *doc, char *err);
+int stack_doc_delete(struct stack *st, const char *doctype, const char *id, char *err);
+/* The io.cozy.account_types documents from the fixtures (a JSON array, borrowed). */
+const json_t *stack_account_types(const struct stack *st);
+
+/* mkdir -p a Cozy path; returns the directory's file doc (new ref) with "_id" and "path". */
+json_t *stack_mkdir_p(struct stack *st, const char *cozy_path, char *err);
+/* Add {type, id} to the referenced_by of the file or directory file_id. */
+int stack_add_reference(struct stack *st, const char *file_id, const char *type, const char *id, char *err);
+
+/*
+ * The request journal: a JSON array, one object per request, in order:
+ * {"time":ISO-8601,"method","path","query":{…},"status":N,"duration_ms":N,
+ *  "auth":"konnector:<slug>"|"app:<slug>"|"none"|"invalid",
+ *  "request_body":"…cut at 4 KiB…","response_body":"…",
+ *  "forbidden":"<why the real stack would answer 403>" (only then)}
+ * Authorization headers never appear in it. Borrowed.
+ */
+const json_t *stack_journal(const struct stack *st);
+int stack_write_journal(const struct stack *st, const char *path, char *err);
+/* Write every document (dir/data/<doctype>/<id>.json) and the file tree (dir/files/…, metadata in dir/files.json). */
+int stack_write_state(const struct stack *st, const char *dir, char *err);
+/* What was written since start: {"<doctype>":{"created":n,"updated":n,"deleted":n},…}; files under "io.cozy.files". New ref. */
+json_t *stack_changes(const struct stack *st);
+/* Forget every document, file and journal entry and load the fixtures again (watch). Tokens stay valid. */
+int stack_reset(struct stack *st, char *err);
+
+#endif

@@ -1,0 +1,15 @@
+/* Subcommand entry points: each gets argv after the subcommand name's position (argv[0] is the subcommand). */
+#ifndef HARNESS_CLI_H
+#define HARNESS_CLI_H
+
+int cli_run(int argc, char **argv);
+int cli_watch(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_lint(int argc, char **argv);
+int cli_oauth(int argc, char **argv);
+int cli_init(int argc, char **argv);
+
+/* "konnector-harness <name> is not built yet" and EXIT_UNAVAILABLE, for subcommands still to come. */
+int cli_not_built(const char *name, int issue);
+
+#endif
