@@ -538,7 +538,7 @@ static enum event_status parse_bare(struct parse *p, size_t at)
 		e++;
 	char c = p->s[at];
 	if (!(c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n')) {
-		fail_at(p, at, "not JSON");
+		fail_at(p, at, "unexpected character");
 		return EVENT_NOT_JSON;
 	}
 	if (check_primitive(p, at, e) < 0 || check_gap(p, e, p->len, 0, NULL) < 0)
