@@ -291,3 +291,69 @@ Test(events, capture_roundtrip)
 	cr_assert_eq(event_capture_parse("{\"type\":\"info\"}", 15, &ln, &raw, &rl, &tl, err), -1);
 	buf_free(&b);
 }
+
+/*
+ * Differential test: jansson (strict, but with JSON_DECODE_ANY and
+ * JSON_ALLOW_NUL, duplicates allowed as in Go) is the oracle for "valid JSON
+ * or not" over the .jsonl files of tests/lint/corpus. Known, intended differences, where Go
+ * (so the stack, so events.c) accepts what jansson refuses:
+ *  - invalid UTF-8 inside strings (Go coerces to U+FFFD);
+ *  - lone surrogate escapes like \uD800 (Go gives U+FFFD);
+ *  - numbers out of range (Go checks only the syntax of a skipped value);
+ *  - nesting deeper than jansson's 2048 (Go's limit is 10000).
+ */
+static int known_difference(const char *jansson_error)
+{
+	static const char *const why[] = {"UTF-8", "unable to decode byte", "surrogate", "Unicode", "too big", "overflow", "depth"};
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strstr(jansson_error, why[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+#include <glob.h>
+#include <jansson.h>
+#include <stdio.h>
+
+Test(events, differential_vs_jansson)
+{
+	glob_t g;
+	cr_assert_eq(glob("tests/lint/corpus/*.jsonl", 0, NULL, &g), 0, "no corpus (run from the repo root)");
+	size_t checked = 0, known = 0;
+	for (size_t f = 0; f < g.gl_pathc; f++) {
+		FILE *in = fopen(g.gl_pathv[f], "rb");
+		cr_assert_not_null(in);
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t got;
+		unsigned long no = 0;
+		while ((got = getline(&line, &cap, in)) >= 0) {
+			no++;
+			size_t len = (size_t)got;
+			if (len && line[len - 1] == '\n')
+				len--;
+			json_error_t je;
+			json_t *j = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+			struct event ev;
+			enum event_status st = event_parse(line, len, &ev, NULL, 0, NULL);
+			int ours = st != EVENT_NOT_JSON, theirs = j != NULL;
+			if (st == EVENT_OK)
+				event_clear(&ev);
+			json_decref(j);
+			checked++;
+			if (ours == theirs)
+				continue;
+			if (ours && !theirs && known_difference(je.text)) {
+				known++;
+				continue;
+			}
+			cr_expect_eq(ours, theirs, "%s:%lu: events.c says %s, jansson says %s (%s)", g.gl_pathv[f], no,
+				     ours ? "JSON" : "not JSON", theirs ? "JSON" : "not JSON", theirs ? "" : je.text);
+		}
+		free(line);
+		fclose(in);
+	}
+	globfree(&g);
+	cr_assert_gt(checked, 50);
+	cr_assert_gt(known, 0); /* the corpus exercises the documented differences */
+}
