@@ -69,7 +69,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->fixtures = optarg;
@@ -240,8 +240,8 @@ static int read_manifest(const char *dir, char **slug, json_t **perms)
 	return -1;
 }
 
-/* DIR/.harness/runs/<n+1>, with latest pointing at it. */
-static int make_run_dir(const char *dir, char *out, size_t len, char *err)
+/* The next run directory, DIR/.harness/runs/<n+1> (not created yet). */
+static int pick_run_dir(const char *dir, char *out, size_t len, char *err)
 {
 	char runs[PATH_MAX / 2];
 	snprintf(runs, sizeof(runs), "%s/.harness/runs", dir);
@@ -259,14 +259,22 @@ static int make_run_dir(const char *dir, char *out, size_t len, char *err)
 	if (d != NULL)
 		closedir(d);
 	snprintf(out, len, "%s/%ld", runs, max + 1);
-	if (mkdir_p(out, err) < 0)
+	return 0;
+}
+
+/* Create the run directory; under .harness/runs/ point latest at it (only once the stack is up). */
+static int commit_run_dir(const char *run, int is_default, char *err)
+{
+	if (mkdir_p(run, err) < 0)
 		return -1;
-	char link[PATH_MAX + 16], tmp[PATH_MAX + 32], target[32];
-	snprintf(link, sizeof(link), "%s/latest", runs);
-	snprintf(tmp, sizeof(tmp), "%s/.latest.%d", runs, (int)getpid());
-	snprintf(target, sizeof(target), "%ld", max + 1);
+	if (!is_default)
+		return 0;
+	const char *slash = strrchr(run, '/');
+	char link[PATH_MAX + 16], tmp[PATH_MAX + 32];
+	snprintf(link, sizeof(link), "%.*s/latest", (int)(slash - run), run);
+	snprintf(tmp, sizeof(tmp), "%.*s/.latest.%d", (int)(slash - run), run, (int)getpid());
 	unlink(tmp);
-	if (symlink(target, tmp) < 0 || rename(tmp, link) < 0)
+	if (symlink(slash + 1, tmp) < 0 || rename(tmp, link) < 0)
 		return err_set(err, "%s: %s", link, strerror(errno));
 	return 0;
 }
@@ -294,12 +302,7 @@ int cli_serve(int argc, char **argv)
 		goto out;
 	if (o.out != NULL) {
 		snprintf(run, sizeof(run), "%s", o.out);
-		if (mkdir_p(run, err) < 0) {
-			fprintf(stderr, "konnector-harness serve: %s\n", err);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-	} else if (make_run_dir(o.dir, run, sizeof(run), err) < 0) {
+	} else if (pick_run_dir(o.dir, run, sizeof(run), err) < 0) {
 		fprintf(stderr, "konnector-harness serve: %s\n", err);
 		rc = EXIT_SOFTWARE;
 		goto out;
@@ -322,6 +325,11 @@ int cli_serve(int argc, char **argv)
 		goto out;
 	}
 	const char *ktok, *atok;
+	if (commit_run_dir(run, o.out == NULL, err) < 0) {
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
 	if (stack_add_konnector(st, slug, perms, err) < 0) {
 		fprintf(stderr, "konnector-harness serve: %s/manifest.konnector: %s\n", o.dir, err);
 		rc = EXIT_DATAERR;
