@@ -146,6 +146,8 @@ static void runner_on_out(struct loop *loop, int fd, uint32_t events, void *arg)
 		r->hooks.out(r->hooks.arg, chunk, (size_t)n);
 	buf_append(&r->line, chunk, (size_t)n);
 	runner_split(r, 0);
+	/* a too-long line may come after the child was reaped: then nothing else ends the run */
+	runner_check_done(r);
 }
 
 static void runner_on_err(struct loop *loop, int fd, uint32_t events, void *arg)
