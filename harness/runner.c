@@ -88,6 +88,8 @@ static void runner_close_err(struct runner *r)
 static void runner_split(struct runner *r, int eof)
 {
 	size_t start = 0;
+	if (r->line.data == NULL)
+		return;
 	while (r->out_watched) {
 		char *nl = memchr(r->line.data + start, '\n', r->line.len - start);
 		if (nl == NULL)
