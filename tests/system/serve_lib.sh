@@ -3,6 +3,9 @@
 # serve_start ARGS...: start `serve` in the background, wait for its COZY_* lines; sets
 # SERVE_PID, URL, TOKEN (konnector), APP (app token).
 serve_start() {
+	# Remove the last serve's output first: the background child truncates it
+	# only once it runs, and wait_for could still see the old lines.
+	rm -f serve.out serve.err
 	"$KH" serve "$@" >serve.out 2>serve.err &
 	SERVE_PID=$!
 	wait_for grep -q '^COZY_APP_TOKEN=' serve.out
