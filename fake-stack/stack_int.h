@@ -44,8 +44,6 @@ struct stack {
 	struct tokens *tokens;
 	struct perms *perms;
 	struct journal *journal;
-	json_t *account_types; /* array */
-
 	struct accounts *accounts; /* account types, token client, refresh hook (route_accounts.c) */
 
 	struct vfs *vfs; /* owned by the files API (stack_files_*), NULL until then */

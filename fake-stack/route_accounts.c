@@ -3,7 +3,7 @@
  * stack web/accounts/oauth.go refresh). The request is parked while the token
  * call is in flight (http_suspend / http_resume).
  */
-#include "fake-stack/route_accounts.h" /* moves to fake-stack/ with this file once stack.c (branch http) is merged */
+#include "fake-stack/route_accounts.h"
 
 #include "common/err.h"
 #include "fake-stack/account_doc.h"
