@@ -46,6 +46,8 @@ finish_flow() {
 }
 
 # 1. the happy path: the browser follows the provider's redirect back to us.
+chmod 600 konn/konnector-dev-config.json
+inode_before=$(stat -c %i konn/konnector-dev-config.json)
 start_flow
 expect_contains "$url" "scope=read+write"
 expect_contains "$url" "response_type=code"
@@ -71,6 +73,10 @@ cat >want.json <<'JSON'
 }
 JSON
 cmp want.json konn/konnector-dev-config.json || fail "dev config: $(cat konn/konnector-dev-config.json)"
+# Atomically: a new file renamed over the old one (new inode), same mode, no temp file left.
+[ "$(stat -c %i konn/konnector-dev-config.json)" != "$inode_before" ] || fail "dev config rewritten in place"
+[ "$(stat -c %a konn/konnector-dev-config.json)" = 600 ] || fail "dev config mode changed"
+[ "$(ls konn)" = "$(printf 'konnector-dev-config.json\nmanifest.konnector')" ] || fail "left over: $(ls konn)"
 # The code exchange as the stack sends it (form mode: all params in the body).
 line=$(grep authorization_code provider.log)
 [ "$(echo "$line" | json_get - 'j.params.state')" = "$state" ] || fail "state not sent: $line"
@@ -100,7 +106,15 @@ expect_contains "$(cat flow.err)" "oauth services responded with non-200 res"
 expect_contains "$(cat flow.err)" "invalid_grant"
 cmp want.json konn/konnector-dev-config.json || fail "a failed flow must not touch the dev config"
 
-# 5. usage errors.
+# 5. nobody comes back: the wait is bounded by --timeout.
+"$KH" oauth konn --account-type at.json --no-open --timeout 1 >flow.out 2>flow.err &
+flow=$!
+finish_flow
+[ "$status" -eq 1 ] || fail "timeout should exit 1, got $status"
+expect_contains "$(cat flow.err)" "no redirect from the provider in time"
+cmp want.json konn/konnector-dev-config.json || fail "a timed-out flow must not touch the dev config"
+
+# 6. usage errors.
 expect_status 64 "$KH" oauth konn
 echo '{"client_id": 42}' >bad.json
 expect_status 65 "$KH" oauth konn --account-type bad.json
