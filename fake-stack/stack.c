@@ -602,6 +602,9 @@ void stack_stop(struct stack *st)
 				http_resume(&p->req);
 			}
 		}
+		/* Let MHD send those answers (a resumed connection only moves in MHD_run; external mode never blocks). */
+		for (int i = 0; i < 4; i++)
+			MHD_run(st->mhd);
 		loop_del_prepare(st->loop, on_prepare, st);
 		if (st->mhd_epfd >= 0)
 			loop_del_fd(st->loop, st->mhd_epfd);

@@ -146,7 +146,19 @@ grep -q '<redacted>' run/journal.jsonl || fail "journal shows no redaction"
 diff -r fixtures.orig k/fixtures || fail "fixtures were written"
 [ "$(json_get run/state/data/io.cozy.accounts/a1.json 'j.oauth.access_token')" = AT-2 ] || fail "state lacks the refreshed account"
 
-# 10. token_mode basic and get against a provider in that mode.
+# 10. stopping while a refresh is parked on the provider: the client gets an answer, serve exits 0 (ASan: no leak).
+serve_start k --out run-stop
+slow_before=$(grep -c RT-slow provider.log)
+curl -sS -o parked.out -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" "${URL}accounts/svc/slow/refresh" \
+	>parked.status &
+parked=$!
+wait_for sh -c "[ \$(grep -c RT-slow provider.log) -gt $slow_before ]"
+serve_stop
+SERVE_PID=
+wait $parked || fail "the parked client got no answer"
+[ "$(cat parked.status)" = 503 ] || fail "parked refresh at shutdown: $(cat parked.status) $(cat parked.out)"
+
+# 11. token_mode basic and get against a provider in that mode.
 for mode in basic get; do
 	MODE=$mode node "$KH_ROOT/tests/system/fake_oauth_provider.js" >p-$mode.port &
 	mp=$!
