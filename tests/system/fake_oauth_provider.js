@@ -5,11 +5,13 @@
 //        refresh_token: revoked → 400 invalid_grant; RT-500 → 500 text; RT-slow → never answers;
 //                       else 200 with a new access token and a rotated refresh token
 //   POST /revoke?token=T → that refresh token is now revoked
+//   GET  /me         → 200 {"user":"me"} with Authorization: Bearer <an access token this provider issued>, else 401
 // Every token request is appended to $PROVIDER_LOG as a JSON line.
 const http = require('http');
 const fs = require('fs');
 const mode = process.env.MODE || 'form';
 const revoked = new Set();
+const issued = new Set();
 let n = 0;
 function answer(res, status, body) {
   res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html' : 'application/json' });
@@ -29,6 +31,10 @@ const server = http.createServer((req, res) => {
       res.writeHead(302, { location: to.toString() });
       return res.end();
     }
+    if (u.pathname === '/me') {
+      const t = (req.headers.authorization || '').replace(/^Bearer /, '');
+      return issued.has(t) ? answer(res, 200, { user: 'me' }) : answer(res, 401, { error: 'invalid_token' });
+    }
     if (u.pathname === '/revoke') {
       revoked.add(u.searchParams.get('token'));
       return answer(res, 200, { ok: true });
@@ -47,6 +53,7 @@ const server = http.createServer((req, res) => {
     if (id !== 'CID' || secret !== 'CSECRET') return answer(res, 401, { error: 'invalid_client' });
     if (p.get('grant_type') === 'authorization_code') {
       if (p.get('code') !== 'CODE123') return answer(res, 400, { error: 'invalid_grant', error_description: 'bad code' });
+      issued.add('AT-from-code-0123456789');
       return answer(res, 200, { access_token: 'AT-from-code-0123456789', refresh_token: 'RT-first', expires_in: 3600, token_type: 'Bearer' });
     }
     if (p.get('grant_type') !== 'refresh_token') return answer(res, 400, { error: 'unsupported_grant_type' });
@@ -55,6 +62,7 @@ const server = http.createServer((req, res) => {
     if (rt === 'RT-500') return answer(res, 500, '<html>provider down</html>');
     if (revoked.has(rt)) return answer(res, 400, { error: 'invalid_grant', error_description: 'revoked' });
     n++;
+    issued.add('AT-' + n);
     return answer(res, 200, { access_token: 'AT-' + n, refresh_token: 'RT-' + n, expires_in: 3600, token_type: 'Bearer' });
   });
 });

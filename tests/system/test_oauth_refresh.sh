@@ -77,6 +77,23 @@ req POST /accounts/svc/a1/refresh
 expect 200 '"access_token":"AT-2"'
 grep -q '"refresh_token":"RT-1"' provider.log || fail "second refresh did not use RT-1"
 
+# A konnector started by hand with serve's environment: its token is stale, it asks the stack to
+# refresh its account (as cozy-konnector-libs does) and uses the new token at the provider.
+cat >konnector.js <<'JS'
+const base = process.env.COZY_URL, auth = { Authorization: 'Bearer ' + process.env.COZY_CREDENTIALS };
+(async () => {
+  const stale = await fetch(process.env.PROVIDER + '/me', { headers: { Authorization: 'Bearer AT-0' } });
+  if (stale.status !== 401) throw new Error('stale token accepted');
+  const r = await fetch(base + 'accounts/svc/a1/refresh', { method: 'POST', headers: auth });
+  if (r.status !== 200) throw new Error('refresh: ' + r.status + ' ' + (await r.text()));
+  const token = (await r.json()).data.attributes.oauth.access_token;
+  const me = await fetch(process.env.PROVIDER + '/me', { headers: { Authorization: 'Bearer ' + token } });
+  console.log(me.status, token);
+})().catch((e) => { console.error(e.message); process.exit(1); });
+JS
+out=$(COZY_URL=$URL COZY_CREDENTIALS=$TOKEN PROVIDER=$P node konnector.js) || fail "konnector: $out"
+[ "$out" = "200 AT-3" ] || fail "the konnector could not use its refreshed token: $out"
+
 # 2. provider 400 invalid_grant → 401 oauth_refresh_invalid_token, exact body; account untouched.
 req POST /accounts/svc/revoked/refresh
 expect 401
@@ -139,12 +156,12 @@ expect 404
 serve_stop
 SERVE_PID=
 grep -q '"path":"/accounts/ignored-type/a1/refresh"' run/journal.jsonl || fail "refresh not journaled"
-for s in AT-1 RT-1 AT-2 RT-2 AT-canned CSECRET "$TOKEN"; do
+for s in AT-1 RT-1 AT-2 RT-2 AT-3 RT-3 AT-canned CSECRET "$TOKEN"; do
 	if grep -q -- "$s" run/journal.jsonl; then fail "journal holds $s: $(grep -- "$s" run/journal.jsonl)"; fi
 done
 grep -q '<redacted>' run/journal.jsonl || fail "journal shows no redaction"
 diff -r fixtures.orig k/fixtures || fail "fixtures were written"
-[ "$(json_get run/state/data/io.cozy.accounts/a1.json 'j.oauth.access_token')" = AT-2 ] || fail "state lacks the refreshed account"
+[ "$(json_get run/state/data/io.cozy.accounts/a1.json 'j.oauth.access_token')" = AT-3 ] || fail "state lacks the refreshed account"
 
 # 10. stopping while a refresh is parked on the provider: the client gets an answer, serve exits 0 (ASan: no leak).
 serve_start k --out run-stop
@@ -158,7 +175,21 @@ SERVE_PID=
 wait $parked || fail "the parked client got no answer"
 [ "$(cat parked.status)" = 503 ] || fail "parked refresh at shutdown: $(cat parked.status) $(cat parked.out)"
 
-# 11. token_mode basic and get against a provider in that mode.
+# 11. enforce mode: a konnector without a rule on io.cozy.accounts is refused (403 by Accept), before any provider call.
+mkdir -p noperm
+echo '{"slug":"other","permissions":{"b":{"type":"io.cozy.bills"}}}' >noperm/manifest.konnector
+serve_start noperm --fixtures k/fixtures --permissions enforce --out run-noperm
+before=$(wc -l <provider.log)
+req POST /accounts/svc/a1/refresh
+expect 403
+[ "$(printf '%s' "$body" | json_get - 'JSON.stringify(j)')" = '{"error":"Forbidden"}' ] || fail "403 body: $body"
+req POST /accounts/svc/nope/refresh
+expect 404 '"detail":"missing"'
+[ "$(wc -l <provider.log)" -eq "$before" ] || fail "a refused refresh must not call the provider"
+serve_stop
+SERVE_PID=
+
+# 12. token_mode basic and get against a provider in that mode.
 for mode in basic get; do
 	MODE=$mode node "$KH_ROOT/tests/system/fake_oauth_provider.js" >p-$mode.port &
 	mp=$!
