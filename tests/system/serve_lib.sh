@@ -3,8 +3,7 @@
 # serve_start ARGS...: start `serve` in the background, wait for its COZY_* lines; sets
 # SERVE_PID, URL, TOKEN (konnector), APP (app token).
 serve_start() {
-	# Remove the last serve's output first: the background child truncates it
-	# only once it runs, and wait_for could still see the old lines.
+	# A previous serve's lines must not be read while the new one has yet to truncate the file.
 	rm -f serve.out serve.err
 	"$KH" serve "$@" >serve.out 2>serve.err &
 	SERVE_PID=$!
