@@ -277,6 +277,13 @@ void session_on_sigchld(struct session *s)
 		runner_on_sigchld(s->run->runner);
 }
 
+pid_t session_child_pid(const struct session *s)
+{
+	if (s == NULL || s->run == NULL || s->run->runner == NULL || runner_finished(s->run->runner))
+		return 0;
+	return runner_pid(s->run->runner);
+}
+
 void session_run_stop(struct session *s, long long timeout_ms)
 {
 	if (s == NULL || s->run == NULL || s->run->runner == NULL || runner_finished(s->run->runner))

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* session_open's status when the dev config is missing (session_manifest is loaded, err names the path). */
 #define SESSION_NO_DEVCONFIG (-1)
@@ -115,5 +116,7 @@ int session_running(const struct session *s);
 void session_run_stop(struct session *s, long long timeout_ms);
 /* Forward every SIGCHLD here. */
 void session_on_sigchld(struct session *s);
+/* The konnector's pid while it runs and is not reaped yet, else 0. */
+pid_t session_child_pid(const struct session *s);
 
 #endif

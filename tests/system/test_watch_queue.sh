@@ -6,8 +6,13 @@ expect_status 64 "$KH" watch --on-busy later .
 expect_contains "$out" "on-busy"
 expect_status 64 "$KH" watch --debounce soon .
 expect_status 64 "$KH" watch --stop-timeout -1 .
+expect_status 64 "$KH" watch --timeout 0 .
+expect_contains "$out" "--timeout"
+expect_status 0 "$KH" watch --help
+expect_contains "$out" "--keep-state"
+expect_contains "$out" "--inherit-env"
 
-mkdir k && cd k
+cp -R "$KH_ROOT/tests/system/konnectors/shell" k && cd k
 cat >k.sh <<'SH'
 echo started >>../starts
 while [ -e ../slow ]; do sleep 0.05; done
@@ -24,8 +29,8 @@ wait_for started
 echo v2 >index.js
 echo v3 >other.js
 rm ../slow
-wait_for has_line '^\[watch\] run 1 · start · exit 0'
-wait_for has_line '^\[watch\] run 2 · .* · exit 0'
+wait_for has_line '^\[watch\] run 1 · start · done · '
+wait_for has_line '^\[watch\] run 2 · .* · done · '
 has_line 'stopped' && fail "queue stopped a run: $(cat ../out.log)"
 kill -INT $pid
 set +e

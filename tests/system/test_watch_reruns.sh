@@ -1,9 +1,9 @@
-# watch: editor saves, sed -i, a new subdirectory and a 30-file burst each give
+# watch: real runs against the fake stack (a shell konnector through --cmd); editor saves, sed -i, a new subdirectory and a 30-file burst each give
 # exactly one rerun; node_modules/ and .gitignore'd edits give none. "Exactly
 # one" is checked by a later sentinel change that must be the very next run.
 . "$KH_ROOT/tests/system/lib.sh"
 
-mkdir k && cd k
+cp -R "$KH_ROOT/tests/system/konnectors/shell" k && cd k
 printf 'echo "{\\"type\\":\\"info\\",\\"message\\":\\"hi\\"}"\n' >k.sh
 echo v1 >index.js
 echo 'secret.txt' >.gitignore
@@ -14,7 +14,7 @@ pid=$!
 trap 'kill -KILL $pid 2>/dev/null || true' EXIT
 
 runs() { grep -c '^\[watch\] run ' ../out.log || true; }
-has_run() { grep -q "^\[watch\] run $1 · $2 " ../out.log; }
+has_run() { grep -q "^\[watch\] run $1 · $2 · done · " ../out.log; }
 # next_run N PATH: wait for run N, started by PATH
 next_run() {
 	wait_for has_run "$1" "$2" || true

@@ -1,10 +1,10 @@
 # watch: a konnector that ignores SIGTERM and leaves a grandchild is SIGKILLed
 # with its whole group after --stop-timeout, and the rerun happens; SIGINT
-# stops the run and exits 0
-# with no process of the run left.
+# stops the run, writes its run directory and exits 0, with no process of the
+# run left.
 . "$KH_ROOT/tests/system/lib.sh"
 
-mkdir k && cd k
+cp -R "$KH_ROOT/tests/system/konnectors/shell" k && cd k
 # the konnector's own files live outside DIR: writing into DIR would be a change
 cat >k.sh <<'SH'
 if [ -e ../hang ]; then
@@ -33,7 +33,7 @@ old=$(cat ../pids)
 rm ../hang
 echo v2 >index.js
 wait_for has_line '^\[watch\] run 1 · start · stopped by KILL (restarting)'
-wait_for has_line '^\[watch\] run 2 · index.js · exit 0'
+wait_for has_line '^\[watch\] run 2 · index.js · done · '
 for p in $old; do wait_for gone "$p"; done
 
 # SIGINT during a run that ignores SIGTERM
@@ -50,4 +50,9 @@ set -e
 trap - EXIT
 [ "$rc" -eq 0 ] || fail "watch exited $rc on SIGINT: $(cat ../out.log)"
 for p in $old; do gone "$p" || fail "process $p of the interrupted run is left"; done
-has_line '^\[watch\] run 3 · index.js · stopped by' || fail "no status for the interrupted run: $(cat ../out.log)"
+has_line '^\[watch\] run 3 · index.js · stopped by KILL · ' || fail "no status for the interrupted run: $(cat ../out.log)"
+# the interrupted run's directory is written, as run writes it after Ctrl-C
+[ "$(json_get .harness/runs/3/report.json j.interrupted)" = true ] || fail "run 3's report.json: $(cat .harness/runs/3/report.json)"
+[ "$(json_get .harness/runs/3/report.json j.error)" = "context canceled" ] || fail "run 3's error"
+[ -f .harness/runs/3/journal.jsonl ] || fail "run 3's journal.jsonl"
+[ -d .harness/runs/3/state ] || fail "run 3's state/"
