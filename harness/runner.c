@@ -26,9 +26,9 @@ struct runner {
 	int out_watched;      /* stdout still read (0 after EOF or a too-long line) */
 	struct buf line;      /* the stdout line being assembled */
 	size_t lineno;
-	long long timer, drain_timer;
+	long long timer, drain_timer, term_timer;
 	int reaped, status;
-	int timed_out, stopped, finished;
+	int timed_out, stopped, terminating, finished;
 };
 
 /* Where argv0 is, as Go's exec.LookPath finds it in the harness's PATH; malloc'd or NULL. */
@@ -209,6 +209,37 @@ void runner_stop(struct runner *r)
 	runner_kill_group(r);
 }
 
+static void runner_on_term_timeout(struct loop *loop, void *arg)
+{
+	(void)loop;
+	struct runner *r = arg;
+	r->term_timer = 0;
+	if (!r->finished)
+		runner_kill_group(r);
+}
+
+void runner_terminate(struct runner *r, long long timeout_ms)
+{
+	if (r == NULL || r->finished)
+		return;
+	r->stopped = 1;
+	if (r->terminating || timeout_ms <= 0) {
+		if (r->term_timer) {
+			loop_del_timer(r->loop, r->term_timer);
+			r->term_timer = 0;
+		}
+		runner_kill_group(r);
+		return;
+	}
+	r->terminating = 1;
+	if (!r->reaped) {
+		kill(-r->pid, SIGTERM);
+		kill(-r->pid, SIGCONT); /* a stopped (^Z'd) konnector must see the TERM */
+	}
+	/* the leader may be reaped while its group (or a grandchild holding the pipes) lives on: the timer still fires */
+	r->term_timer = loop_add_timer(r->loop, timeout_ms, runner_on_term_timeout, r);
+}
+
 void runner_on_sigchld(struct runner *r)
 {
 	if (r == NULL || r->reaped)
@@ -242,6 +273,10 @@ static void runner_check_done(struct runner *r)
 	if (r->drain_timer) {
 		loop_del_timer(r->loop, r->drain_timer);
 		r->drain_timer = 0;
+	}
+	if (r->term_timer) {
+		loop_del_timer(r->loop, r->term_timer);
+		r->term_timer = 0;
 	}
 	/* Not the stack's: leave no grandchild behind once the run is over. */
 	kill(-r->pid, SIGKILL);
@@ -406,6 +441,8 @@ void runner_free(struct runner *r)
 		loop_del_timer(r->loop, r->timer);
 	if (r->drain_timer)
 		loop_del_timer(r->loop, r->drain_timer);
+	if (r->term_timer)
+		loop_del_timer(r->loop, r->term_timer);
 	if (!r->finished && r->pid > 0) {
 		kill(-r->pid, SIGKILL);
 		if (!r->reaped)

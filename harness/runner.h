@@ -45,8 +45,15 @@ struct runner;
 struct runner *runner_start(struct loop *loop, const struct runner_spec *spec, const struct runner_hooks *hooks, char *err);
 /* Reap the child if it has ended (call on every SIGCHLD). */
 void runner_on_sigchld(struct runner *r);
-/* SIGKILL the whole process group now (Ctrl-C, watch restart); done still follows. */
+/* SIGKILL the whole process group now (run's Ctrl-C); done still follows. */
 void runner_stop(struct runner *r);
+/*
+ * SIGTERM (and SIGCONT) to the whole process group now, SIGKILL to it after
+ * timeout_ms if the child is not reaped by then; a second call, or timeout_ms
+ * 0, kills at once. Not the stack's (it only SIGKILLs, at the time limit):
+ * watch's own restart policy, so a konnector may close what it holds.
+ */
+void runner_terminate(struct runner *r, long long timeout_ms);
 pid_t runner_pid(const struct runner *r);
 int runner_finished(const struct runner *r);
 /* Stop watching, kill what is left of the group, free. NULL is fine. */

@@ -17,12 +17,15 @@ struct seen {
 	enum process_end end;
 	int code;
 	struct runner *r;
+	long long terminate_ms; /* > 0: runner_terminate on the line "ready" */
 };
 
 static void on_line(void *arg, const char *line, size_t len, size_t lineno)
 {
 	struct seen *s = arg;
 	buf_printf(&s->lines, "%zu:%.*s|", lineno, (int)len, line);
+	if (s->terminate_ms > 0 && len == 5 && memcmp(line, "ready", 5) == 0)
+		runner_terminate(s->r, s->terminate_ms);
 }
 static void on_too_long(void *arg, size_t lineno)
 {
@@ -51,9 +54,10 @@ static void on_signal(struct loop *loop, const struct signalfd_siginfo *si, void
 }
 
 /* Run sh -c script to its end (bounded at 20 s); returns what was seen. */
-static void run_script(const char *script, long long timeout_ms, struct seen *s)
+static void run_script_term(const char *script, long long timeout_ms, long long terminate_ms, struct seen *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->terminate_ms = terminate_ms;
 	char err[ERR_MAX];
 	struct loop *loop = loop_new(err);
 	cr_assert_not_null(loop);
@@ -71,6 +75,11 @@ static void run_script(const char *script, long long timeout_ms, struct seen *s)
 	runner_free(s->r);
 	loop_free(loop);
 	buf_puts(&s->lines, "");
+}
+
+static void run_script(const char *script, long long timeout_ms, struct seen *s)
+{
+	run_script_term(script, timeout_ms, 0, s);
 }
 
 static void seen_free(struct seen *s)
@@ -150,4 +159,25 @@ Test(runner, start_failures_read_like_go)
 	cr_assert_null(runner_start(loop, &spec, &hooks, err));
 	cr_assert_str_eq(err, "chdir /nonexistent-dir: no such file or directory");
 	loop_free(loop);
+}
+
+Test(runner, terminate_sends_term_to_the_group)
+{
+	struct seen s;
+	run_script_term("echo ready; while :; do sleep 0.05; done", 0, 10000, &s);
+	cr_assert_eq(s.end, END_SIGNALED);
+	cr_assert_eq(s.code, SIGTERM);
+	seen_free(&s);
+}
+
+Test(runner, terminate_escalates_to_kill_when_term_is_ignored)
+{
+	struct seen s;
+	/* the leader and a grandchild both ignore TERM; the grandchild holds stdout open */
+	run_script_term("trap '' TERM; sh -c 'trap \"\" TERM; while :; do sleep 0.05; done' & echo ready; "
+			"while :; do sleep 0.05; done",
+			0, 200, &s);
+	cr_assert_eq(s.end, END_SIGNALED);
+	cr_assert_eq(s.code, SIGKILL);
+	seen_free(&s);
 }
