@@ -34,7 +34,8 @@ static void usage(FILE *f)
 		"  --signal N            the konnector was killed by signal N\n"
 		"  --duration SECONDS    how long the run took (token-expired)\n"
 		"  --stderr FILE         the captured stderr of the same run\n"
-		"  --journal FILE        the fake stack's journal.json of the same run\n"
+		"  --journal FILE        the fake stack's journal of the same run (a JSON array, or a run\n"
+		"                        directory's journal.jsonl)\n"
 		"  --capture             read FILE as events.jsonl whatever its name\n"
 		"Without --exit-code/--timed-out/--signal only the events are judged.\n\n"
 		"Exit status: 0 no error finding (no warning with --strict), 1 otherwise,\n"
@@ -71,41 +72,10 @@ static void strip_comments(char *s, size_t n)
 	}
 }
 
-/* Dev-config keys whose values are not secrets (paths shown in the Cozy UI). */
-static const char *const not_secret[] = {"folderPath", "namePath", "folder_to_save", "timezone"};
-
 struct secrets {
 	struct lint_secret *v;
-	size_t n, cap;
+	size_t n;
 };
-
-/* Every string value under fields (nested included), named by its key. */
-static void collect_secrets(json_t *j, const char *name, struct secrets *s)
-{
-	if (json_is_string(j)) {
-		for (size_t i = 0; i < sizeof(not_secret) / sizeof(not_secret[0]); i++)
-			if (strcmp(name, not_secret[i]) == 0)
-				return;
-		if (s->n == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 8;
-			struct lint_secret *nv = realloc(s->v, s->cap * sizeof(*nv));
-			if (nv == NULL)
-				return;
-			s->v = nv;
-		}
-		s->v[s->n].name = name;
-		s->v[s->n].value = json_string_value(j);
-		s->n++;
-	} else if (json_is_object(j)) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(j, k, v) collect_secrets(v, k, s);
-	} else if (json_is_array(j)) {
-		size_t i;
-		json_t *v;
-		json_array_foreach(j, i, v) collect_secrets(v, name, s);
-	}
-}
 
 /* Load --fields: a dev config with "fields", or a plain object of fields. */
 static json_t *load_fields(const char *path, struct secrets *s)
@@ -132,7 +102,11 @@ static json_t *load_fields(const char *path, struct secrets *s)
 		return NULL;
 	}
 	json_t *fields = json_object_get(root, "fields");
-	collect_secrets(json_is_object(fields) ? fields : root, "", s);
+	if (lint_secrets_from_fields(json_is_object(fields) ? fields : root, &s->v, &s->n) < 0) {
+		fprintf(stderr, "konnector-harness lint: out of memory\n");
+		json_decref(root);
+		return NULL;
+	}
 	return root;
 }
 
@@ -223,6 +197,59 @@ static int lint_capture(struct lint *l, FILE *in, const char *name)
 	return rc;
 }
 
+/* Has path this suffix? */
+static int ends_with(const char *path, const char *suffix)
+{
+	size_t n = strlen(path), k = strlen(suffix);
+	return n >= k && strcmp(path + n - k, suffix) == 0;
+}
+
+/*
+ * The journal: a JSON array (stack_journal's shape), or a run directory's
+ * journal.jsonl (one entry a line, so findings name its lines). NULL after
+ * saying why.
+ */
+static json_t *load_journal(const char *path)
+{
+	json_error_t je;
+	if (!ends_with(path, ".jsonl")) {
+		json_t *j = json_load_file(path, 0, &je);
+		if (j == NULL || !json_is_array(j)) {
+			fprintf(stderr, "konnector-harness lint: %s:%d:%d: %s\n", path, j ? 1 : je.line, j ? 1 : je.column,
+				j ? "a JSON array (the journal) expected" : je.text);
+			json_decref(j);
+			return NULL;
+		}
+		return j;
+	}
+	FILE *in = fopen(path, "rb");
+	if (in == NULL) {
+		fprintf(stderr, "konnector-harness lint: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	json_t *arr = json_array();
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	int lineno = 0;
+	while ((got = getline(&line, &cap, in)) > 0) {
+		lineno++;
+		json_t *e = json_loadb(line, (size_t)got, JSON_DISABLE_EOF_CHECK, &je);
+		if (!json_is_object(e)) {
+			fprintf(stderr, "konnector-harness lint: %s:%d:%d: %s\n", path, lineno, e ? 1 : je.column,
+				e ? "a JSON object (a journal entry) expected" : je.text);
+			json_decref(e);
+			json_decref(arr);
+			arr = NULL;
+			break;
+		}
+		json_array_append_new(arr, e);
+	}
+	free(line);
+	fclose(in);
+	return arr;
+}
+
 /* Stderr and journal of the same run, when given. */
 static int lint_extras(struct lint *l, const struct opts *o)
 {
@@ -238,14 +265,9 @@ static int lint_extras(struct lint *l, const struct opts *o)
 		free(data);
 	}
 	if (o->journal_path) {
-		json_error_t je;
-		json_t *j = json_load_file(o->journal_path, 0, &je);
-		if (j == NULL || !json_is_array(j)) {
-			fprintf(stderr, "konnector-harness lint: %s:%d:%d: %s\n", o->journal_path, j ? 1 : je.line,
-				j ? 1 : je.column, j ? "a JSON array (the journal) expected" : je.text);
-			json_decref(j);
+		json_t *j = load_journal(o->journal_path);
+		if (j == NULL)
 			return -1;
-		}
 		lint_journal(l, j);
 		json_decref(j);
 	}
@@ -367,7 +389,8 @@ int cli_lint(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nfiles; i++) {
 		const char *name = strcmp(files[i], "-") == 0 ? "stdin" : files[i];
-		struct lint_options lo = {.file = name, .secrets = sec.v, .n_secrets = sec.n, .stderr_file = o.stderr_path};
+		struct lint_options lo = {.file = name, .secrets = sec.v, .n_secrets = sec.n, .stderr_file = o.stderr_path,
+					  .journal_file = o.journal_path};
 		lints[i] = lint_new(&lo);
 		if (lints[i] == NULL) {
 			rc = EXIT_SOFTWARE;

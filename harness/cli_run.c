@@ -8,6 +8,7 @@
 #include "harness/cli.h"
 #include "harness/cli_live.h"
 #include "harness/exitcode.h"
+#include "harness/run_lint.h"
 #include "harness/run_options.h"
 #include "harness/session.h"
 
@@ -23,6 +24,7 @@ struct run_cli {
 	struct loop *loop;
 	struct session *s;
 	struct cli_live live;
+	struct run_lint *lint; /* NULL with --no-lint */
 	int interrupted; /* the signal that stopped the run */
 	int rc;
 };
@@ -33,8 +35,12 @@ static void run_usage(FILE *f)
 		   "Start the konnector in DIR (default .) exactly as cozy-stack starts it, against the fake stack,\n"
 		   "show its events live, judge the result as the stack does and write the run directory.\n\n"
 		   "%s\n"
-		   "Exit status: 0 done, 1 errored (as the stack would judge it), 64 usage, 65 bad manifest,\n"
-		   "dev config or fixtures, 69 unavailable, 70 internal error.\n",
+		   "The lint rules of `konnector-harness lint` apply to the run (stdout, stderr, the journal of its\n"
+		   "requests, its end); the dev config's fields are the secrets. Findings follow the verdict and go to\n"
+		   "report.json (\"lint\") and lint.txt in the run directory.\n\n"
+		   "Exit status: 0 done, 1 errored (as the stack would judge it), 2 done but lint found errors\n"
+		   "(warnings too with --strict), 64 usage, 65 bad manifest, dev config or fixtures,\n"
+		   "69 unavailable, 70 internal error.\n",
 		run_options_help);
 }
 
@@ -42,19 +48,31 @@ static void run_on_line(void *arg, const struct session_line *l)
 {
 	struct run_cli *c = arg;
 	cli_live_line(&c->live, l);
+	if (c->lint != NULL)
+		run_lint_line(c->lint, l);
 }
 
 static void run_on_too_long(void *arg, size_t lineno, const char *warning)
 {
-	(void)lineno;
 	struct run_cli *c = arg;
 	cli_live_too_long(&c->live, warning);
+	if (c->lint != NULL)
+		run_lint_too_long(c->lint, lineno);
 }
 
 static void run_on_err(void *arg, const char *data, size_t len)
 {
 	struct run_cli *c = arg;
 	cli_live_stderr(&c->live, data, len);
+	if (c->lint != NULL)
+		run_lint_stderr(c->lint, data, len);
+}
+
+static void run_on_check(void *arg, struct session_end *e)
+{
+	struct run_cli *c = arg;
+	if (c->lint != NULL)
+		run_lint_check(c->lint, e);
 }
 
 static void run_on_end(void *arg, const struct session_end *e)
@@ -68,6 +86,10 @@ static void run_on_end(void *arg, const struct session_end *e)
 		free(text);
 	} else {
 		cli_live_verdict(&c->live, e->report, c->interrupted, stdout);
+		if (c->lint != NULL) {
+			printf("\nlint (files of the run directory):\n");
+			run_lint_write_text(c->lint, stdout);
+		}
 	}
 	c->rc = e->exit_status;
 	loop_stop(c->loop);
@@ -112,8 +134,13 @@ static int run_main(const struct run_options *o)
 	if (o->write_config)
 		fprintf(stderr, PROG ": %s exists already; --write-config never overwrites it\n",
 			session_devconfig_path(c.s));
+	if (!o->no_lint && (c.lint = run_lint_new(session_devconfig(c.s)->fields, o->strict)) == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
 	struct session_hooks hooks = {.line = run_on_line, .too_long = run_on_too_long, .err = run_on_err,
-				      .end = run_on_end, .arg = &c};
+				      .check = run_on_check, .end = run_on_end, .arg = &c};
 	rc = session_run_start(c.s, &hooks, err);
 	if (rc != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -124,6 +151,7 @@ static int run_main(const struct run_options *o)
 	rc = c.rc;
 out:
 	session_free(c.s);
+	run_lint_free(c.lint);
 	loop_free(c.loop);
 	return rc;
 }

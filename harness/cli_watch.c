@@ -11,6 +11,7 @@
 #include "harness/cli_live.h"
 #include "harness/exitcode.h"
 #include "harness/reaper.h"
+#include "harness/run_lint.h"
 #include "harness/run_options.h"
 #include "harness/session.h"
 #include "harness/watch.h"
@@ -42,6 +43,7 @@ struct watch_cli {
 	struct watch *w;
 	struct session *s;
 	struct cli_live live;
+	struct run_lint *lint; /* the current run's; NULL with --no-lint */
 	const char *ignores[WATCH_MAX_IGNORES + 2];
 	size_t nignores;
 	char *out_ignore; /* "/<--out relative to DIR>/" when it is inside DIR */
@@ -164,19 +166,31 @@ static void watch_on_line(void *arg, const struct session_line *l)
 {
 	struct watch_cli *cli = arg;
 	cli_live_line(&cli->live, l);
+	if (cli->lint != NULL)
+		run_lint_line(cli->lint, l);
 }
 
 static void watch_on_too_long(void *arg, size_t lineno, const char *warning)
 {
-	(void)lineno;
 	struct watch_cli *cli = arg;
 	cli_live_too_long(&cli->live, warning);
+	if (cli->lint != NULL)
+		run_lint_too_long(cli->lint, lineno);
 }
 
 static void watch_on_err(void *arg, const char *data, size_t len)
 {
 	struct watch_cli *cli = arg;
 	cli_live_stderr(&cli->live, data, len);
+	if (cli->lint != NULL)
+		run_lint_stderr(cli->lint, data, len);
+}
+
+static void watch_on_check(void *arg, struct session_end *e)
+{
+	struct watch_cli *cli = arg;
+	if (cli->lint != NULL)
+		run_lint_check(cli->lint, e);
 }
 
 /* Where the status line goes: stdout, unless stdout carries one JSON report per run. */
@@ -223,10 +237,18 @@ static void watch_print_status(struct watch_cli *cli, const struct session_end *
 	}
 	long long docs, files, ms = e->duration_ms;
 	watch_count_saved(e->changes, &docs, &files);
+	char lint[64] = "";
+	if (cli->lint != NULL)
+		snprintf(lint, sizeof(lint), " · lint %zu finding%s%s", run_lint_findings(cli->lint),
+			 run_lint_findings(cli->lint) == 1 ? "" : "s",
+			 run_lint_failures(cli->lint) ? (cli->o.strict ? " (failing)" : " (errors)") : "");
 	FILE *f = watch_status_out(cli);
-	fprintf(f, "%s[watch] run %d · %s · %s · %lld.%02lld s · %lld document%s, %lld file%s saved · %s%s\n",
+	fprintf(f, "%s[watch] run %d · %s · %s · %lld.%02lld s · %lld document%s, %lld file%s saved%s · %s%s\n",
 		cli_live_c(&cli->live, C_BOLD), cli->run_no, cli->reason, verdict, ms / 1000, (ms % 1000) / 10, docs,
-		docs == 1 ? "" : "s", files, files == 1 ? "" : "s", e->run_dir, cli_live_c(&cli->live, C_RESET));
+		docs == 1 ? "" : "s", files, files == 1 ? "" : "s", lint, e->run_dir, cli_live_c(&cli->live, C_RESET));
+	/* the findings after the verdict, as `konnector-harness lint` prints them */
+	if (cli->lint != NULL && run_lint_findings(cli->lint) > 0)
+		run_lint_write_text(cli->lint, f);
 	fflush(f);
 }
 
@@ -245,6 +267,8 @@ static void watch_on_end(void *arg, const struct session_end *e)
 		fflush(stdout);
 	}
 	watch_print_status(cli, e);
+	run_lint_free(cli->lint);
+	cli->lint = NULL;
 	if (cli->quitting) {
 		loop_stop(cli->loop);
 		return;
@@ -291,10 +315,19 @@ static void watch_start_run(struct watch_cli *cli, const char *reason, int fixtu
 		watch_not_run(cli, err);
 		return;
 	}
+	run_lint_free(cli->lint);
+	cli->lint = NULL;
+	if (!cli->o.no_lint && (cli->lint = run_lint_new(session_devconfig(cli->s)->fields, cli->o.strict)) == NULL) {
+		watch_not_run(cli, "out of memory");
+		return;
+	}
 	struct session_hooks hooks = {.line = watch_on_line, .too_long = watch_on_too_long, .err = watch_on_err,
-				      .end = watch_on_end, .arg = cli};
-	if (session_run_start(cli->s, &hooks, err) != 0)
+				      .check = watch_on_check, .end = watch_on_end, .arg = cli};
+	if (session_run_start(cli->s, &hooks, err) != 0) {
+		run_lint_free(cli->lint);
+		cli->lint = NULL;
 		watch_not_run(cli, err);
+	}
 }
 
 /* A change (or Enter): run now, or stop the current run first (restart), or run once more after it (queue). */
@@ -315,10 +348,32 @@ static void watch_request_run(struct watch_cli *cli, const char *reason, int fix
 	}
 }
 
+/*
+ * The change is only our own --save-tokens write of the dev config (the file
+ * and atomic_write's temp file next to it): no reason to rerun, or a konnector
+ * that refreshes on every run would run forever.
+ */
+static int watch_only_own_save(struct watch_cli *cli, const struct watch_change *ch)
+{
+	if (ch->overflow || ch->npaths == 0 || !session_devconfig_is_own_write(cli->s))
+		return 0;
+	const char *dc = session_devconfig_path(cli->s);
+	const char *base = strrchr(dc, '/') ? strrchr(dc, '/') + 1 : dc;
+	size_t n = strlen(base);
+	for (size_t i = 0; i < ch->npaths; i++) {
+		const char *p = strrchr(ch->paths[i], '/') ? strrchr(ch->paths[i], '/') + 1 : ch->paths[i];
+		if (strncmp(p, base, n) != 0 || (p[n] != '\0' && strncmp(p + n, ".tmp-", 5) != 0))
+			return 0;
+	}
+	return 1;
+}
+
 static void watch_on_change(struct watch *w, const struct watch_change *ch, void *arg)
 {
 	(void)w;
 	struct watch_cli *cli = arg;
+	if (watch_only_own_save(cli, ch))
+		return;
 	char reason[256];
 	watch_describe(ch, reason, sizeof(reason));
 	watch_request_run(cli, reason, ch->fixtures_changed || ch->overflow);
@@ -512,6 +567,7 @@ int cli_watch(int argc, char **argv)
 	rc = watch_serve(&cli);
 	watch_stop(cli.w);
 	session_free(cli.s); /* a run still going (a failure): its group is killed */
+	run_lint_free(cli.lint);
 	reaper_reap_orphans(0);
 	loop_free(cli.loop);
 	free(cli.out_ignore);

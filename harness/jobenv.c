@@ -77,37 +77,6 @@ char *jobenv_parameters(const json_t *manifest_params, const json_t *dev_params,
 	return s;
 }
 
-/* stack: model/account/type.go HasSecretGrant */
-static int secret_grant(const char *mode)
-{
-	static const char *const modes[] = {"secret", "bi_webauth+secret", "bi_webview+secret", "authorization_code+secret"};
-	for (size_t i = 0; mode != NULL && i < sizeof(modes) / sizeof(modes[0]); i++)
-		if (strcmp(mode, modes[i]) == 0)
-			return 1;
-	return 0;
-}
-
-const json_t *jobenv_account_type_secret(const json_t *account_types, const char *slug)
-{
-	/* stack: model/account/type.go FindAccountTypesBySlug; the harness has no context, so
-	 * context-specific docs (_id "<context>/<id>") never apply */
-	const json_t *found = NULL;
-	size_t n = 0, i;
-	json_t *doc;
-	json_array_foreach(account_types, i, doc)
-	{
-		const char *id = json_string_value(json_object_get(doc, "_id"));
-		const char *s = json_string_value(json_object_get(doc, "slug"));
-		if (s == NULL || strcmp(s, slug) != 0 || (id != NULL && strchr(id, '/') != NULL))
-			continue;
-		found = doc;
-		n++;
-	}
-	if (n != 1 || !secret_grant(json_string_value(json_object_get(found, "grant_mode"))))
-		return NULL;
-	return json_object_get(found, "secret");
-}
-
 char *jobenv_payload(const char *body, size_t len, int *big)
 {
 	*big = 0;

@@ -47,11 +47,6 @@ char *jobenv_fields(const char *slug, const char *account, const char *folder_to
  */
 char *jobenv_parameters(const json_t *manifest_params, const json_t *dev_params, const json_t *secret);
 /*
- * The account type's secret for slug (borrowed) when exactly one global
- * io.cozy.account_types doc has that slug and a secret grant mode; else NULL.
- */
-const json_t *jobenv_account_type_secret(const json_t *account_types, const char *slug);
-/*
  * COZY_PAYLOAD from a payload body: decoded as a JSON object, re-encoded as Go
  * does; anything else → "". *big is set when the encoding exceeds
  * JOBENV_PAYLOAD_MAX: the caller writes *value to JOBENV_PAYLOAD_FILE in the

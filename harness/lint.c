@@ -58,6 +58,7 @@ struct secret {
 struct lint {
 	char *file;
 	char *stderr_file;
+	char *journal_file;
 	struct secret *secrets;
 	size_t n_secrets;
 	struct judge judge;
@@ -163,6 +164,60 @@ static char *json_escaped(const char *s, size_t n, size_t *out_len)
 	return o;
 }
 
+/* Dev-config keys whose values are not secrets (paths shown in the Cozy UI). */
+static const char *const not_secret[] = {"folderPath", "namePath", "folder_to_save", "timezone"};
+
+struct secret_list {
+	struct lint_secret *v;
+	size_t n, cap;
+	int nomem;
+};
+
+/* Every string value under j (nested included), named by its key. */
+static void collect_secrets(const json_t *j, const char *name, struct secret_list *s)
+{
+	if (json_is_string(j)) {
+		for (size_t i = 0; i < sizeof(not_secret) / sizeof(not_secret[0]); i++)
+			if (strcmp(name, not_secret[i]) == 0)
+				return;
+		if (s->n == s->cap) {
+			size_t nc = s->cap ? s->cap * 2 : 8;
+			struct lint_secret *nv = realloc(s->v, nc * sizeof(*nv));
+			if (nv == NULL) {
+				s->nomem = 1;
+				return;
+			}
+			s->v = nv;
+			s->cap = nc;
+		}
+		s->v[s->n].name = name;
+		s->v[s->n].value = json_string_value(j);
+		s->n++;
+	} else if (json_is_object(j)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)j, k, v) collect_secrets(v, k, s);
+	} else if (json_is_array(j)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(j, i, v) collect_secrets(v, name, s);
+	}
+}
+
+int lint_secrets_from_fields(const json_t *fields, struct lint_secret **out, size_t *n)
+{
+	struct secret_list s = {0};
+	collect_secrets(fields, "", &s);
+	if (s.nomem) {
+		free(s.v);
+		s.v = NULL;
+		s.n = 0;
+	}
+	*out = s.v;
+	*n = s.n;
+	return s.nomem ? -1 : 0;
+}
+
 struct lint *lint_new(const struct lint_options *o)
 {
 	struct lint *l = calloc(1, sizeof(*l));
@@ -171,9 +226,10 @@ struct lint *lint_new(const struct lint_options *o)
 	judge_init(&l->judge);
 	l->file = strdup(o && o->file ? o->file : "stdout");
 	l->stderr_file = strdup(o && o->stderr_file ? o->stderr_file : "stderr");
+	l->journal_file = strdup(o && o->journal_file ? o->journal_file : "journal");
 	if (o && o->n_secrets)
 		l->secrets = calloc(o->n_secrets, sizeof(*l->secrets));
-	if (l->file == NULL || l->stderr_file == NULL || (o && o->n_secrets && l->secrets == NULL)) {
+	if (l->file == NULL || l->stderr_file == NULL || l->journal_file == NULL || (o && o->n_secrets && l->secrets == NULL)) {
 		lint_free(l);
 		return NULL;
 	}
@@ -217,6 +273,7 @@ void lint_free(struct lint *l)
 	judge_clear(&l->judge);
 	free(l->file);
 	free(l->stderr_file);
+	free(l->journal_file);
 	free(l->stderr_partial);
 	free(l);
 }
@@ -433,7 +490,7 @@ void lint_journal(struct lint *l, const json_t *journal)
 			continue;
 		const char *m = json_string_value(json_object_get(e, "method"));
 		const char *p = json_string_value(json_object_get(e, "path"));
-		add(l, "permission-missing", -1, "journal", (unsigned long)i + 1,
+		add(l, "permission-missing", -1, l->journal_file, (unsigned long)i + 1,
 		    "%s %s: the real stack would answer 403 Forbidden (%s); add the permission to the "
 		    "\"permissions\" of manifest.konnector",
 		    m ? m : "?", p ? p : "?", why);

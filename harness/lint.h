@@ -42,6 +42,7 @@ struct lint_secret {
 struct lint_options {
 	const char *file;                 /* name for stdout findings (default "stdout") */
 	const char *stderr_file;          /* name for stderr findings (default "stderr") */
+	const char *journal_file;         /* name for journal findings (default "journal") */
 	const struct lint_secret *secrets;/* values shorter than LINT_SECRET_MIN are ignored */
 	size_t n_secrets;
 };
@@ -50,6 +51,14 @@ struct lint_options {
 #define LINT_STDERR_MAX (256 * 1024)
 /* stack: pkg/consts/token.go KonnectorTokenValidityDuration, 30 min */
 #define LINT_TOKEN_VALIDITY_MS (30LL * 60 * 1000)
+
+/*
+ * The secrets of a dev config's `fields` object: every string value, nested
+ * ones included, named by its key, except keys that are not secrets (folder
+ * paths, timezone). *out is malloc'd (free it); names and values are borrowed
+ * from fields. Returns 0, or -1 when out of memory.
+ */
+int lint_secrets_from_fields(const json_t *fields, struct lint_secret **out, size_t *n);
 
 struct lint;
 struct lint *lint_new(const struct lint_options *o);

@@ -32,11 +32,16 @@ const char run_options_help[] =
 	"  --raw                show stdout and stderr as they come, not pretty-printed\n"
 	"  --no-color           no colours (also when NO_COLOR is set, or not on a terminal)\n"
 	"  --format text|json   the verdict as text (default) or one JSON object on stdout\n"
+	"  --no-lint            do not apply the lint rules (konnector-harness lint) to the run\n"
+	"  --strict             lint warnings fail the run too (exit 2 when the job is done)\n"
+	"  --save-tokens        after a refresh of the dev config's account (POST /accounts/…/refresh), write the\n"
+	"                       new access_token/refresh_token into the dev config (comments and order kept)\n"
 	"  -h, --help           this help\n";
 
 enum {
 	O_CMD = 256, O_ENTRY, O_NOPRE, O_CONFIG, O_WRITE, O_FIX, O_SCEN, O_STATE, O_OUT, O_TIMEOUT, O_PAYLOAD,
-	O_LOCALE, O_MANUAL, O_AUTO, O_TRIG, O_NOTRIG, O_DEL, O_FIE, O_ENV, O_INH, O_RAW, O_NOCOL, O_FMT
+	O_LOCALE, O_MANUAL, O_AUTO, O_TRIG, O_NOTRIG, O_DEL, O_FIE, O_ENV, O_INH, O_RAW, O_NOCOL, O_FMT, O_NOLINT, O_STRICT,
+	O_SAVETOK
 };
 
 static const struct option run_longopts[] = {
@@ -52,6 +57,8 @@ static const struct option run_longopts[] = {
 	{"env", required_argument, NULL, O_ENV},         {"inherit-env", no_argument, NULL, O_INH},
 	{"raw", no_argument, NULL, O_RAW},               {"no-color", no_argument, NULL, O_NOCOL},
 	{"format", required_argument, NULL, O_FMT},      {"help", no_argument, NULL, 'h'},
+	{"no-lint", no_argument, NULL, O_NOLINT},        {"strict", no_argument, NULL, O_STRICT},
+	{"save-tokens", no_argument, NULL, O_SAVETOK},
 };
 #define RUN_NLONGOPTS (sizeof(run_longopts) / sizeof(run_longopts[0]))
 
@@ -113,6 +120,9 @@ static int run_options_one(struct run_options *o, int c, char *err)
 	case O_INH: o->inherit_env = 1; break;
 	case O_RAW: o->raw = 1; break;
 	case O_NOCOL: o->no_color = 1; break;
+	case O_NOLINT: o->no_lint = 1; break;
+	case O_STRICT: o->strict = 1; break;
+	case O_SAVETOK: o->save_tokens = 1; break;
 	case O_FMT:
 		if (strcmp(optarg, "json") == 0)
 			o->json = 1;
@@ -149,7 +159,7 @@ enum run_options_status run_options_parse_ext(int argc, char **argv, struct run_
 		else if (c >= RUN_OPTIONS_EXTRA_BASE && extra != NULL) {
 			if (extra->handle(extra->arg, c, optarg, err) < 0)
 				st = RUN_OPTIONS_USAGE;
-		} else if (c >= O_CMD && c <= O_FMT) {
+		} else if (c >= O_CMD && c <= O_SAVETOK) {
 			if (run_options_one(o, c, err) < 0)
 				st = RUN_OPTIONS_USAGE;
 		} else {

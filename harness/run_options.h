@@ -28,6 +28,9 @@ struct run_options {
 	long long timeout_s;    /* --timeout */
 	int manual;             /* --manual (default) / --auto */
 	int no_trigger, inherit_env, fields_in_env, account_deleted, raw, json, write_config, no_color, no_preload;
+	int no_lint;     /* --no-lint */
+	int strict;      /* --strict: lint warnings fail too */
+	int save_tokens; /* --save-tokens: refreshed tokens of the dev config's account go back into it */
 	char **extra_env; /* --env KEY=VAL, NULL-terminated (never NULL after a parse) */
 	size_t n_extra;
 };

@@ -87,7 +87,8 @@ static void runner_close_err(struct runner *r)
 /* Hand complete lines to the hook; the scanner's limit stops reading altogether. */
 static void runner_split(struct runner *r, int eof)
 {
-	size_t start = 0;
+	size_t start = 0, long_len;
+	const char *head;
 	if (r->line.data == NULL)
 		return;
 	while (r->out_watched) {
@@ -96,33 +97,41 @@ static void runner_split(struct runner *r, int eof)
 			break;
 		size_t len = (size_t)(nl - (r->line.data + start));
 		/* stack: bufio.Scanner with a 64 KiB buffer: a token plus its newline must fit */
-		if (len + 1 > EVENT_LINE_MAX)
+		if (len + 1 > EVENT_LINE_MAX) {
+			head = r->line.data + start;
+			long_len = len;
 			goto too_long;
+		}
 		r->lineno++;
 		size_t l = len;
-		if (l > 0 && r->line.data[start + l - 1] == '\r')
+		int cr = l > 0 && r->line.data[start + l - 1] == '\r';
+		if (cr)
 			l--;
 		if (r->hooks.line)
-			r->hooks.line(r->hooks.arg, r->line.data + start, l, r->lineno);
+			r->hooks.line(r->hooks.arg, r->line.data + start, l, r->lineno, cr);
 		start += len + 1;
 	}
 	buf_consume(&r->line, start);
-	if (r->line.len >= EVENT_LINE_MAX)
+	if (r->line.len >= EVENT_LINE_MAX) {
+		head = r->line.data;
+		long_len = r->line.len;
 		goto too_long;
+	}
 	if (eof && r->line.len > 0) { /* a final unterminated line is still scanned */
 		r->lineno++;
 		size_t l = r->line.len;
-		if (r->line.data[l - 1] == '\r')
+		int cr = r->line.data[l - 1] == '\r';
+		if (cr)
 			l--;
 		if (r->hooks.line)
-			r->hooks.line(r->hooks.arg, r->line.data, l, r->lineno);
+			r->hooks.line(r->hooks.arg, r->line.data, l, r->lineno, cr);
 		buf_reset(&r->line);
 	}
 	return;
 too_long:
 	r->lineno++;
 	if (r->hooks.too_long)
-		r->hooks.too_long(r->hooks.arg, r->lineno);
+		r->hooks.too_long(r->hooks.arg, head, long_len, r->lineno);
 	buf_reset(&r->line);
 	/* Keep the pipe open but unread, like the stack: a konnector that keeps writing blocks. */
 	loop_del_fd(r->loop, r->out_fd);

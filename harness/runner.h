@@ -24,10 +24,16 @@ struct runner_spec {
 };
 
 struct runner_hooks {
-	/* One stdout line, its '\n' and a trailing '\r' dropped (bufio.ScanLines); lineno from 1. */
-	void (*line)(void *arg, const char *line, size_t len, size_t lineno);
-	/* Line lineno reached EVENT_LINE_MAX without a newline: the stack stops reading stdout here. */
-	void (*too_long)(void *arg, size_t lineno);
+	/*
+	 * One stdout line, its '\n' and a trailing '\r' dropped (bufio.ScanLines); lineno from 1.
+	 * cr: a '\r' was dropped (line[len] is that '\r'), so the raw line is len + 1 bytes.
+	 */
+	void (*line)(void *arg, const char *line, size_t len, size_t lineno, int cr);
+	/*
+	 * Line lineno reached EVENT_LINE_MAX without a newline: the stack stops reading stdout here.
+	 * head: its first len bytes as read so far (len >= EVENT_LINE_MAX).
+	 */
+	void (*too_long)(void *arg, const char *head, size_t len, size_t lineno);
 	/* Bytes as read from stdout (for stdout.log), then from stderr. */
 	void (*out)(void *arg, const char *data, size_t len);
 	void (*err)(void *arg, const char *data, size_t len);

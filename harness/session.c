@@ -6,10 +6,12 @@
  */
 #include "harness/session.h"
 
+#include "common/atomic_file.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "fake-stack/stack.h"
 #include "harness/devconfig.h"
+#include "harness/devconfig_tokens.h"
 #include "harness/exitcode.h"
 #include "harness/jobenv.h"
 #include "harness/preload.h"
@@ -41,6 +43,7 @@ struct session_run {
 	long long started_ms, ended_ms, finish_timer;
 	size_t not_json, bad_shape, journal_base;
 	json_t *warnings, *before, *account, *extra_fields;
+	json_t *saved_tokens; /* --save-tokens: what this run's refreshes wrote into the dev config */
 	char job_id[33];
 	char *fields, *params, *payload, *entry, *folder, *preload_path;
 	char **env;
@@ -59,7 +62,16 @@ struct session {
 	struct rundir first_rd; /* not watching: created with the stack, used by the first run */
 	int has_first_rd;
 	struct session_run *run;
+	/* --save-tokens: a refresh seen in the HTTP handler, saved from a 0 ms timer */
+	long long save_timer;
+	int save_due;
+	char *save_access, *save_refresh;
+	char *own_write; /* the dev config's text after our last save */
+	size_t own_write_len;
 };
+
+static void session_on_refresh(struct stack *st, const char *account_id, const char *access_token,
+			       const char *refresh_token, void *arg);
 
 /* Manifest and dev config into m and dc; EXIT_DONE, SESSION_NO_DEVCONFIG or EXIT_DATAERR. */
 static int session_load_config(struct session *s, struct manifest *m, struct devconfig *dc, char *err)
@@ -120,6 +132,8 @@ int session_open(struct loop *loop, const struct run_options *o, int watching, s
 		return EXIT_DATAERR;
 	if (stack_add_konnector(s->stack, s->m.slug, s->m.permissions, err) < 0)
 		return EXIT_SOFTWARE;
+	if (o->save_tokens)
+		stack_on_refresh(s->stack, session_on_refresh, s);
 	return EXIT_DONE;
 }
 
@@ -136,6 +150,84 @@ const char *session_fixtures_dir(const struct session *s)
 const char *session_devconfig_path(const struct session *s)
 {
 	return s->devconfig_path;
+}
+
+const struct devconfig *session_devconfig(const struct session *s)
+{
+	return &s->dc;
+}
+
+int session_devconfig_is_own_write(const struct session *s)
+{
+	if (s->own_write == NULL)
+		return 0;
+	char err[ERR_MAX];
+	size_t len = 0;
+	char *text = file_read_all(s->devconfig_path, &len, err);
+	int same = text != NULL && len == s->own_write_len && memcmp(text, s->own_write, len) == 0;
+	free(text);
+	return same;
+}
+
+/* Write the refreshed tokens into the dev config now; the outcome goes to the run's report (or is dropped between runs). */
+static void session_save_tokens(struct session *s)
+{
+	if (!s->save_due)
+		return;
+	s->save_due = 0;
+	if (s->save_timer)
+		loop_del_timer(s->loop, s->save_timer);
+	s->save_timer = 0;
+	char err[ERR_MAX];
+	json_t *note = NULL;
+	if (devconfig_save_tokens(s->devconfig_path, s->save_access, s->save_refresh, err) < 0) {
+		char msg[ERR_MAX + 64];
+		snprintf(msg, sizeof(msg), "--save-tokens: %s", err);
+		note = json_string(msg);
+	} else {
+		char a[128], r[128];
+		note = json_object();
+		json_object_set_new(note, "file", json_string(s->devconfig_path));
+		if (s->save_access != NULL)
+			json_object_set_new(note, "access_token", json_string(devconfig_mask_token(s->save_access, a, sizeof(a))));
+		if (s->save_refresh != NULL)
+			json_object_set_new(note, "refresh_token",
+					    json_string(devconfig_mask_token(s->save_refresh, r, sizeof(r))));
+		free(s->own_write);
+		s->own_write = file_read_all(s->devconfig_path, &s->own_write_len, err);
+	}
+	if (s->run != NULL)
+		json_array_append(json_is_string(note) ? s->run->warnings : s->run->saved_tokens, note);
+	json_decref(note);
+	free(s->save_access), free(s->save_refresh);
+	s->save_access = s->save_refresh = NULL;
+}
+
+static void session_save_timer(struct loop *loop, void *arg)
+{
+	(void)loop;
+	struct session *s = arg;
+	s->save_timer = 0;
+	session_save_tokens(s);
+}
+
+/* stack_on_refresh: the account made from the dev config got new tokens (called inside the HTTP handler). */
+static void session_on_refresh(struct stack *st, const char *account_id, const char *access_token,
+			       const char *refresh_token, void *arg)
+{
+	(void)st;
+	struct session *s = arg;
+	char mine[33];
+	prep_account_id(s->m.slug, mine);
+	if (strcmp(account_id, mine) != 0 || (access_token == NULL && refresh_token == NULL))
+		return; /* a fixture account: nothing of the dev config */
+	free(s->save_access), free(s->save_refresh);
+	s->save_access = access_token ? strdup(access_token) : NULL;
+	s->save_refresh = refresh_token ? strdup(refresh_token) : NULL;
+	s->save_due = 1;
+	/* never write files from inside the HTTP handler: from the loop, right after it */
+	if (s->save_timer == 0)
+		s->save_timer = loop_add_timer(s->loop, 0, session_save_timer, s);
 }
 
 const char *session_url(const struct session *s)
@@ -176,19 +268,30 @@ int session_running(const struct session *s)
 
 /* ---- the run's streams ---- */
 
-/* ISO-8601 UTC time with milliseconds, now. */
-static void iso_now(char out[32])
+/* The wall clock in Unix milliseconds, and as ISO-8601 UTC with milliseconds. */
+static long long wall_now(char iso[32])
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	struct tm tm;
 	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
+	size_t n = strftime(iso, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(iso + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One capture record (events.h) into events.jsonl. */
+static void session_capture(struct session_run *r, long long ms, size_t lineno, const char *raw, size_t len,
+			    int too_long)
+{
+	struct buf b = {0};
+	if (event_capture_format(&b, ms, (unsigned long)lineno, raw, len, too_long) == 0)
+		fwrite(b.data, 1, b.len, r->rd.events);
+	buf_free(&b);
 }
 
 /* One stdout line: judge it, record it in events.jsonl, hand it to the hook. */
-static void session_on_line(void *arg, const char *line, size_t len, size_t lineno)
+static void session_on_line(void *arg, const char *line, size_t len, size_t lineno, int cr)
 {
 	struct session_run *r = arg;
 	struct event ev;
@@ -196,25 +299,14 @@ static void session_on_line(void *arg, const char *line, size_t len, size_t line
 	size_t col = 0;
 	enum event_status st = event_parse(line, len, &ev, why, sizeof(why), &col);
 	char now[32];
-	iso_now(now);
-	if (st == EVENT_OK) {
+	long long ms = wall_now(now);
+	session_capture(r, ms, lineno, line, len + (cr ? 1 : 0), 0); /* the raw line keeps its '\r' */
+	if (st == EVENT_OK)
 		judge_event(&r->judge, &ev);
-		json_t *rec = json_object();
-		json_object_set_new(rec, "line", json_integer((json_int_t)lineno));
-		json_object_set_new(rec, "time", json_string(now));
-		json_object_set_new(rec, "type", json_string(ev.type));
-		json_object_set_new(rec, "message", json_stringn(ev.message, ev.message_len));
-		json_object_set_new(rec, "no_retry", json_boolean(ev.no_retry));
-		char *text = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
-		if (text != NULL)
-			fprintf(r->rd.events, "%s\n", text);
-		free(text);
-		json_decref(rec);
-	} else if (st == EVENT_NOT_JSON) {
+	else if (st == EVENT_NOT_JSON)
 		r->not_json++;
-	} else {
+	else
 		r->bad_shape++;
-	}
 	if (r->hooks.line != NULL) {
 		struct session_line l = {.lineno = lineno, .text = line, .len = len, .time = now, .status = st,
 					 .event = st == EVENT_OK ? &ev : NULL, .why = why, .col = col};
@@ -224,10 +316,12 @@ static void session_on_line(void *arg, const char *line, size_t len, size_t line
 		event_clear(&ev);
 }
 
-static void session_on_too_long(void *arg, size_t lineno)
+static void session_on_too_long(void *arg, const char *head, size_t len, size_t lineno)
 {
 	struct session_run *r = arg;
-	char w[256];
+	char w[256], now[32];
+	session_capture(r, wall_now(now), lineno, head, len, 1);
+	judge_line_too_long(&r->judge);
 	snprintf(w, sizeof(w),
 		 "stdout line %zu is longer than %d bytes: the stack stops reading stdout there "
 		 "(bufio.Scanner: token too long); nothing after it counts",
@@ -316,6 +410,7 @@ static void session_run_free(struct session_run *r)
 	json_decref(r->before);
 	json_decref(r->account);
 	json_decref(r->extra_fields);
+	json_decref(r->saved_tokens);
 	jobenv_free(r->env);
 	free(r->fields), free(r->params), free(r->payload), free(r->entry), free(r->folder), free(r->preload_path);
 	free(r->start_error);
@@ -380,7 +475,10 @@ static int session_prepare_env(struct session *s, struct session_run *r, char *e
 	int rc = session_prepare_account(s, r, &manual, &trig, err);
 	if (rc != EXIT_DONE)
 		return rc;
-	const json_t *secret = jobenv_account_type_secret(stack_account_types(s->stack), s->m.slug);
+	/* stack: worker/exec/konnector.go PrepareCmdEnv: exactly one account type by slug with a secret grant */
+	const json_t *secret = NULL;
+	if (!stack_account_type_secret(s->stack, s->m.slug, &secret))
+		secret = NULL;
 	r->params = jobenv_parameters(s->m.parameters, s->dc.cozy_parameters, secret);
 	r->payload = prep_payload(o, &r->payload_file, err);
 	if (r->payload == NULL) {
@@ -469,6 +567,7 @@ int session_run_start(struct session *s, const struct session_hooks *hooks, char
 	r->s = s;
 	r->hooks = *hooks;
 	r->warnings = json_array();
+	r->saved_tokens = json_array();
 	judge_init(&r->judge);
 	int rc;
 	if (s->has_first_rd) {
@@ -549,6 +648,8 @@ static json_t *session_report(struct session_run *r, const struct verdict *v, js
 	json_object_set_new(rep, "next", next);
 	json_object_set_new(rep, "interrupted", json_boolean(r->interrupted != 0));
 	json_object_set(rep, "warnings", r->warnings);
+	if (r->s->o->save_tokens)
+		json_object_set(rep, "saved_tokens", r->saved_tokens);
 	json_object_set_new(rep, "run_dir", json_string(r->rd.path));
 	return rep;
 }
@@ -607,6 +708,7 @@ static void session_finish(struct loop *loop, void *arg)
 	struct session *s = r->s;
 	char err[ERR_MAX], path[PATH_MAX + 32];
 	r->finish_timer = 0;
+	session_save_tokens(s); /* a refresh just before the end still lands in this run's report */
 	struct verdict v;
 	session_judge(r, &v);
 	json_t *after = stack_changes(s->stack);
@@ -617,8 +719,9 @@ static void session_finish(struct loop *loop, void *arg)
 	struct session_end e = {.run_no = r->rd.n, .run_dir = r->rd.path, .verdict = &v, .judge = &r->judge,
 				.start_error = r->start_error, .report = report, .changes = changes, .journal = journal,
 				.duration_ms = r->ended_ms - r->started_ms, .interrupted = r->interrupted,
+				.started = r->start_error == NULL && !r->skip_run, .end = r->end, .code = r->code,
 				.exit_status = v.done ? EXIT_DONE : EXIT_ERRORED};
-	/* TODO(lint): lint's rules run from this hook (see session.h); TODO(expect): expect.json too */
+	/* lint's rules run from this hook (see session.h); TODO(expect): expect.json too */
 	if (r->hooks.check != NULL)
 		r->hooks.check(r->hooks.arg, &e);
 	fflush(r->rd.out);
@@ -658,11 +761,14 @@ void session_free(struct session *s)
 	if (s == NULL)
 		return;
 	session_run_free(s->run);
+	s->run = NULL;
+	session_save_tokens(s); /* a refresh whose timer did not fire yet */
 	if (s->has_first_rd)
 		rundir_close(&s->first_rd);
 	stack_stop(s->stack);
 	manifest_free(&s->m);
 	devconfig_free(&s->dc);
 	free(s->fixtures), free(s->state_dir), free(s->files_dir);
+	free(s->own_write);
 	free(s);
 }

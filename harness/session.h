@@ -13,6 +13,7 @@
 #define HARNESS_SESSION_H
 
 #include "common/loop.h"
+#include "harness/devconfig.h"
 #include "harness/events.h"
 #include "harness/manifest.h"
 #include "harness/run_options.h"
@@ -50,6 +51,9 @@ struct session_end {
 	const json_t *changes;          /* this run's writes: {"<doctype>":{"created","updated","deleted"}} */
 	const json_t *journal;          /* this run's requests to the stack (stack.h stack_journal's shape) */
 	long long duration_ms;
+	int started;                    /* the konnector was started: end and code hold how it ended */
+	enum process_end end;
+	int code;                       /* exit status (END_EXITED) or signal number (END_SIGNALED) */
 	int interrupted;                /* session_run_stop was called */
 	int exit_status;                /* EXIT_DONE or EXIT_ERRORED; the check hook may change it (EXIT_LINT) */
 };
@@ -62,10 +66,10 @@ struct session_hooks {
 	/* Bytes from the konnector's stderr (never parsed by the stack). */
 	void (*err)(void *arg, const char *data, size_t len);
 	/*
-	 * After the verdict, before the run directory is written: the place for
-	 * checks over the whole run (TODO(lint): lint rules over events + journal +
-	 * exit, findings into e->report and e->exit_status; TODO(expect): the
-	 * scenario's expect.json). May be NULL.
+	 * After the verdict, before the run directory's report.json, journal.jsonl
+	 * and state/ are written: the place for checks over the whole run (lint
+	 * rules over events + journal + exit, findings into e->report and
+	 * e->exit_status; TODO(expect): the scenario's expect.json). May be NULL.
 	 */
 	void (*check)(void *arg, struct session_end *e);
 	/* The run directory is written. The run is over: the hook may start the next one. */
@@ -89,6 +93,13 @@ const struct manifest *session_manifest(const struct session *s);
 const char *session_fixtures_dir(const struct session *s);
 /* The dev config's path. */
 const char *session_devconfig_path(const struct session *s);
+/* The dev config as last loaded (its fields are lint's secrets). */
+const struct devconfig *session_devconfig(const struct session *s);
+/*
+ * 1 when the dev config file holds exactly what --save-tokens last wrote
+ * into it (watch: a change that is only our own save is no reason to rerun).
+ */
+int session_devconfig_is_own_write(const struct session *s);
 /* The fake stack's URL. */
 const char *session_url(const struct session *s);
 

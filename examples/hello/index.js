@@ -42,7 +42,7 @@ async function main () {
   const fields = JSON.parse(process.env.COZY_FIELDS || '{}')
   const account = await stack('GET', '/data/io.cozy.accounts/' + encodeURIComponent(fields.account))
   const auth = account.auth || {}
-  log('info', `Authenticating as ${auth.login} ...`)
+  log('info', 'Authenticating ...') // never log the login: lint's secret-leak
   if (auth.password === 'wrong') {
     log('warn', 'Error from konnector')
     log('critical', 'LOGIN_FAILED')

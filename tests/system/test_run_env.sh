@@ -70,18 +70,26 @@ expect_status 0 "$KH" run k --cmd 'test "$COZY_PAYLOAD" = @cozy_payload.json && 
 [ -f k/payload.ok ] || fail "big payload not passed as @cozy_payload.json"
 [ -f k/cozy_payload.json ] && fail "cozy_payload.json left behind after the run"
 
-# the account document: fields → auth, OAuth keys → oauth, account_type = slug (node konnector reads it)
-expect_status 0 "$KH" run k --entry dump.js
+# the account document: fields → auth, OAuth keys → oauth, account_type = slug (node konnector reads it);
+# dump.js prints it, access_token included: the job is done but lint's secret-leak makes it exit 2
+expect_status 2 "$KH" run k --entry dump.js
+expect_contains "$out" 'stdout.log:3: error secret-leak: the value of the dev-config field "access_token"'
+[ "$(json_get k/.harness/runs/latest/report.json 'j.state + "/" + j.lint.errors')" = done/1 ] ||
+	fail "report.json lint: $(cat k/.harness/runs/latest/report.json)"
+grep -q 'secret-leak' k/.harness/runs/latest/lint.txt || fail "lint.txt"
 acc=$(cat k/account.out)
 [ "$(echo "$acc" | json_get - 'j.account_type')" = shelltest ] || fail "account_type: $acc"
 [ "$(echo "$acc" | json_get - 'j.auth.login + "/" + j.auth.password')" = bob/pw ] || fail "auth: $acc"
 [ "$(echo "$acc" | json_get - 'j.oauth.access_token + "/" + j.oauth.scope')" = tok-123/s ] || fail "oauth: $acc"
 [ "$(echo "$acc" | json_get - '"access_token" in j.auth')" = false ] || fail "access_token must not be in auth"
 # node: the preload gives the konnector the manifest a webpack build bakes in
-expect_status 0 "$KH" run k --entry dump.js --raw
+expect_status 0 "$KH" run k --entry dump.js --raw --no-lint
+case "$out" in *secret-leak*) fail "--no-lint still lints: $out" ;; esac
+[ "$(json_get k/.harness/runs/latest/report.json '"lint" in j')" = false ] || fail "--no-lint: lint in report.json"
+[ -f k/.harness/runs/latest/lint.txt ] && fail "--no-lint: lint.txt written"
 expect_contains "$out" '"message":"ENV '
 expect_contains "$out" '"message":"SLUG shelltest"'
 grep -q __WEBPACK_PROVIDED_MANIFEST__ k/.harness/runs/latest/preload.js || fail "no preload.js"
 grep -q '"slug":"shelltest"' k/.harness/runs/latest/preload.js || fail "preload.js lacks the manifest"
-expect_status 0 "$KH" run k --entry dump.js --raw --no-preload
+expect_status 0 "$KH" run k --entry dump.js --raw --no-preload --no-lint
 expect_contains "$out" '"message":"SLUG undefined"'

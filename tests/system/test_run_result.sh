@@ -34,12 +34,21 @@ expect_status 0 "$KH" run k --cmd 'echo "not json"; echo "[1]"; echo "{\"type\":
 [ "$(verdict j.events.not_json)" -ge 2 ] || fail "not_json count"
 grep -q '^error$' k/.harness/runs/latest/stderr.log || fail "stderr.log"
 grep -q '^not json$' k/.harness/runs/latest/stdout.log || fail "stdout.log"
-# events.jsonl: each parsed event with its line number
-expect_status 1 "$KH" run k --cmd 'echo junk; echo "{\"type\":\"error\",\"message\":\"E\"}"'
-[ "$(head -1 k/.harness/runs/latest/events.jsonl | json_get - 'j.line + j.type')" = 2error ] || fail "events.jsonl"
-# a line over 64 KiB stops the reading: a later critical is never seen
-expect_status 0 "$KH" run k --cmd 'node -e "console.log(\"x\".repeat(70000)); console.log(JSON.stringify({type:\"critical\",message:\"unseen\"}))"'
+# events.jsonl: the capture format of harness/events.h, one record per stdout line, the raw line ('\r' kept)
+expect_status 1 "$KH" run k --cmd 'echo junk; printf "{\"type\":\"error\",\"message\":\"E\"}\r\n"'
+[ "$(sed -n 1p k/.harness/runs/latest/events.jsonl | json_get - 'j.line + "|" + j.raw')" = "1|junk" ] || fail "events.jsonl 1"
+[ "$(sed -n 2p k/.harness/runs/latest/events.jsonl | json_get - 'JSON.stringify([j.line, j.raw])')" = \
+	'[2,"{\"type\":\"error\",\"message\":\"E\"}\r"]' ] || fail "events.jsonl 2: $(sed -n 2p k/.harness/runs/latest/events.jsonl)"
+sed -n 1p k/.harness/runs/latest/events.jsonl | json_get - 'j.time' | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$' ||
+	fail "events.jsonl time"
+# a line over 64 KiB stops the reading: a later critical is never seen; the job is done but
+# lint's line-too-long is an error (exit 2); events.jsonl records the line once, cut, and nothing after
+expect_status 2 "$KH" run k --cmd 'node -e "console.log(\"x\".repeat(70000)); console.log(JSON.stringify({type:\"critical\",message:\"unseen\"}))"'
 expect_contains "$out" "stops reading stdout"
+expect_contains "$out" "stdout.log:1: error line-too-long"
+[ "$(wc -l <k/.harness/runs/latest/events.jsonl)" -eq 1 ] || fail "records after the too-long line"
+[ "$(json_get k/.harness/runs/latest/events.jsonl 'j.too_long + "/" + j.line + "/" + (j.length >= 65536) + "/" + j.raw.length')" = \
+	true/1/true/65536 ] || fail "too-long record: $(cut -c1-100 k/.harness/runs/latest/events.jsonl)"
 # a line of exactly 65535 bytes plus its newline is still read
 expect_status 1 "$KH" run k --cmd 'node -e "const m=\"m\".repeat(65535-32);const l=JSON.stringify({type:\"critical\",message:m});if(l.length!==65535)process.exit(9);console.log(l)"'
 [ "$(verdict j.error.length)" = 4000 ] || fail "a 65535-byte line is an event; its message is cut to 4000 bytes"

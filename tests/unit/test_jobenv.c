@@ -76,20 +76,6 @@ Test(jobenv, parameters_null_merge_and_secret)
 	json_decref(mp), json_decref(dp), json_decref(sec);
 }
 
-Test(jobenv, account_type_secret_needs_exactly_one_with_secret_grant)
-{
-	json_t *types = json_loads("[{\"_id\":\"t1\",\"slug\":\"k\",\"grant_mode\":\"secret\",\"secret\":\"s\"},"
-				   "{\"_id\":\"ctx/t1\",\"slug\":\"k\",\"grant_mode\":\"secret\",\"secret\":\"other\"},"
-				   "{\"_id\":\"t2\",\"slug\":\"j\",\"grant_mode\":\"authorization_code\",\"secret\":\"x\"}]",
-				   0, NULL);
-	cr_assert_str_eq(json_string_value(jobenv_account_type_secret(types, "k")), "s");
-	cr_assert_null(jobenv_account_type_secret(types, "j"));
-	cr_assert_null(jobenv_account_type_secret(types, "none"));
-	json_array_append_new(types, json_pack("{s:s,s:s,s:s}", "_id", "t3", "slug", "k", "grant_mode", "secret"));
-	cr_assert_null(jobenv_account_type_secret(types, "k"));
-	json_decref(types);
-}
-
 Test(jobenv, payload_object_only_sorted_and_big)
 {
 	int big;

@@ -12,7 +12,8 @@
 
 struct seen {
 	struct buf lines, out, err;
-	size_t too_long_at;
+	size_t too_long_at, too_long_len;
+	int too_long_head;
 	int done;
 	enum process_end end;
 	int code;
@@ -20,16 +21,19 @@ struct seen {
 	long long terminate_ms; /* > 0: runner_terminate on the line "ready" */
 };
 
-static void on_line(void *arg, const char *line, size_t len, size_t lineno)
+static void on_line(void *arg, const char *line, size_t len, size_t lineno, int cr)
 {
 	struct seen *s = arg;
-	buf_printf(&s->lines, "%zu:%.*s|", lineno, (int)len, line);
+	buf_printf(&s->lines, "%zu:%.*s%s|", lineno, (int)len, line, cr ? "\\r" : "");
 	if (s->terminate_ms > 0 && len == 5 && memcmp(line, "ready", 5) == 0)
 		runner_terminate(s->r, s->terminate_ms);
 }
-static void on_too_long(void *arg, size_t lineno)
+static void on_too_long(void *arg, const char *head, size_t len, size_t lineno)
 {
-	((struct seen *)arg)->too_long_at = lineno;
+	struct seen *s = arg;
+	s->too_long_at = lineno;
+	s->too_long_len = len;
+	s->too_long_head = (unsigned char)head[0];
 }
 static void on_out(void *arg, const char *d, size_t n)
 {
@@ -91,7 +95,7 @@ Test(runner, lines_cr_final_unterminated_and_exit_status)
 {
 	struct seen s;
 	run_script("echo a; printf 'b\\r\\n\\n'; echo oops >&2; printf c; exit 3", 0, &s);
-	cr_assert_str_eq(s.lines.data, "1:a|2:b|3:|4:c|");
+	cr_assert_str_eq(s.lines.data, "1:a|2:b\\r|3:|4:c|");
 	cr_assert_eq(s.end, END_EXITED);
 	cr_assert_eq(s.code, 3);
 	cr_assert_eq(s.err.len, 5);
@@ -132,6 +136,8 @@ Test(runner, line_of_64k_stops_reading)
 	/* 65535 bytes + newline fit; 65536 bytes do not */
 	run_script("head -c 65535 /dev/zero | tr '\\0' x; echo; echo ok; head -c 65536 /dev/zero | tr '\\0' y; echo; echo lost", 0, &s);
 	cr_assert_eq(s.too_long_at, 3);
+	cr_assert_geq(s.too_long_len, EVENT_LINE_MAX);
+	cr_assert_eq(s.too_long_head, 'y');
 	cr_assert(strncmp(s.lines.data, "1:xxx", 5) == 0);
 	cr_assert(strstr(s.lines.data, "|2:ok|") != NULL);
 	cr_assert(strstr(s.lines.data, "lost") == NULL);
