@@ -161,6 +161,14 @@ void cli_live_verdict(const struct cli_live *lv, const json_t *report, int inter
 			     : "later automatic runs go ahead");
 	}
 	size_t i;
+	/* --save-tokens: what went back into the dev config, masked */
+	json_array_foreach(json_object_get(rep, "saved_tokens"), i, v)
+	{
+		const char *a = json_string_value(json_object_get(v, "access_token"));
+		const char *r = json_string_value(json_object_get(v, "refresh_token"));
+		fprintf(f, "  tokens   saved to %s:%s%s%s%s%s\n", json_string_value(json_object_get(v, "file")),
+			a ? " access_token " : "", a ? a : "", a && r ? "," : "", r ? " refresh_token " : "", r ? r : "");
+	}
 	json_array_foreach(json_object_get(rep, "warnings"), i, v)
 	{
 		fprintf(f, "  %swarning%s  %s\n", cli_live_c(lv, C_YELLOW), cli_live_c(lv, C_RESET), json_string_value(v));

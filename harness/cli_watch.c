@@ -237,11 +237,18 @@ static void watch_print_status(struct watch_cli *cli, const struct session_end *
 	}
 	long long docs, files, ms = e->duration_ms;
 	watch_count_saved(e->changes, &docs, &files);
-	char lint[64] = "";
+	char lint[160] = "";
 	if (cli->lint != NULL)
 		snprintf(lint, sizeof(lint), " · lint %zu finding%s%s", run_lint_findings(cli->lint),
 			 run_lint_findings(cli->lint) == 1 ? "" : "s",
 			 run_lint_failures(cli->lint) ? (cli->o.strict ? " (failing)" : " (errors)") : "");
+	/* --save-tokens: the last save of this run, masked */
+	const json_t *saved = json_object_get(e->report, "saved_tokens");
+	const json_t *last = json_array_get(saved, json_array_size(saved) ? json_array_size(saved) - 1 : 0);
+	const char *at = json_string_value(json_object_get(last, "access_token"));
+	if (last != NULL)
+		snprintf(lint + strlen(lint), sizeof(lint) - strlen(lint), " · tokens saved (access_token %.20s)",
+			 at ? at : "unchanged");
 	FILE *f = watch_status_out(cli);
 	fprintf(f, "%s[watch] run %d · %s · %s · %lld.%02lld s · %lld document%s, %lld file%s saved%s · %s%s\n",
 		cli_live_c(&cli->live, C_BOLD), cli->run_no, cli->reason, verdict, ms / 1000, (ms % 1000) / 10, docs,

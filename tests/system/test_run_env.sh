@@ -56,6 +56,20 @@ echo '{"_id":"shelltest","slug":"shelltest","grant_mode":"secret","secret":"s3cr
 expect_status 0 "$KH" run k --cmd "$D"
 [ "$(get COZY_PARAMETERS)" = '{"alpha":"\u003ca\u003e","secret":"s3cr3t","zeta":1}' ] || fail "COZY_PARAMETERS: $(get COZY_PARAMETERS)"
 grep -q s3cr3t k/.harness/runs/latest/env && fail "the secret leaked into the env file"
+# the secret needs exactly one account type with that slug and a secret grant mode (stack.md §1.3)
+echo '{"slug":"shelltest","grant_mode":"authorization_code+secret","secret":{"k":[1]}}' > k/fixtures/default/account_types/shelltest.json
+expect_status 0 "$KH" run k --cmd "$D"
+[ "$(get COZY_PARAMETERS)" = '{"alpha":"\u003ca\u003e","secret":{"k":[1]},"zeta":1}' ] || fail "JSON secret: $(get COZY_PARAMETERS)"
+echo '{"slug":"shelltest","grant_mode":"secret"}' > k/fixtures/default/account_types/shelltest.json
+expect_status 0 "$KH" run k --cmd "$D"
+[ "$(get COZY_PARAMETERS)" = '{"alpha":"\u003ca\u003e","secret":null,"zeta":1}' ] || fail "secret grant without a secret (Go: null): $(get COZY_PARAMETERS)"
+echo '{"slug":"shelltest","grant_mode":"secret","secret":"two"}' > k/fixtures/default/account_types/other.json
+expect_status 0 "$KH" run k --cmd "$D"
+[ "$(get COZY_PARAMETERS)" = '{"alpha":"\u003ca\u003e","zeta":1}' ] || fail "two account types by slug: $(get COZY_PARAMETERS)"
+rm k/fixtures/default/account_types/other.json
+echo '{"slug":"shelltest","grant_mode":"authorization_code","secret":"x"}' > k/fixtures/default/account_types/shelltest.json
+expect_status 0 "$KH" run k --cmd "$D"
+[ "$(get COZY_PARAMETERS)" = '{"alpha":"\u003ca\u003e","zeta":1}' ] || fail "no secret grant: $(get COZY_PARAMETERS)"
 
 # COZY_PAYLOAD: a JSON object re-encoded with sorted keys; anything else empty; big → @cozy_payload.json
 echo '{"b":1,"a":"x"}' > p.json

@@ -105,3 +105,21 @@ Test(run_options, extra_options_in_the_same_pass)
 	cr_assert_eq(run_options_parse(ARGC(nope), nope, &o, err), RUN_OPTIONS_UNKNOWN);
 	run_options_free(&o);
 }
+
+Test(run_options, lint_and_token_flags)
+{
+	struct run_options o;
+	char err[ERR_MAX];
+	char *argv[] = {"run", NULL};
+	cr_assert_eq(run_options_parse(ARGC(argv), argv, &o, err), RUN_OPTIONS_OK, "%s", err);
+	cr_assert_eq(o.no_lint + o.strict + o.save_tokens, 0, "lint on, not strict, no token saving by default");
+	run_options_free(&o);
+	char *argv2[] = {"run", "--no-lint", "--strict", "--save-tokens", NULL};
+	cr_assert_eq(run_options_parse(ARGC(argv2), argv2, &o, err), RUN_OPTIONS_OK, "%s", err);
+	cr_assert_eq(o.no_lint, 1);
+	cr_assert_eq(o.strict, 1);
+	cr_assert_eq(o.save_tokens, 1);
+	run_options_free(&o);
+	cr_assert(strstr(run_options_help, "--save-tokens") != NULL && strstr(run_options_help, "--no-lint") != NULL &&
+		  strstr(run_options_help, "--strict") != NULL);
+}
