@@ -46,7 +46,8 @@ ASAN_UNIT_OBJ := $(UNIT_SRC:%.c=$(ASAN_DIR)/%.o)
 all: $(BIN)
 
 $(BIN): $(OBJ_DIR)/harness/main.o $(LIB_OBJ)
-	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) $(LDFLAGS)
+	@echo "  LD      $@"
+	@$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) $(LDFLAGS)
 
 $(OBJ_DIR)/%.o: %.c build/config.mk
 	@mkdir -p $(dir $@)
@@ -54,7 +55,8 @@ $(OBJ_DIR)/%.o: %.c build/config.mk
 	@$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
 build/unit-tests: $(UNIT_OBJ) $(LIB_OBJ)
-	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) $(TEST_LIBS) $(LDFLAGS)
+	@echo "  LD      $@"
+	@$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) $(TEST_LIBS) $(LDFLAGS)
 
 $(ASAN_DIR)/%.o: %.c build/config.mk
 	@mkdir -p $(dir $@)
@@ -62,10 +64,12 @@ $(ASAN_DIR)/%.o: %.c build/config.mk
 	@$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) $(ASAN_FLAGS) -O1 -MMD -MP -c -o $@ $<
 
 $(ASAN_DIR)/$(BIN): $(ASAN_DIR)/harness/main.o $(ASAN_LIB_OBJ)
-	$(CC) $(ASAN_FLAGS) -o $@ $^ $(DEP_LIBS) $(LDFLAGS)
+	@echo "  LD      $@"
+	@$(CC) $(ASAN_FLAGS) -o $@ $^ $(DEP_LIBS) $(LDFLAGS)
 
 $(ASAN_DIR)/unit-tests: $(ASAN_UNIT_OBJ) $(ASAN_LIB_OBJ)
-	$(CC) $(ASAN_FLAGS) -o $@ $^ $(DEP_LIBS) $(TEST_LIBS) $(LDFLAGS)
+	@echo "  LD      $@"
+	@$(CC) $(ASAN_FLAGS) -o $@ $^ $(DEP_LIBS) $(TEST_LIBS) $(LDFLAGS)
 
 # Unit tests first (criterion prints its Synthesis line), then the system tests
 # that drive the real binary; the last line is "system: N passed, N failed".
