@@ -234,6 +234,8 @@ static json_t *load_journal(const char *path)
 	int lineno = 0;
 	while ((got = getline(&line, &cap, in)) > 0) {
 		lineno++;
+		if (strspn(line, " \t\r\n") == (size_t)got)
+			continue; /* a blank line holds no entry */
 		json_t *e = json_loadb(line, (size_t)got, JSON_DISABLE_EOF_CHECK, &je);
 		if (!json_is_object(e)) {
 			fprintf(stderr, "konnector-harness lint: %s:%d:%d: %s\n", path, lineno, e ? 1 : je.column,
