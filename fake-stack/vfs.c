@@ -348,7 +348,7 @@ enum vfs_status vfs_mkdir(struct vfs *v, const char *dir_id, const char *name, c
 	char *path = pathsafe_child(json_string_value(json_object_get(parent, "path")), name);
 	if (vfs_get_by_path(v, path) != NULL) {
 		free(path);
-		err_set(err, "Conflict: file already exists");
+		err_set(err, "file already exists");
 		return VFS_EXISTS;
 	}
 	char *disk = vfs_disk_path(v, path, err);
@@ -417,7 +417,7 @@ static enum vfs_status vfs_check_rev(const json_t *doc, const char *if_rev, char
 	if (if_rev == NULL || if_rev[0] == '\0')
 		return VFS_OK;
 	if (strcmp(if_rev, json_string_value(json_object_get(doc, "_rev"))) != 0) {
-		err_set(err, "Revision does not match");
+		err_set(err, "Revision does not match.");
 		return VFS_BAD_REV;
 	}
 	return VFS_OK;
@@ -460,12 +460,12 @@ static enum vfs_status vfs_move(struct vfs *v, json_t *doc, const json_t *parent
 	int is_dir = strcmp(json_string_value(json_object_get(doc, "type")), "directory") == 0;
 	if (is_dir && pathsafe_is_under(ppath, old)) {
 		free(np);
-		err_set(err, "Forbidden document move: a directory cannot move into itself");
+		err_set(err, "Forbidden document move");
 		return VFS_FORBIDDEN;
 	}
 	if (vfs_get_by_path(v, np) != NULL) {
 		free(np);
-		err_set(err, "Conflict: file already exists");
+		err_set(err, "file already exists");
 		return VFS_EXISTS;
 	}
 	char *from = vfs_disk_path(v, old, err), *to = vfs_disk_path(v, np, err);
@@ -493,7 +493,7 @@ static json_t *vfs_writable(struct vfs *v, const char *id, enum vfs_status *st, 
 	json_t *doc = json_object_get(v->docs, id);
 	if (doc == NULL) {
 		*st = VFS_NOT_FOUND;
-		err_set(err, "File or directory is not found");
+		err_set(err, "file does not exist");
 		return NULL;
 	}
 	if (strcmp(id, VFS_ROOT_ID) == 0 || strcmp(id, VFS_TRASH_ID) == 0) {
@@ -668,7 +668,7 @@ static enum vfs_status vfs_change_refs(struct vfs *v, const char *id, const json
 {
 	json_t *doc = json_object_get(v->docs, id);
 	if (doc == NULL) {
-		err_set(err, "File or directory is not found");
+		err_set(err, "file does not exist");
 		return VFS_NOT_FOUND;
 	}
 	if (!json_is_array(refs)) {

@@ -80,7 +80,7 @@ static enum vfs_status vfs_upload_check_new(struct vfs *v, const char *dir_id, c
 	int exists = vfs_get_by_path(v, path) != NULL;
 	free(path);
 	if (exists) {
-		err_set(err, "Conflict: file already exists");
+		err_set(err, "file already exists");
 		return VFS_EXISTS;
 	}
 	return VFS_OK;
@@ -94,12 +94,12 @@ struct vfs_upload *vfs_upload_begin(struct vfs *v, const struct vfs_upload_info 
 		const json_t *old = vfs_get(v, replace_id);
 		if (old == NULL || strcmp(json_string_value(json_object_get(old, "type")), "file") != 0) {
 			*st = VFS_NOT_FOUND;
-			err_set(err, "File or directory is not found");
+			err_set(err, "file does not exist");
 			return NULL;
 		}
 		if (if_rev && if_rev[0] && strcmp(if_rev, json_string_value(json_object_get(old, "_rev"))) != 0) {
 			*st = VFS_BAD_REV;
-			err_set(err, "Revision does not match");
+			err_set(err, "Revision does not match.");
 			return NULL;
 		}
 		name = json_string_value(json_object_get(old, "name"));
@@ -258,7 +258,7 @@ enum vfs_status vfs_upload_finish(struct vfs_upload *u, const json_t **out, char
 	if (u->replace_id) {
 		doc = json_object_get(v->docs, u->replace_id);
 		if (doc == NULL) {
-			err_set(err, "File or directory is not found");
+			err_set(err, "file does not exist");
 			vfs_upload_abort(u);
 			return VFS_NOT_FOUND;
 		}
