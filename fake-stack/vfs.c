@@ -179,10 +179,30 @@ struct vfs *vfs_new(const char *files_dir, char *err)
 	return v;
 }
 
+struct vfs *vfs_new_temp(char *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = NULL;
+	if (asprintf(&dir, "%s/kh-files-XXXXXX", tmp && tmp[0] ? tmp : "/tmp") < 0 || mkdtemp(dir) == NULL) {
+		err_set(err, "temp dir for the file tree: %s", strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	struct vfs *v = vfs_new(dir, err);
+	if (v == NULL)
+		rmdir(dir);
+	else
+		v->remove_on_free = 1;
+	free(dir);
+	return v;
+}
+
 void vfs_free(struct vfs *v)
 {
 	if (v == NULL)
 		return;
+	if (v->remove_on_free)
+		vfs_rm_rf(v->dir, NULL);
 	json_decref(v->docs);
 	json_decref(v->by_path);
 	json_decref(v->secrets);

@@ -42,6 +42,8 @@ enum vfs_status {
 
 /* A new tree under files_dir (created if missing; must be empty or hold only a previous tree we may replace). */
 struct vfs *vfs_new(const char *files_dir, char *err);
+/* A tree in a new temp dir (under $TMPDIR or /tmp), removed by vfs_free. */
+struct vfs *vfs_new_temp(char *err);
 void vfs_free(struct vfs *v);
 /* Forget every doc and file, back to root + trash. */
 int vfs_clear(struct vfs *v, char *err);

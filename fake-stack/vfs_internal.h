@@ -12,6 +12,7 @@ struct vfs {
 	long long quota;  /* 0: none */
 	long long used;   /* sum of file sizes */
 	long long created, updated, deleted;
+	int remove_on_free; /* a temp tree made by vfs_new_temp */
 };
 
 /* 32 lowercase hex random chars, like CouchDB's uuids. */
