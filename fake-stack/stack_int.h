@@ -36,7 +36,8 @@ struct stack {
 	char *bind_addr;
 	char *locale;
 	enum stack_perm_mode perm_mode;
-	size_t body_limit;
+	unsigned short port_wanted;
+	size_t body_limit; /* buffered request bodies; over it → 413 */
 
 	struct store *store;
 	struct tokens *tokens;

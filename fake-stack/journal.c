@@ -1,0 +1,148 @@
+/* The request journal: entries in a jansson array, written as JSON lines. */
+#include "fake-stack/journal.h"
+
+#include "common/atomic_file.h"
+#include "common/buf.h"
+#include "common/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A ring of the last JOURNAL_MAX_ENTRIES entries: O(1) per request, no pause when the oldest go. */
+struct journal {
+	json_t **ring;
+	size_t head, count;
+	size_t dropped;
+	json_t *view; /* the array journal_entries hands out, rebuilt after a change */
+};
+
+struct journal *journal_new(void)
+{
+	struct journal *j = calloc(1, sizeof(*j));
+	if (j != NULL && (j->ring = calloc(JOURNAL_MAX_ENTRIES, sizeof(json_t *))) == NULL) {
+		free(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *ring_at(const struct journal *j, size_t i)
+{
+	return j->ring[(j->head + i) % JOURNAL_MAX_ENTRIES];
+}
+
+void journal_free(struct journal *j)
+{
+	if (j == NULL)
+		return;
+	journal_clear(j);
+	free(j->ring);
+	free(j);
+}
+
+void journal_time_now(char out[32])
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+/* Length of the longest prefix of s (at most max bytes) that does not split a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	size_t n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+json_t *journal_body(const char *data, size_t len)
+{
+	if (data == NULL || len == 0)
+		return json_string("");
+	size_t n = utf8_cut(data, len, JOURNAL_BODY_MAX);
+	json_t *s = json_stringn(data, n);
+	if (s != NULL)
+		return s;
+	char note[64];
+	snprintf(note, sizeof(note), "<%zu bytes, binary>", len);
+	return json_string(note);
+}
+
+int journal_add(struct journal *j, const struct journal_entry *e)
+{
+	json_t *o = json_object();
+	if (o == NULL)
+		return -1;
+	json_object_set_new(o, "time", json_string(e->time ? e->time : ""));
+	json_object_set_new(o, "method", json_string(e->method ? e->method : ""));
+	json_t *path = json_string(e->path ? e->path : "");
+	json_object_set_new(o, "path", path ? path : json_string("<not UTF-8>"));
+	json_object_set_new(o, "query", e->query ? json_deep_copy(e->query) : json_object());
+	json_object_set_new(o, "status", json_integer(e->status));
+	json_object_set_new(o, "duration_ms", json_integer(e->duration_ms));
+	json_object_set_new(o, "auth", json_string(e->auth ? e->auth : "none"));
+	json_object_set_new(o, "request_body", journal_body(e->request_body, e->request_body_len));
+	json_object_set_new(o, "response_body", journal_body(e->response_body, e->response_body_len));
+	if (e->forbidden != NULL)
+		json_object_set_new(o, "forbidden", json_string(e->forbidden));
+	if (j->count == JOURNAL_MAX_ENTRIES) {
+		json_decref(j->ring[j->head]);
+		j->ring[j->head] = o;
+		j->head = (j->head + 1) % JOURNAL_MAX_ENTRIES;
+		j->dropped++;
+	} else {
+		j->ring[(j->head + j->count) % JOURNAL_MAX_ENTRIES] = o;
+		j->count++;
+	}
+	json_decref(j->view);
+	j->view = NULL;
+	return 0;
+}
+
+const json_t *journal_entries(const struct journal *j)
+{
+	struct journal *mj = (struct journal *)j; /* the view is a cache */
+	if (mj->view == NULL) {
+		mj->view = json_array();
+		for (size_t i = 0; mj->view != NULL && i < j->count; i++)
+			json_array_append(mj->view, ring_at(j, i));
+	}
+	return mj->view;
+}
+
+void journal_clear(struct journal *j)
+{
+	for (size_t i = 0; i < j->count; i++)
+		json_decref(ring_at(j, i));
+	j->head = j->count = 0;
+	j->dropped = 0;
+	json_decref(j->view);
+	j->view = NULL;
+}
+
+int journal_write(const struct journal *j, const char *path, char *err)
+{
+	struct buf b = {0};
+	size_t i;
+	for (i = 0; i < j->count; i++) {
+		json_t *e = ring_at(j, i);
+		char *line = json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (line == NULL || buf_puts(&b, line) < 0 || buf_append(&b, "\n", 1) < 0) {
+			free(line);
+			buf_free(&b);
+			return err_set(err, "out of memory");
+		}
+		free(line);
+	}
+	int rc = atomic_write(path, b.data ? b.data : "", b.len, err);
+	buf_free(&b);
+	return rc;
+}
