@@ -11,11 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Until fake-stack/mango.c lands, _find answers 501 instead of failing the link. */
-extern int mango_find(const json_t *request, const json_t *docs, struct mango_result *res, char *err)
-	__attribute__((weak));
-extern void mango_result_clear(struct mango_result *res) __attribute__((weak));
-
 #define FILES_PER_PAGE 30 /* stack: web/files/paginated.go defPerPage */
 
 void files_result_clear(struct files_result *res)
@@ -417,8 +412,6 @@ static size_t files_num(const json_t *body_val, const char *q, size_t def, size_
 void files_find(const struct files_ctx *c, const json_t *body, const char *q_limit, const char *q_skip,
 		const char *q_cursor, struct files_result *res)
 {
-	if (mango_find == NULL)
-		return files_error(res, 501, "Not Implemented", "Mango queries are not built in", NULL, NULL);
 	if (!json_is_object(body))
 		return files_error(res, 400, "Bad Request", "Invalid JSON body", NULL, NULL);
 	/* stack: web/files/files.go FindFilesMango: limit default 100, max 1000; page[…] query values override */
@@ -430,21 +423,23 @@ void files_find(const struct files_ctx *c, const json_t *body, const char *q_lim
 	if (q_cursor && q_cursor[0])
 		json_object_set_new(req, "bookmark", json_string(q_cursor));
 	json_t *docs = vfs_all_docs(c->vfs);
-	/* CouchDB's file docs carry no path; only dirs have one. */
-	json_t *couch = json_array();
+	/* CouchDB's file docs carry no path; only dirs have one (stack: model/vfs/file.go, path is not stored). */
+	size_t n_docs = json_array_size(docs);
+	json_t **couch = calloc(n_docs ? n_docs : 1, sizeof(*couch));
 	size_t i;
 	json_t *d;
 	json_array_foreach(docs, i, d)
 	{
-		json_t *copy = json_deep_copy(d);
+		couch[i] = json_deep_copy(d);
 		if (strcmp(json_string_value(json_object_get(d, "type")), "file") == 0)
-			json_object_del(copy, "path");
-		json_array_append_new(couch, copy);
+			json_object_del(couch[i], "path");
 	}
 	struct mango_result mr = {0};
 	char err[ERR_MAX] = "";
-	if (mango_find(req, couch, &mr, err) < 0) {
-		files_error(res, 400, "Bad Request", err, NULL, NULL);
+	if (mango_find(req, couch, n_docs, NULL, &mr, err) < 0) {
+		/* stack: web/errors/errors.go ErrorHandler: a CouchDB error keeps its status, title = its error name */
+		files_error(res, mr.error.status ? mr.error.status : 400, mr.error.error ? mr.error.error : "Bad Request",
+			    err, NULL, NULL);
 	} else {
 		json_t *data = json_array();
 		json_array_foreach(mr.docs, i, d)
@@ -461,15 +456,17 @@ void files_find(const struct files_ctx *c, const json_t *body, const char *q_lim
 		res->body = json_pack("{s:o, s:{s:I}}", "data", data, "meta", "count", count);
 		if (n >= limit && mr.bookmark) {
 			char *next = NULL;
-			if (asprintf(&next, "/files/_find?page%%5Bcursor%%5D=%s", mr.bookmark) >= 0)
+			if (asprintf(&next, "/files/_find?page[cursor]=%s", mr.bookmark) >= 0)
 				json_object_set_new(res->body, "links", json_pack("{s:s}", "next", next));
 			free(next);
 		} else {
 			json_object_set_new(res->body, "links", json_object());
 		}
-		mango_result_clear(&mr);
 	}
-	json_decref(couch);
+	mango_result_clear(&mr);
+	for (i = 0; i < n_docs; i++)
+		json_decref(couch[i]);
+	free(couch);
 	json_decref(docs);
 	json_decref(req);
 }

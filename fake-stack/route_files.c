@@ -20,17 +20,24 @@
 
 #define FILES_DOCTYPE "io.cozy.files"
 
-/* The auth and permission gates live in stack.c; until it is linked in, requests pass. */
-extern int http_require_auth(struct request *req) __attribute__((weak));
-extern int http_allow(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
-		      int whole_type) __attribute__((weak));
-
-/* Permission gate: 0 to go on, -1 when an answer was sent. */
+/* Permission gate: 0 to go on, -1 when an answer was sent (stack: middlewares.AllowVFS, no reserved-doctype gate). */
 static int files_allow(struct request *req, const char *verb, const char *id, const json_t *doc, int whole_type)
 {
-	if (http_allow == NULL)
-		return 0;
-	return http_allow(req, verb, FILES_DOCTYPE, id, doc, whole_type);
+	return http_allow_rules(req, verb, FILES_DOCTYPE, id, doc, whole_type);
+}
+
+/*
+ * The references routes' gate: verb on doctype/docid, or else whole-type
+ * files_verb on io.cozy.files (stack: web/files/references.go
+ * AllowTypeAndID, then AllowWholeType on consts.Files). 0 to go on.
+ */
+static int refs_allow(struct request *req, const char *verb, const char *doctype, const char *docid,
+		      const char *files_verb)
+{
+	if (!http_permits(req, verb, doctype, docid, NULL, 0) &&
+	    http_permits(req, files_verb, FILES_DOCTYPE, NULL, NULL, 1))
+		return http_allow_rules(req, files_verb, FILES_DOCTYPE, NULL, NULL, 1);
+	return http_allow_rules(req, verb, doctype, docid, NULL, 0);
 }
 
 static void files_ctx_of(struct stack *st, struct request *req, struct files_ctx *c)
@@ -141,7 +148,7 @@ int route_files_begin(struct stack *st, struct request *req)
 {
 	if (!files_is_upload(req))
 		return 0;
-	if (http_require_auth && http_require_auth(req) < 0)
+	if (http_require_auth(req) < 0)
 		return 0;
 	struct files_ctx c;
 	files_ctx_of(st, req, &c);
@@ -278,7 +285,7 @@ int route_files_handle(struct stack *st, struct request *req)
 		files_upload_finish(up, s->created, &s->res);
 		return files_send(req, &s->res);
 	}
-	if (http_require_auth && http_require_auth(req) < 0)
+	if (http_require_auth(req) < 0)
 		return 0;
 	struct files_ctx c;
 	files_ctx_of(st, req, &c);
@@ -371,7 +378,7 @@ static int files_send_data(struct request *req, struct files_result *res)
 /* /data/:doctype/:id/relationships/references (stack: web/files/references.go). */
 int route_references_handle(struct stack *st, struct request *req)
 {
-	if (http_require_auth && http_require_auth(req) < 0)
+	if (http_require_auth(req) < 0)
 		return 0;
 	const char *doctype = http_seg(req, 1), *docid = http_seg(req, 2);
 	struct files_ctx c;
@@ -381,7 +388,7 @@ int route_references_handle(struct stack *st, struct request *req)
 		return reply_echo_error(req, 404, "Not Found");
 	if (strcmp(req->method, "GET") == 0) {
 		/* stack: listing needs GET on the referencing doc (by id) or whole-type GET on files */
-		if (http_allow && http_allow(req, "GET", doctype, docid, NULL, 0) < 0)
+		if (refs_allow(req, "GET", doctype, docid, "GET") < 0)
 			return 0;
 		const char *include = http_query(req, "include");
 		files_references_list(&c, doctype, docid, include && strcmp(include, "files") == 0,
@@ -391,7 +398,7 @@ int route_references_handle(struct stack *st, struct request *req)
 	}
 	if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "DELETE") == 0) {
 		/* stack: PUT on the doc (by id) or whole-type PATCH on files */
-		if (http_allow && http_allow(req, "PUT", doctype, docid, NULL, 0) < 0)
+		if (refs_allow(req, "PUT", doctype, docid, "PATCH") < 0)
 			return 0;
 		json_t *body = NULL;
 		if (http_body_json(req, &body) < 0)
