@@ -206,12 +206,14 @@ static int files_download(struct stack *st, struct request *req, const char *id)
 		files_error(&res, 404, "Not Found", "file does not exist", NULL, NULL);
 		return files_send(req, &res);
 	}
-	const char *name = json_string_value(json_object_get(doc, "name"));
-	char disp[600];
-	snprintf(disp, sizeof(disp), "inline; filename=\"%s\"", name);
-	for (char *p = disp + 17; *p; p++)
-		if ((*p == '"' && p[1] != '\0') || (unsigned char)*p < 0x20)
+	/* the name inside the quotes: a quote, backslash or control char would break the header */
+	char safe[512];
+	snprintf(safe, sizeof(safe), "%s", json_string_value(json_object_get(doc, "name")));
+	for (char *p = safe; *p; p++)
+		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
 			*p = '_';
+	char disp[600];
+	snprintf(disp, sizeof(disp), "inline; filename=\"%s\"", safe);
 	reply_header(req, "Content-Disposition", disp);
 	reply_header(req, "Etag", json_string_value(json_object_get(doc, "md5sum")));
 	return reply_fd(req, 200, json_string_value(json_object_get(doc, "mime")), fd, (size_t)sb.st_size);

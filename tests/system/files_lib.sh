@@ -6,9 +6,10 @@ start_serve() {
 	k=$1
 	fx=$2
 	shift 2
+	rm -f serve.out serve.err # a restart must not read the previous serve's lines
 	"$KH" serve "$k" --fixtures "$fx" --port 0 --out "$KH_WORK/run" "$@" >serve.out 2>serve.err &
 	SERVE_PID=$!
-	trap 'kill $SERVE_PID 2>/dev/null || true' EXIT
+	trap 'kill $SERVE_PID 2>/dev/null; wait $SERVE_PID 2>/dev/null || true' EXIT
 	wait_for grep -q '^COZY_APP_TOKEN=' serve.out
 	URL=$(sed -n 's/^COZY_URL=//p' serve.out)
 	TOKEN=$(sed -n 's/^COZY_CREDENTIALS=//p' serve.out)
@@ -33,8 +34,13 @@ api() {
 	m=$1
 	p=$2
 	shift 2
-	status=$(curl -s -D resp.head -o resp.body -w '%{http_code}' -X "$m" -H "Authorization: Bearer $TOKEN" "$@" "$URL$p")
-	body=$(cat resp.body)
+	rm -f resp.head resp.body
+	set +e
+	status=$(curl -sS -D resp.head -o resp.body -w '%{http_code}' -X "$m" -H "Authorization: Bearer $TOKEN" "$@" "$URL$p" 2>curl.err)
+	code=$?
+	set -e
+	[ "$code" -eq 0 ] || fail "curl $m $p exited $code (HTTP $status): $(cat curl.err)"
+	body=$(cat resp.body 2>/dev/null || true)
 }
 
 expect_http() {
