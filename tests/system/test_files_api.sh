@@ -279,4 +279,9 @@ expect_http 403
 [ ! -e run/files/x.txt ] || fail "a refused upload was written"
 stop_serve
 if grep -q '"status":5' run/journal.jsonl; then fail "server errors: $(grep '"status":5' run/journal.jsonl)"; fi
+
+# a symlink in the fixtures' files/ could point anywhere: serve refuses to start (data error)
+ln -s /etc/passwd k/fixtures/files/Docs/pw
+expect_status 65 "$KH" serve k --fixtures k/fixtures --port 0 --out "$KH_WORK/run3"
+expect_contains "$out" "symbolic links are not allowed"
 echo ok
