@@ -19,6 +19,7 @@
 #include "harness/runner.h"
 #include "harness/session_prep.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +113,13 @@ int session_open(struct loop *loop, const struct run_options *o, int watching, s
 			err_set(err, "--state %s: no state/ folder there (is it a run directory?)", o->state);
 			return EXIT_USAGE;
 		}
-		s->state_dir = strdup(path);
+		/* Resolve now: --state .harness/runs/latest must mean the run before this one,
+		 * and creating this run's directory below repoints `latest` at it. */
+		s->state_dir = realpath(path, NULL);
+		if (s->state_dir == NULL) {
+			err_set(err, "--state %s: %s", o->state, strerror(errno));
+			return EXIT_USAGE;
+		}
 	}
 	if (watching) {
 		/* the live file tree outlives each run; every run directory gets its state/ snapshot */
