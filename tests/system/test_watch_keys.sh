@@ -8,7 +8,7 @@ echo 'cat out.json' >k/k.sh
 echo '{"slug":"keys","name":"keys"}' >k/manifest.konnector
 echo '{"fields":{}}' >k/konnector-dev-config.json
 mkfifo keys.fifo
-cmd=$(printf '%s ' "$KH" watch k --cmd 'sh k.sh' --no-color)
+cmd="'$KH' watch k --cmd 'sh k.sh' --no-color"
 (script -qfec "$cmd" /dev/null <keys.fifo >out.txt 2>&1; echo "exit=$?" >>out.txt) &
 exec 3>keys.fifo
 
