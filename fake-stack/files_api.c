@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define FILES_PER_PAGE 30 /* stack: web/files/paginated.go defPerPage */
@@ -469,6 +470,107 @@ void files_find(const struct files_ctx *c, const json_t *body, const char *q_lim
 	free(couch);
 	json_decref(docs);
 	json_decref(req);
+}
+
+/* The word Go's encoding/json uses for a JSON value's kind in an UnmarshalTypeError. */
+static const char *files_go_kind(const json_t *v)
+{
+	if (json_is_object(v))
+		return "object";
+	if (json_is_array(v))
+		return "array";
+	if (json_is_string(v))
+		return "string";
+	if (json_is_boolean(v))
+		return "bool";
+	return "number";
+}
+
+/*
+ * Decode body like Go's json.Decoder into struct{Keys []string `json:"keys"`}:
+ * *keys = the last field whose name equals "keys" case-insensitively (borrowed;
+ * NULL when absent or null). 0, or -1 with Go's error text in detail.
+ */
+static int files_all_docs_keys(const json_t *body, const json_t **keys, char *detail, size_t n)
+{
+	*keys = NULL;
+	if (json_is_null(body))
+		return 0;
+	if (!json_is_object(body)) {
+		snprintf(detail, n, "json: cannot unmarshal %s into Go value of type struct { Keys []string \"json:\\\"keys\\\"\" }",
+			 files_go_kind(body));
+		return -1;
+	}
+	const char *k;
+	const json_t *v;
+	int bad = 0;
+	json_object_foreach((json_t *)body, k, v)
+	{
+		if (strcasecmp(k, "keys") != 0)
+			continue;
+		const char *kind = NULL, *type = "[]string";
+		if (!json_is_null(v) && !json_is_array(v))
+			kind = files_go_kind(v);
+		/* a null element decodes to "" (no doc has that id); anything else but a string is an error */
+		for (size_t i = 0; kind == NULL && i < json_array_size(v); i++) {
+			const json_t *x = json_array_get(v, i);
+			if (!json_is_null(x) && !json_is_string(x)) {
+				kind = files_go_kind(x);
+				type = "string";
+			}
+		}
+		/* Go keeps decoding after a type error and reports the first one */
+		if (kind && !bad) {
+			snprintf(detail, n, "json: cannot unmarshal %s into Go struct field .keys of type %s", kind, type);
+			bad = 1;
+		}
+		*keys = json_is_null(v) ? NULL : v;
+	}
+	return bad ? -1 : 0;
+}
+
+void files_all_docs(const struct files_ctx *c, const json_t *body, struct files_result *res)
+{
+	/*
+	 * stack: web/files/files.go GetAllDocs: keys go to CouchDB _all_docs
+	 * (pkg/couchdb/bulk.go getAllDocs: no or empty keys → every doc, in _id
+	 * order; a row per key, in key order, duplicates kept); rows without a doc
+	 * (unknown or deleted ids) and the trash dir are skipped; dirs render as
+	 * NewDir, files as NewFile with their path; jsonapi.DataList → meta.count,
+	 * no links. A body that does not decode is 400 with Go's error as detail.
+	 */
+	const json_t *keys = NULL;
+	char detail[256];
+	if (files_all_docs_keys(body, &keys, detail, sizeof(detail)) < 0)
+		return files_error(res, 400, "Bad Request", detail, NULL, NULL);
+	json_t *docs;
+	if (json_array_size(keys) == 0) {
+		docs = vfs_all_docs(c->vfs);
+	} else {
+		docs = json_array();
+		size_t i;
+		const json_t *k;
+		json_array_foreach(keys, i, k)
+		{
+			const json_t *d = json_is_string(k) ? vfs_get(c->vfs, json_string_value(k)) : NULL;
+			if (d != NULL)
+				json_array_append(docs, (json_t *)d);
+		}
+	}
+	json_t *data = json_array();
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d)
+	{
+		const char *id = json_string_value(json_object_get(d, "_id"));
+		if (id == NULL || strcmp(id, VFS_TRASH_ID) == 0)
+			continue;
+		json_array_append_new(data, files_jsonapi_object(d, 1));
+	}
+	json_decref(docs);
+	json_decref(res->body);
+	res->status = 200;
+	res->body = json_pack("{s:o, s:{s:I}}", "data", data, "meta", "count", (json_int_t)json_array_size(data));
 }
 
 /* body "data": an array of {type,id}, or one such object → new ref array, or NULL. */

@@ -66,6 +66,12 @@ void files_upload_metadata(const struct files_ctx *c, const json_t *body, struct
 /* POST /files/_find: Mango over file docs; page[limit]/page[skip]/page[cursor] query values may be NULL. */
 void files_find(const struct files_ctx *c, const json_t *body, const char *q_limit, const char *q_skip,
 		const char *q_cursor, struct files_result *res);
+/*
+ * POST /files/_all_docs with the decoded body (any JSON value): the docs of
+ * body.keys in key order (unknown ids and the trash dir left out), or every
+ * doc when there are no keys; {"data":[…],"meta":{"count":N}}.
+ */
+void files_all_docs(const struct files_ctx *c, const json_t *body, struct files_result *res);
 /* POST|DELETE /files/:id/relationships/referenced_by. */
 void files_refs_change(const struct files_ctx *c, const char *id, const json_t *body, int add,
 		       struct files_result *res);

@@ -313,6 +313,17 @@ int route_files_handle(struct stack *st, struct request *req)
 		json_decref(body);
 		return files_send(req, &res);
 	}
+	if (strcmp(m, "POST") == 0 && req->nseg == 2 && strcmp(s1, "_all_docs") == 0) {
+		/* stack: web/files/files.go GetAllDocs: whole-type GET on io.cozy.files, checked before the body */
+		if (files_allow(req, "GET", NULL, NULL, 1) < 0)
+			return 0;
+		json_t *body = files_body(req);
+		if (body == NULL)
+			return 0;
+		files_all_docs(&c, body, &res);
+		json_decref(body);
+		return files_send(req, &res);
+	}
 	if (strcmp(m, "POST") == 0 && req->nseg == 3 && strcmp(s1, "upload") == 0 && strcmp(s2, "metadata") == 0) {
 		if (files_allow(req, "POST", NULL, NULL, 0) < 0)
 			return 0;

@@ -242,6 +242,42 @@ expect_jsonapi_error 400
 api POST /files/_find -H 'Content-Type: application/json' --data 'nope'
 expect_http 400
 
+# ---- _all_docs: docs by id in key order, JSON:API list with meta.count, no links ----
+api POST /files/_all_docs -H 'Content-Type: application/json' \
+	--data '{"keys":["'"$old"'","nope","io.cozy.files.trash-dir","io.cozy.files.root-dir","'"$subdir"'"]}'
+expect_http 200
+grep -qi '^content-type: application/vnd.api+json' resp.head || fail "_all_docs content type: $(cat resp.head)"
+[ "$(jget 'j.data.map(d => d.id).join()')" = "$old,io.cozy.files.root-dir,$subdir" ] || fail "_all_docs keys: $body"
+[ "$(jget 'j.meta.count')" = 3 ] || fail "_all_docs count: $body"
+[ "$(jget '"links" in j')" = false ] || fail "_all_docs links: $body"
+[ "$(jget 'j.data[0].type')" = io.cozy.files ] || fail "_all_docs type: $body"
+[ "$(jget 'j.data[0].attributes.path')" = /Docs/old.txt ] || fail "_all_docs file path: $body"
+[ "$(jget 'j.data[0].attributes.size')" = 7 ] || fail "_all_docs file size: $body"
+[ "$(jget 'j.data[0].meta.rev.startsWith("1-")')" = true ] || fail "_all_docs rev: $body"
+[ "$(jget 'j.data[1].attributes.path')" = / ] || fail "_all_docs root path: $body"
+[ "$(jget 'j.data[2].attributes.path')" = /A/B/C ] || fail "_all_docs dir path: $body"
+api POST /files/_all_docs -H 'Content-Type: application/json' --data '{"keys":["nope"]}'
+expect_http 200
+[ "$(jget 'j.data.length + "/" + j.meta.count')" = 0/0 ] || fail "_all_docs unknown key: $body"
+# no keys: every file and dir but the trash, in _id order
+api POST /files/_all_docs -H 'Content-Type: application/json' --data '{}'
+expect_http 200
+[ "$(jget 'j.data.length')" = "$(jget 'j.meta.count')" ] || fail "_all_docs all count: $body"
+[ "$(jget 'j.data.length > 10')" = true ] || fail "_all_docs all: $body"
+[ "$(jget 'j.data.some(d => d.id === "io.cozy.files.trash-dir")')" = false ] || fail "_all_docs all has the trash: $body"
+[ "$(jget 'j.data.some(d => d.id === "'"$old"'")')" = true ] || fail "_all_docs all misses a file: $body"
+ids=$(jget 'j.data.map(d => d.id).join("\n")')
+[ "$ids" = "$(printf '%s\n' "$ids" | LC_ALL=C sort)" ] || fail "_all_docs all not in _id order: $ids"
+api POST /files/_all_docs -H 'Content-Type: application/json' --data '{"keys":"x"}'
+expect_jsonapi_error 400
+[ "$(jget 'j.errors[0].detail')" = 'json: cannot unmarshal string into Go struct field .keys of type []string' ] ||
+	fail "_all_docs bad keys: $body"
+api POST /files/_all_docs
+expect_http 400
+[ "$(jget 'j.errors[0].detail')" = EOF ] || fail "_all_docs empty body: $body"
+api GET /files/_all_docs
+expect_jsonapi_error 404
+
 # ---- references from a doc ----
 api POST "/data/io.cozy.bills/bill1/relationships/references" -H 'Content-Type: application/json' \
 	--data '{"data":[{"type":"io.cozy.files","id":"'"$dir"'"},{"type":"io.cozy.files","id":"'"$old"'"}]}'
@@ -275,6 +311,8 @@ start_serve k k/fixtures --permissions enforce
 api GET /files/io.cozy.files.root-dir
 expect_http 403
 api POST "/files/?Type=file&Name=x.txt" --data-binary x
+expect_http 403
+api POST /files/_all_docs -H 'Content-Type: application/json' --data '{"keys":["io.cozy.files.root-dir"]}'
 expect_http 403
 [ ! -e run/files/x.txt ] || fail "a refused upload was written"
 stop_serve

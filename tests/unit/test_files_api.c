@@ -237,3 +237,98 @@ Test(files_api, find_pages_with_count_and_next)
 	files_find(&C, NULL, NULL, NULL, NULL, &R);
 	cr_assert_eq(R.status, 400);
 }
+
+/* POST /files/_all_docs with a body given as JSON text. */
+static void fa_all_docs(const char *text)
+{
+	json_error_t je;
+	json_t *body = json_loads(text, JSON_DECODE_ANY, &je);
+	cr_assert_not_null(body, "%s: %s", text, je.text);
+	files_all_docs(&C, body, &R);
+	json_decref(body);
+}
+
+Test(files_api, all_docs_keys_in_order_unknown_skipped)
+{
+	struct files_create_req q = {.type = "directory", .name = "D"};
+	files_create_dir(&C, NULL, &q, &R);
+	char dir[64], file[64], keys[512];
+	snprintf(dir, sizeof(dir), "%s", at("data.id"));
+	fa_put(dir, "a.pdf");
+	snprintf(file, sizeof(file), "%s", at("data.id"));
+
+	/* key order, duplicates kept, unknown ids and the trash dir left out, count = entries */
+	snprintf(keys, sizeof(keys), "{\"keys\":[\"%s\",\"nope\",\"%s\",\"io.cozy.files.trash-dir\",null,\"%s\"]}", file,
+		 dir, file);
+	fa_all_docs(keys);
+	cr_assert_eq(R.status, 200, "%s", json_dumps(R.body, 0));
+	cr_assert_eq(json_array_size(json_object_get(R.body, "data")), 3);
+	cr_assert_str_eq(at("meta.count"), "3");
+	cr_assert_str_eq(at("links"), "<missing>");
+	cr_assert_str_eq(at("data.0.id"), file);
+	cr_assert_str_eq(at("data.0.type"), "io.cozy.files");
+	cr_assert_str_eq(at("data.0.attributes.path"), "/D/a.pdf");
+	cr_assert_str_eq(at("data.0.relationships.parent.data.id"), dir);
+	cr_assert(strncmp(at("data.0.meta.rev"), "1-", 2) == 0);
+	cr_assert_str_eq(at("data.1.id"), dir);
+	cr_assert_str_eq(at("data.1.attributes.path"), "/D");
+	cr_assert_str_eq(at("data.1.relationships.parent"), "<missing>");
+	cr_assert_str_eq(at("data.2.id"), file);
+
+	/* only unknown keys: an empty list, not an error; Go matches the field name case-insensitively */
+	fa_all_docs("{\"KEYS\":[\"nope\"]}");
+	cr_assert_eq(R.status, 200);
+	cr_assert_eq(json_array_size(json_object_get(R.body, "data")), 0);
+	cr_assert_str_eq(at("meta.count"), "0");
+
+	/* a trashed file is still there, with its trash path */
+	files_delete(&C, file, NULL, &R);
+	cr_assert_eq(R.status, 200);
+	snprintf(keys, sizeof(keys), "{\"keys\":[\"%s\"]}", file);
+	fa_all_docs(keys);
+	cr_assert_eq(json_array_size(json_object_get(R.body, "data")), 1);
+	cr_assert(json_is_true(json_object_get(
+		json_object_get(json_array_get(json_object_get(R.body, "data"), 0), "attributes"), "trashed")));
+	cr_assert_str_eq(at("data.0.attributes.path"), "/.cozy_trash/a.pdf");
+}
+
+Test(files_api, all_docs_without_keys_lists_everything_but_trash)
+{
+	fa_put(NULL, "z.txt");
+	char file[64];
+	snprintf(file, sizeof(file), "%s", at("data.id"));
+	const char *bodies[] = {"{}", "null", "{\"keys\":[]}", "{\"keys\":null}", "{\"other\":1}"};
+	for (size_t b = 0; b < sizeof(bodies) / sizeof(bodies[0]); b++) {
+		fa_all_docs(bodies[b]);
+		cr_assert_eq(R.status, 200, "%s", bodies[b]);
+		json_t *data = json_object_get(R.body, "data");
+		cr_assert_eq(json_array_size(data), 2, "%s: %s", bodies[b], json_dumps(R.body, 0));
+		cr_assert_str_eq(at("meta.count"), "2");
+		/* _id order: the uploaded file's hex id sorts before io.cozy.files.root-dir */
+		cr_assert_str_eq(at("data.0.id"), file, "%s", bodies[b]);
+		cr_assert_str_eq(at("data.0.attributes.path"), "/z.txt");
+		cr_assert_str_eq(at("data.1.id"), VFS_ROOT_ID);
+		cr_assert_str_eq(at("data.1.attributes.path"), "/");
+	}
+}
+
+Test(files_api, all_docs_bad_bodies_are_go_decode_errors)
+{
+	struct {
+		const char *body, *detail;
+	} cases[] = {
+		{"[]", "json: cannot unmarshal array into Go value of type struct { Keys []string \"json:\\\"keys\\\"\" }"},
+		{"\"x\"", "json: cannot unmarshal string into Go value of type struct { Keys []string \"json:\\\"keys\\\"\" }"},
+		{"{\"keys\":\"x\"}", "json: cannot unmarshal string into Go struct field .keys of type []string"},
+		{"{\"keys\":{}}", "json: cannot unmarshal object into Go struct field .keys of type []string"},
+		{"{\"keys\":[\"a\",1]}", "json: cannot unmarshal number into Go struct field .keys of type string"},
+		{"{\"Keys\":[true],\"keys\":[]}", "json: cannot unmarshal bool into Go struct field .keys of type string"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fa_all_docs(cases[i].body);
+		cr_assert_eq(R.status, 400, "%s", cases[i].body);
+		cr_assert_str_eq(at("errors.0.status"), "400");
+		cr_assert_str_eq(at("errors.0.title"), "Bad Request");
+		cr_assert_str_eq(at("errors.0.detail"), cases[i].detail, "%s", cases[i].body);
+	}
+}
