@@ -1,0 +1,39 @@
+# init then run, end to end with the real cozy-konnector-libs 5.13.0 from npm (cached under build/npm-cache/):
+# the default scenario succeeds with every expectation of its expect.json, login-failed gives LOGIN_FAILED.
+. "$KH_ROOT/tests/system/lib.sh"
+
+expect_status 0 "$KH" init demo
+set +e
+"$KH" run --help >run-help.txt 2>&1
+set -e
+if grep -qi 'not built' run-help.txt; then
+	echo "SKIP: konnector-harness run is not built in this tree"
+	exit 0
+fi
+
+# One npm install per package.json content; reruns reuse it.
+cache="$KH_ROOT/build/npm-cache/init-template"
+if [ ! -f "$cache/node_modules/cozy-konnector-libs/package.json" ] || ! cmp -s demo/package.json "$cache/package.json"; then
+	mkdir -p "$cache"
+	cp demo/package.json "$cache/package.json"
+	if ! (cd "$cache" && timeout 300 npm install --legacy-peer-deps --ignore-scripts --no-audit --no-fund >npm.log 2>&1); then
+		echo "SKIP: npm install of cozy-konnector-libs failed (registry unreachable?): $(tail -n 3 "$cache/npm.log")"
+		exit 0
+	fi
+fi
+ln -s "$cache/node_modules" demo/node_modules
+
+expect_status 0 "$KH" run demo --scenario default --format json
+echo "$out" >default.json
+expect_contains "$out" '"done"'
+expect_contains "$out" 'saveFiles created 2 files'
+
+expect_status 1 "$KH" run demo --scenario login-failed --format json
+expect_contains "$out" 'LOGIN_FAILED'
+
+# A failing expectation fails the run and shows expected and actual.
+sed 's/"count": 2,/"count": 3,/' demo/fixtures/default/expect.json >e.json && mv e.json demo/fixtures/default/expect.json
+expect_status 1 "$KH" run demo --scenario default
+expect_contains "$out" "documents io.cozy.bills count 3"
+expect_contains "$out" "expected == 3 io.cozy.bills documents, got 2"
+echo ok
