@@ -9,29 +9,60 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* Check a selector as CouchDB does before running it; -1 with CouchDB's reason in err (e.g. "Invalid operator: $foo"). */
+/* A CouchDB error: HTTP status, error name ("invalid_operator"…); the reason goes in err. */
+struct mango_error {
+	int status;
+	const char *error; /* static string */
+};
+
+/*
+ * Check and normalize a selector as CouchDB does (mango_selector normalize):
+ * implicit $and, nested objects to dotted paths, negations pushed down.
+ * Returns a new ref, or NULL with CouchDB's reason in err (e.g. "Invalid
+ * operator: $foo") and *e (may be NULL) filled.
+ */
+json_t *mango_normalize(const json_t *selector, struct mango_error *e, char *err);
+/* Check a selector as CouchDB does before running it; -1 with CouchDB's reason in err. */
 int mango_check(const json_t *selector, char *err);
-/* Does doc match selector? (selector already checked) */
+/* Does doc match a normalized selector? */
+int mango_match_normalized(const json_t *normalized, const json_t *doc);
+/* Does doc match selector (normalized on each call; 0 for a bad selector)? */
 int mango_match(const json_t *selector, const json_t *doc);
 /* CouchDB view collation: null < false < true < numbers < strings (ICU-like) < arrays < objects. <0, 0, >0. */
 int mango_collate(const json_t *a, const json_t *b);
-/* The value at a dotted path ("a.b.c", with "\." escaping a dot), borrowed, or NULL. */
+/* The string part of it (UCA approximation, see collate.c). */
+int mango_collate_strings(const char *a, size_t alen, const char *b, size_t blen);
+/* The value at a dotted path ("a.b.c", with "\." escaping a dot; array elements by index), borrowed, or NULL. */
 const json_t *mango_get_path(const json_t *doc, const char *path);
+
+/*
+ * The index a query runs on, when the caller (who knows the design docs)
+ * picked one: results then come in index order (its fields, then _id) and,
+ * as with a CouchDB json index, only docs having every indexed field (and
+ * matching its partial filter) are seen. NULL: the _all_docs index (by _id).
+ */
+struct mango_index {
+	const json_t *fields;         /* ["a", {"b":"asc"}…] as in the _index body */
+	const json_t *partial_filter; /* partial_filter_selector or NULL */
+};
 
 struct mango_result {
 	json_t *docs;     /* new ref: the page of (projected) docs */
 	int next;         /* the stack's "next": len(docs) >= limit */
-	char *bookmark;   /* malloc'd opaque bookmark for the next page */
-	size_t limit;     /* the limit applied (default 100, over 1000 → 100, as the stack forces) */
+	char *bookmark;   /* malloc'd opaque bookmark for the next page ("" when the page is empty) */
+	size_t limit;     /* the limit applied (absent, not a number, or over 1000 → 100, as the stack forces) */
 	size_t total;     /* how many docs matched before skip/limit */
+	struct mango_error error; /* on failure: status and CouchDB error name */
 };
 
 /*
  * Run a _find request body ({selector, sort, fields, limit, skip, bookmark,
- * use_index…}) over docs (an array of documents). Returns -1 with a CouchDB
- * style reason in err for a bad request (bad selector, bad sort…).
+ * use_index…}) over docs[0..n) (e.g. store_docs(): sorted by _id; design docs
+ * are skipped as CouchDB does). Returns -1 with a CouchDB reason in err and
+ * res->error set for a bad request (bad selector, bad sort…).
  */
-int mango_find(const json_t *request, const json_t *docs, struct mango_result *res, char *err);
+int mango_find(const json_t *request, json_t *const *docs, size_t n, const struct mango_index *index,
+	       struct mango_result *res, char *err);
 void mango_result_clear(struct mango_result *res);
 
 #endif

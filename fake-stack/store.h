@@ -33,6 +33,9 @@ int store_load_dir(struct store *st, const char *data_dir, char *err);
 /* Write every live document as dir/<doctype>/<id>.json (ids percent-encoded for '/'). */
 int store_write_dir(const struct store *st, const char *dir, char *err);
 
+/* Is doctype a valid name (stack: lowercase letters, digits, '.', '_'; no dot at either end, no "..")? */
+int store_doctype_valid(const char *doctype);
+
 /* Does the doctype's database exist (created by a fixture or a first write)? */
 int store_db_exists(const struct store *st, const char *doctype);
 /* Create the database if missing (PUT/POST/_index do so implicitly). */
@@ -58,8 +61,17 @@ enum store_status store_update(struct store *st, const char *doctype, const char
 enum store_status store_delete(struct store *st, const char *doctype, const char *id, const char *rev,
 			       const char **tombstone_rev, char *err);
 
-/* Every live doc of a doctype in _all_docs order (by _id, raw collation), design docs included. New ref. */
+/*
+ * Every live doc of a doctype in _all_docs order (by _id, byte order as CouchDB's
+ * raw collation), design docs included, as a borrowed array valid until the
+ * next write to that doctype (kept sorted across writes: no rebuild per call).
+ * NULL and *n = 0 when the database does not exist. Feed it to mango_find.
+ */
+json_t *const *store_docs(const struct store *st, const char *doctype, size_t *n);
+/* The same as a JSON array. New ref (the docs are shared, not copied: do not modify them). */
 json_t *store_all_docs(const struct store *st, const char *doctype);
+/* Live and deleted doc counts (db info doc_count / doc_del_count); -1 when the database does not exist. */
+int store_db_counts(const struct store *st, const char *doctype, size_t *live, size_t *deleted);
 /* Names of every existing database. New ref (array of strings). */
 json_t *store_doctypes(const struct store *st);
 

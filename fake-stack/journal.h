@@ -1,0 +1,46 @@
+/*
+ * The request journal (stack.h stack_journal): one JSON object per request,
+ * bodies cut at 4 KiB, never an Authorization header. Internal to fake-stack/.
+ */
+#ifndef FAKE_STACK_JOURNAL_H
+#define FAKE_STACK_JOURNAL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define JOURNAL_BODY_MAX 4096
+/* Past this many entries the oldest are dropped (a benchmark must not grow memory without end). */
+#define JOURNAL_MAX_ENTRIES 100000
+
+struct journal;
+
+struct journal_entry {
+	const char *time; /* ISO-8601 UTC with milliseconds */
+	const char *method;
+	const char *path;
+	const json_t *query; /* object, borrowed; NULL: {} */
+	unsigned status;
+	long long duration_ms;
+	const char *auth; /* "konnector:<slug>", "app:<slug>", "none", "invalid" */
+	const char *request_body;
+	size_t request_body_len;
+	const char *response_body;
+	size_t response_body_len;
+	const char *forbidden; /* NULL unless the real stack would answer 403 */
+};
+
+struct journal *journal_new(void);
+void journal_free(struct journal *j);
+/* Append an entry (copied). */
+int journal_add(struct journal *j, const struct journal_entry *e);
+/* The entries as an array (borrowed). */
+const json_t *journal_entries(const struct journal *j);
+void journal_clear(struct journal *j);
+/* Write one compact JSON object per line, atomically. */
+int journal_write(const struct journal *j, const char *path, char *err);
+/* A body for the journal: cut at JOURNAL_BODY_MAX on a UTF-8 boundary; "<N bytes, binary>" when not UTF-8. New ref. */
+json_t *journal_body(const char *data, size_t len);
+/* Now as "2026-07-02T10:11:12.345Z". */
+void journal_time_now(char out[32]);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * Permissions from a manifest's `permissions` object, matched as the stack
+ * does (stack.md §2.0 "Permission matching"; model/permission/match.go,
+ * rule.go, verbs.go, doctype.go). Internal to fake-stack/.
+ */
+#ifndef FAKE_STACK_PERM_H
+#define FAKE_STACK_PERM_H
+
+#include <jansson.h>
+
+enum perm_verb {
+	PERM_GET = 1,
+	PERM_POST = 2,
+	PERM_PUT = 4,
+	PERM_PATCH = 8,
+	PERM_DELETE = 16,
+};
+
+struct perm_set;
+
+/* Parse {"<name>":{"type","verbs"?,"selector"?,"values"?,"description"?},…}; NULL permissions → empty set. NULL with err. */
+struct perm_set *perm_parse(const json_t *permissions, char *err);
+void perm_set_free(struct perm_set *s);
+/* "GET" → PERM_GET…; HEAD counts as GET; 0 for an unknown verb. */
+unsigned perm_verb(const char *name);
+
+/*
+ * Does the set allow verb on doctype? whole_type: only rules without values
+ * (_find, _all_docs…). Else with id (may be NULL) and doc (may be NULL): a rule
+ * without values, or without selector and id in values, or with selector and
+ * one of doc's values for that field in values.
+ */
+int perm_allows(const struct perm_set *s, unsigned verb, const char *doctype, const char *id, const json_t *doc,
+		int whole_type);
+
+/*
+ * The stack's doctype gates before any rule (model/permission/doctype.go):
+ * NULL when fine, else the 403 message ("reserved doctype X unreadable",
+ * "… unwritable", "X is not a valid doctype name") in buf.
+ */
+const char *perm_doctype_gate(const char *doctype, int write, char *buf, size_t len);
+
+#endif
