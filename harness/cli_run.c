@@ -12,6 +12,7 @@
 #include "harness/devconfig.h"
 #include "harness/events.h"
 #include "harness/exitcode.h"
+#include "harness/expect_run.h"
 #include "harness/jobenv.h"
 #include "harness/manifest.h"
 #include "harness/preload.h"
@@ -41,6 +42,7 @@ struct run_opts {
 	const char *dir, *cmd, *entry, *fixtures, *scenario, *out, *state, *payload, *locale, *config, *trigger_id;
 	long long timeout_s;
 	int manual, no_trigger, inherit_env, fields_in_env, account_deleted, raw, json, write_config, no_color, no_preload;
+	int all_scenarios; /* --all-scenarios (issue 9) */
 	char **extra_env; /* --env, NULL-terminated */
 	size_t n_extra;
 };
@@ -77,7 +79,9 @@ static void run_usage(FILE *f)
 		"  --config FILE        dev config (default DIR/konnector-dev-config.json)\n"
 		"  --write-config       create a dev config template naming the manifest's fields, when missing\n"
 		"  --fixtures DIR       fixtures scenario (default DIR/fixtures[/default or the only scenario])\n"
-		"  --scenario NAME      scenario under DIR/fixtures/\n"
+		"  --scenario NAME      scenario under DIR/fixtures/; its expect.json is checked after the run and\n"
+		"                       its konnector-dev-config.json, when present, replaces DIR's\n"
+		"  --all-scenarios      run every scenario under DIR/fixtures/ in turn (exit 1 if any fails)\n"
 		"  --state RUNDIR       start from an earlier run's state/ instead of the fixtures\n"
 		"  --out RUNDIR         run directory (default DIR/.harness/runs/<n>/, `latest` points at it)\n"
 		"  --timeout SECONDS    time limit, default 300 (COZY_TIME_LIMIT is this + 5); SIGKILL to the group\n"
@@ -115,7 +119,7 @@ static int is_file(const char *p)
 static int run_parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_CMD = 256, O_ENTRY, O_NOPRE, O_CONFIG, O_WRITE, O_FIX, O_SCEN, O_STATE, O_OUT, O_TIMEOUT, O_PAYLOAD,
-	       O_LOCALE, O_MANUAL, O_AUTO, O_TRIG, O_NOTRIG, O_DEL, O_FIE, O_ENV, O_INH, O_RAW, O_NOCOL, O_FMT };
+	       O_LOCALE, O_MANUAL, O_AUTO, O_TRIG, O_NOTRIG, O_DEL, O_FIE, O_ENV, O_INH, O_RAW, O_NOCOL, O_FMT, O_ALL };
 	static const struct option longopts[] = {
 		{"cmd", required_argument, NULL, O_CMD},         {"entry", required_argument, NULL, O_ENTRY},
 		{"no-preload", no_argument, NULL, O_NOPRE},      {"config", required_argument, NULL, O_CONFIG},
@@ -129,6 +133,7 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
 		{"env", required_argument, NULL, O_ENV},         {"inherit-env", no_argument, NULL, O_INH},
 		{"raw", no_argument, NULL, O_RAW},               {"no-color", no_argument, NULL, O_NOCOL},
 		{"format", required_argument, NULL, O_FMT},      {"help", no_argument, NULL, 'h'},
+		{"all-scenarios", no_argument, NULL, O_ALL},
 		{NULL, 0, NULL, 0},
 	};
 	o->dir = ".";
@@ -149,6 +154,7 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
 		case O_WRITE: o->write_config = 1; break;
 		case O_FIX: o->fixtures = optarg; break;
 		case O_SCEN: o->scenario = optarg; break;
+		case O_ALL: o->all_scenarios = 1; break;
 		case O_STATE: o->state = optarg; break;
 		case O_OUT: o->out = optarg; break;
 		case O_TIMEOUT: {
@@ -853,9 +859,17 @@ static int run_main(struct run_opts *o)
 		rc = EXIT_DATAERR;
 		goto out;
 	}
+	int pick = run_pick_fixtures(o, &fixtures);
+	if (pick >= 0) {
+		rc = pick;
+		goto out;
+	}
+	/* issue 9: a scenario may carry its own dev config (e.g. a refused password) */
+	if (o->config == NULL && fixtures != NULL)
+		snprintf(path, sizeof(path), "%s/konnector-dev-config.json", fixtures);
 	if (o->config != NULL)
 		snprintf(path, sizeof(path), "%s", o->config);
-	else
+	else if (fixtures == NULL || !is_file(path))
 		snprintf(path, sizeof(path), "%s/konnector-dev-config.json", o->dir);
 	enum devconfig_status ds = devconfig_load(path, &dc, err);
 	if (ds == DEVCONFIG_MISSING) {
@@ -869,11 +883,6 @@ static int run_main(struct run_opts *o)
 	}
 	if (o->write_config)
 		fprintf(stderr, PROG ": %s exists already; --write-config never overwrites it\n", path);
-	int pick = run_pick_fixtures(o, &fixtures);
-	if (pick >= 0) {
-		rc = pick;
-		goto out;
-	}
 
 	/* the live display follows stdout unless stdout carries the JSON verdict */
 	r.live = o->json ? stderr : stdout;
@@ -1067,6 +1076,20 @@ static int run_main(struct run_opts *o)
 	snprintf(path, sizeof(path), "%s/state", r.rd.path);
 	if (stack_write_state(r.stack, path, err) < 0)
 		fprintf(stderr, PROG ": %s\n", err);
+	/* issue 9: the scenario's expect.json, checked against what the run left */
+	json_t *expectations = NULL;
+	size_t expect_failed = 0;
+	if (expect_run_check(fixtures, r.rd.path, stack_journal(r.stack), v.done ? "done" : "errored", v.error, NULL,
+			     &expectations, &expect_failed, err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		expectations = json_pack("[{s:s, s:b, s:s, s:s, s:s}]", "name", "expect.json", "passed", 0, "expected",
+					 "a valid expect.json", "actual", err, "message", err);
+		expect_failed = 1;
+	}
+	if (expectations != NULL)
+		json_object_set_new(report, "expectations", expectations);
+	if (o->scenario != NULL)
+		json_object_set_new(report, "scenario", json_string(o->scenario));
 	char *rep_text = json_dumps(report, JSON_INDENT(2));
 	if (rep_text != NULL) {
 		size_t n = strlen(rep_text);
@@ -1081,8 +1104,14 @@ static int run_main(struct run_opts *o)
 		printf("%s\n", rep_text ? rep_text : "{}");
 	else
 		run_print_verdict(&r, report, stdout);
+	if (!o->json && expectations != NULL)
+		expect_run_print(expectations, stdout);
 	free(rep_text);
-	rc = v.done ? EXIT_DONE : EXIT_ERRORED;
+	/* issue 9: with an expect.json its expectations decide; an errored run passes only when a verdict was expected */
+	if (expectations != NULL)
+		rc = expect_failed == 0 && (v.done || expect_run_has_verdict(fixtures)) ? EXIT_DONE : EXIT_ERRORED;
+	else
+		rc = v.done ? EXIT_DONE : EXIT_ERRORED;
 	verdict_clear(&v);
 out:
 	if (payload_file) {
@@ -1109,11 +1138,54 @@ out:
 	return rc;
 }
 
+/* issue 9: --all-scenarios runs each DIR/fixtures/<name>/ in name order; 1 if any run fails, else the worst status. */
+static int run_all_scenarios(struct run_opts *o)
+{
+	char base[PATH_MAX], p[PATH_MAX + 256];
+	snprintf(base, sizeof(base), "%s/fixtures", o->dir);
+	if (o->scenario != NULL || o->fixtures != NULL || o->out != NULL || o->state != NULL) {
+		fprintf(stderr, PROG ": --all-scenarios cannot be combined with --scenario, --fixtures, --out or --state\n");
+		return EXIT_USAGE;
+	}
+	struct dirent **names = NULL;
+	int n = scandir(base, &names, NULL, alphasort);
+	if (n < 0) {
+		fprintf(stderr, PROG ": --all-scenarios: %s: %s\n", base, strerror(errno));
+		return EXIT_USAGE;
+	}
+	int rc = EXIT_DONE, ran = 0;
+	for (int i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "%s/%s", base, names[i]->d_name);
+		if (names[i]->d_name[0] != '.' && is_dir(p) && !is_scenario(base)) {
+			if (!o->json)
+				printf("%s== scenario %s\n", ran ? "\n" : "", names[i]->d_name);
+			fflush(stdout);
+			o->scenario = names[i]->d_name;
+			int one = run_main(o);
+			o->scenario = NULL;
+			ran++;
+			if (one == EXIT_ERRORED || rc == EXIT_ERRORED)
+				rc = EXIT_ERRORED;
+			else if (one > rc)
+				rc = one;
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (ran == 0) {
+		fprintf(stderr, PROG ": --all-scenarios: no scenario folder under %s\n", base);
+		return EXIT_USAGE;
+	}
+	return rc;
+}
+
 int cli_run(int argc, char **argv)
 {
 	struct run_opts o = {0};
 	int rc = run_parse_args(argc, argv, &o);
-	if (rc < 0)
+	if (rc < 0 && o.all_scenarios)
+		rc = run_all_scenarios(&o);
+	else if (rc < 0)
 		rc = run_main(&o);
 	free(o.extra_env);
 	return rc;

@@ -604,11 +604,11 @@ static int check_events(const json_t *spec, const struct expect_outcome *out, st
 				}
 			}
 			struct buf what = {0};
-			buf_printf(&what, "%s%s%s%s%s", type ? type : "any", msg ? " event with \"" : " event", msg ? msg : "",
-				   msg ? "\"" : "", "");
+			buf_printf(&what, "event (%s%s%s%s%s%s)", type ? "type " : "", type ? type : "",
+				   type && msg ? ", " : "", msg ? "message containing \"" : "", msg ? msg : "", msg ? "\"" : "");
 			char *name = NULL, *expected = NULL, *actual = NULL;
 			format(&name, "events %s %s", lists[l], what.data);
-			format(&expected, negate ? "no %s" : "a %s", what.data);
+			format(&expected, negate ? "no %s" : "an %s", what.data);
 			buf_free(&what);
 			if (n == 0) {
 				format(&actual, "none among %zu events", json_array_size(out->events));
@@ -642,7 +642,9 @@ static int check_lint(const json_t *spec, const struct expect_outcome *out, stru
 		char *name = NULL, *expected = NULL, *actual = NULL;
 		format(&name, "lint %s does not fire", any ? "no rule" : rule);
 		format(&expected, any ? "no lint finding" : "no %s finding", rule);
-		if (n == 0)
+		if (out->lint_rules == NULL)
+			actual = strdup("none: lint did not run");
+		else if (n == 0)
 			actual = strdup("none");
 		else
 			format(&actual, "%zu finding(s): %s", n, fired.data);

@@ -24,7 +24,7 @@ struct expect_outcome {
 	const json_t *files;      /* [{"path", "size" (number or numeric string), "mime"}] (may be NULL) */
 	const json_t *journal;    /* stack_journal(): [{"method", "path", "status", …}] (may be NULL) */
 	const json_t *events;     /* parsed stdout events: [{"type", "message"}] (may be NULL) */
-	const json_t *lint_rules; /* rule id of each lint finding: ["rule-id"…] (may be NULL) */
+	const json_t *lint_rules; /* rule id of each lint finding: ["rule-id"…]; NULL: lint did not run (lint expectations pass, saying so) */
 };
 
 struct expect_result {

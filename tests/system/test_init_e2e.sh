@@ -23,12 +23,20 @@ if [ ! -f "$cache/node_modules/cozy-konnector-libs/package.json" ] || ! cmp -s d
 fi
 ln -s "$cache/node_modules" demo/node_modules
 
-expect_status 0 "$KH" run demo --scenario default --format json
-echo "$out" >default.json
-expect_contains "$out" '"done"'
+set +e
+"$KH" run demo --scenario default --no-color >default.txt 2>&1
+st=$?
+set -e
+if grep -q 'files API not built' default.txt; then
+	echo "SKIP: this tree's fake stack has no /files API yet: $(grep -m1 'files API' default.txt)"
+	exit 0
+fi
+out=$(cat default.txt)
+[ "$st" = 0 ] || fail "default scenario exited $st: $out"
+expect_contains "$out" 'expectations: 16 passed, 0 failed'
 expect_contains "$out" 'saveFiles created 2 files'
 
-expect_status 1 "$KH" run demo --scenario login-failed --format json
+expect_status 0 "$KH" run demo --scenario login-failed --format json
 expect_contains "$out" 'LOGIN_FAILED'
 
 # A failing expectation fails the run and shows expected and actual.
