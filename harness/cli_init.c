@@ -51,6 +51,13 @@ static int templates_ok(const char *dir)
 	       stat(path, &st) == 0;
 }
 
+/* out = prefix + suffix when it fits and is a template root. */
+static int templates_try(char *out, size_t outlen, const char *prefix, const char *suffix)
+{
+	int n = snprintf(out, outlen, "%s%s", prefix, suffix);
+	return n > 0 && (size_t)n < outlen && templates_ok(out);
+}
+
 /* <bindir>/templates, <bindir>/../share/konnector-harness/templates, then a source tree above bindir. */
 static int templates_find(char *out, size_t outlen, char *err)
 {
@@ -59,25 +66,13 @@ static int templates_find(char *out, size_t outlen, char *err)
 	if (n < 0)
 		return err_set(err, "cannot find the konnector-harness binary (/proc/self/exe)");
 	exe[n] = '\0';
-	char *bindir = dirname(exe);
-	snprintf(out, outlen, "%s/templates", bindir);
-	if (templates_ok(out))
-		return 0;
-	snprintf(out, outlen, "%s/../share/konnector-harness/templates", bindir);
-	if (templates_ok(out))
-		return 0;
+	const char *bindir = dirname(exe);
 	/* The source tree: the ASan build lives in build/asan/ under it. */
-	char up[PATH_MAX];
-	snprintf(up, sizeof(up), "%s", bindir);
-	for (int i = 0; i < 3; i++) {
-		size_t len = strlen(up);
-		if (len + 4 >= sizeof(up))
-			break;
-		strcat(up, "/..");
-		snprintf(out, outlen, "%s/templates", up);
-		if (templates_ok(out))
+	static const char *const suffixes[] = {"/templates", "/../share/konnector-harness/templates", "/../templates",
+					       "/../../templates", "/../../../templates"};
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if (templates_try(out, outlen, bindir, suffixes[i]))
 			return 0;
-	}
 	return err_set(err, "no templates found next to %s (looked in templates/, ../share/konnector-harness/templates/ "
 			    "and the source tree)", bindir);
 }
@@ -228,7 +223,9 @@ static char *devconfig_from_manifest(const json_t *manifest, const char *path, c
 			buf_puts(&b, ", label ");
 			comment_text(&b, json_string_value(label));
 		}
-		char *qkey = json_dumps(json_string(key), JSON_ENCODE_ANY | JSON_COMPACT);
+		json_t *jkey = json_string(key);
+		char *qkey = jkey ? json_dumps(jkey, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+		json_decref(jkey);
 		buf_printf(&b, "\n    %s: \"\"%s", qkey ? qkey : "\"?\"", ++i < n ? "," : "");
 		free(qkey);
 	}
