@@ -10,26 +10,35 @@
 #include <string.h>
 #include <time.h>
 
+/* A ring of the last JOURNAL_MAX_ENTRIES entries: O(1) per request, no pause when the oldest go. */
 struct journal {
-	json_t *entries;
+	json_t **ring;
+	size_t head, count;
 	size_t dropped;
+	json_t *view; /* the array journal_entries hands out, rebuilt after a change */
 };
 
 struct journal *journal_new(void)
 {
 	struct journal *j = calloc(1, sizeof(*j));
-	if (j != NULL && (j->entries = json_array()) == NULL) {
+	if (j != NULL && (j->ring = calloc(JOURNAL_MAX_ENTRIES, sizeof(json_t *))) == NULL) {
 		free(j);
 		return NULL;
 	}
 	return j;
 }
 
+static json_t *ring_at(const struct journal *j, size_t i)
+{
+	return j->ring[(j->head + i) % JOURNAL_MAX_ENTRIES];
+}
+
 void journal_free(struct journal *j)
 {
 	if (j == NULL)
 		return;
-	json_decref(j->entries);
+	journal_clear(j);
+	free(j->ring);
 	free(j);
 }
 
@@ -84,39 +93,47 @@ int journal_add(struct journal *j, const struct journal_entry *e)
 	json_object_set_new(o, "response_body", journal_body(e->response_body, e->response_body_len));
 	if (e->forbidden != NULL)
 		json_object_set_new(o, "forbidden", json_string(e->forbidden));
-	size_t n = json_array_size(j->entries);
-	if (n >= JOURNAL_MAX_ENTRIES) {
-		/* Drop the older half at once: amortised O(1), where removing one at a time would move the whole array. */
-		json_t *keep = json_array();
-		for (size_t i = n / 2; keep != NULL && i < n; i++)
-			json_array_append(keep, json_array_get(j->entries, i));
-		if (keep != NULL) {
-			json_decref(j->entries);
-			j->entries = keep;
-			j->dropped += n / 2;
-		}
+	if (j->count == JOURNAL_MAX_ENTRIES) {
+		json_decref(j->ring[j->head]);
+		j->ring[j->head] = o;
+		j->head = (j->head + 1) % JOURNAL_MAX_ENTRIES;
+		j->dropped++;
+	} else {
+		j->ring[(j->head + j->count) % JOURNAL_MAX_ENTRIES] = o;
+		j->count++;
 	}
-	return json_array_append_new(j->entries, o);
+	json_decref(j->view);
+	j->view = NULL;
+	return 0;
 }
 
 const json_t *journal_entries(const struct journal *j)
 {
-	return j->entries;
+	struct journal *mj = (struct journal *)j; /* the view is a cache */
+	if (mj->view == NULL) {
+		mj->view = json_array();
+		for (size_t i = 0; mj->view != NULL && i < j->count; i++)
+			json_array_append(mj->view, ring_at(j, i));
+	}
+	return mj->view;
 }
 
 void journal_clear(struct journal *j)
 {
-	json_array_clear(j->entries);
+	for (size_t i = 0; i < j->count; i++)
+		json_decref(ring_at(j, i));
+	j->head = j->count = 0;
 	j->dropped = 0;
+	json_decref(j->view);
+	j->view = NULL;
 }
 
 int journal_write(const struct journal *j, const char *path, char *err)
 {
 	struct buf b = {0};
 	size_t i;
-	json_t *e;
-	json_array_foreach(j->entries, i, e)
-	{
+	for (i = 0; i < j->count; i++) {
+		json_t *e = ring_at(j, i);
 		char *line = json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (line == NULL || buf_puts(&b, line) < 0 || buf_append(&b, "\n", 1) < 0) {
 			free(line);

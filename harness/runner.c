@@ -88,6 +88,8 @@ static void runner_close_err(struct runner *r)
 static void runner_split(struct runner *r, int eof)
 {
 	size_t start = 0;
+	if (r->line.data == NULL)
+		return;
 	while (r->out_watched) {
 		char *nl = memchr(r->line.data + start, '\n', r->line.len - start);
 		if (nl == NULL)
@@ -146,6 +148,8 @@ static void runner_on_out(struct loop *loop, int fd, uint32_t events, void *arg)
 		r->hooks.out(r->hooks.arg, chunk, (size_t)n);
 	buf_append(&r->line, chunk, (size_t)n);
 	runner_split(r, 0);
+	/* a too-long line may come after the child was reaped: then nothing else ends the run */
+	runner_check_done(r);
 }
 
 static void runner_on_err(struct loop *loop, int fd, uint32_t events, void *arg)
