@@ -44,6 +44,17 @@ grep -q '/accounts/${VENDOR}/${accountId}/refresh' o/src/index.js || fail "oauth
 grep -q "const VENDOR = 'acmecloud'" o/src/index.js || fail "oauth slug"
 node --check o/src/index.js || fail "oauth index.js does not parse"
 
+# Templates are found where `make install` puts them (<prefix>/share/konnector-harness/templates), and
+# their absence is a clear error.
+mkdir -p inst/bin inst/share/konnector-harness
+cp "$KH" inst/bin/konnector-harness
+expect_status 69 inst/bin/konnector-harness init nowhere-yet
+expect_contains "$out" "no templates found"
+[ ! -e nowhere-yet ] || fail "init without templates created its directory"
+cp -R "$KH_ROOT/templates" inst/share/konnector-harness/
+expect_status 0 inst/bin/konnector-harness init installed
+[ -f installed/src/index.js ] || fail "installed templates not used"
+
 # Bad input.
 expect_status 64 "$KH" init
 expect_status 64 "$KH" init x --frobnicate
