@@ -1,6 +1,8 @@
-/* harness/expect.c: one passing and one failing case per kind of expectation, and validation. */
+/* harness/expect.c and expect_run.c: one passing and one failing case per kind of expectation, and validation. */
+#include "common/atomic_file.h"
 #include "common/err.h"
 #include "harness/expect.h"
+#include "harness/expect_run.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -241,4 +243,71 @@ Test(expect, shipped_templates_validate)
 		cr_assert_not_null(e, "%s", err);
 		json_decref(e);
 	}
+}
+
+/* harness/expect_run.c: the outcome read back from a run directory, then checked. */
+
+static void put_file(const char *dir, const char *rel, const char *text)
+{
+	char path[512], err[ERR_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	cr_assert_eq(mkdir_p(path, err), 0, "%s", err);
+	*slash = '/';
+	cr_assert_eq(atomic_write(path, text, strlen(text), err), 0, "%s", err);
+}
+
+Test(expect, run_dir_outcome_and_check)
+{
+	char root[] = "/tmp/kh-expect-run-XXXXXX";
+	cr_assert_not_null(mkdtemp(root));
+	char run[300], fix[300];
+	snprintf(run, sizeof(run), "%s/run", root);
+	snprintf(fix, sizeof(fix), "%s/fixtures", root);
+	put_file(run, "state/data/io.cozy.bills/b1.json", "{\"_id\":\"b1\",\"amount\":1}");
+	put_file(run, "state/data/io.cozy.bills/_design%2Fx.json", "{\"_id\":\"_design/x\"}");
+	put_file(run, "state/files.json",
+		 "[{\"type\":\"directory\",\"path\":\"/A\"},{\"type\":\"file\",\"path\":\"/A/b.pdf\",\"size\":\"5\",\"mime\":\"application/pdf\"},"
+		 "{\"type\":\"file\",\"path\":\"/.cozy_trash/old.pdf\",\"trashed\":true}]");
+	put_file(run, "events.jsonl", "{\"line\":1,\"type\":\"info\",\"message\":\"hi\"}\n{\"line\":2,\"type\":\"critical\",\"message\":\"LOGIN_FAILED\"}\n");
+
+	json_t *docs, *files, *events;
+	char err[ERR_MAX] = "";
+	cr_assert_eq(expect_run_load(run, &docs, &files, &events, err), 0, "%s", err);
+	cr_assert_eq(json_array_size(json_object_get(docs, "io.cozy.bills")), 2);
+	cr_assert_eq(json_array_size(files), 1, "trashed files and dirs are not files");
+	cr_assert_eq(json_array_size(events), 2);
+	json_decref(docs);
+	json_decref(files);
+	json_decref(events);
+
+	json_t *results = NULL;
+	size_t failed = 9;
+	cr_assert_eq(expect_run_check(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_null(results, "no expect.json: no results");
+	cr_assert_eq(expect_run_has_verdict(fix), 0);
+
+	put_file(fix, "expect.json",
+		 "{\"verdict\":{\"state\":\"errored\",\"error\":\"LOGIN_FAILED\"},\"documents\":{\"io.cozy.bills\":{\"count\":1}},"
+		 "\"files\":[{\"path\":\"/A/*.pdf\",\"size\":5}],\"events\":{\"contain\":[{\"type\":\"critical\"}]},"
+		 "\"requests\":[{\"path\":\"/data/*\",\"count\":0}],\"lint\":{\"must_not_fire\":[\"*\"]}}");
+	cr_assert_eq(expect_run_check(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_eq(json_array_size(results), 6);
+	cr_assert_eq(failed, 0, "%s", json_dumps(results, 0));
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(results, 5), "actual")), "none: lint did not run");
+	cr_assert_eq(expect_run_has_verdict(fix), 1);
+	json_decref(results);
+
+	cr_assert_eq(expect_run_check(fix, run, NULL, "done", NULL, NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_eq(failed, 1);
+	json_decref(results);
+
+	put_file(fix, "expect.json", "{\"files\": 3}");
+	cr_assert_eq(expect_run_check(fix, run, NULL, "done", NULL, NULL, &results, &failed, err), -1);
+	cr_assert(strstr(err, "expect.json: files: expected an array") != NULL, "%s", err);
+
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	cr_assert_eq(system(cmd), 0);
 }
