@@ -63,12 +63,127 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
 	return n;
 }
 
+/* The first JOURNAL_BODY_MAX bytes (UTF-8 boundary) as a JSON string, NULL when not UTF-8. */
+static json_t *journal_body_cut(const char *data, size_t len)
+{
+	return json_stringn(data, utf8_cut(data, len, JOURNAL_BODY_MAX));
+}
+
+/* Members whose values never reach the journal (refresh answers and account docs carry them). */
+static const char *const secret_keys[] = {"access_token", "refresh_token", "client_secret",
+					  "password",     "secret",        "id_token"};
+
+/* Index just past the JSON string opening at s[i] == '"' (len when it is cut short). */
+static size_t skip_string(const char *s, size_t len, size_t i)
+{
+	for (i++; i < len; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return len;
+}
+
+/* Index just past the JSON value starting at s[i] (objects and arrays by their brackets). */
+static size_t skip_value(const char *s, size_t len, size_t i)
+{
+	if (i >= len)
+		return len;
+	if (s[i] == '"')
+		return skip_string(s, len, i);
+	if (s[i] == '{' || s[i] == '[') {
+		int depth = 0;
+		while (i < len) {
+			char c = s[i];
+			if (c == '"') {
+				i = skip_string(s, len, i);
+				continue;
+			}
+			if (c == '{' || c == '[')
+				depth++;
+			else if ((c == '}' || c == ']') && --depth == 0)
+				return i + 1;
+			i++;
+		}
+		return len;
+	}
+	while (i < len && strchr(",}] \t\r\n", s[i]) == NULL)
+		i++;
+	return i;
+}
+
+static size_t skip_space(const char *s, size_t len, size_t i)
+{
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* Is the string token s[a..b) (quotes excluded, no escapes) one of the secret names? */
+static int is_secret_key(const char *s, size_t a, size_t b)
+{
+	for (size_t k = 0; k < sizeof(secret_keys) / sizeof(secret_keys[0]); k++)
+		if (strlen(secret_keys[k]) == b - a && memcmp(s + a, secret_keys[k], b - a) == 0)
+			return 1;
+	return 0;
+}
+
+int journal_redact(const char *data, size_t len, char **out_data, size_t *out_len)
+{
+	int redacted = 0;
+	static const char mask[] = "\"<redacted>\"";
+	struct buf out = {0};
+	size_t copied = 0; /* data[0..copied) is in out already */
+	size_t i = 0;
+	while (i < len) {
+		if (data[i] != '"') {
+			i++;
+			continue;
+		}
+		size_t end = skip_string(data, len, i);
+		size_t colon = skip_space(data, len, end);
+		if (colon >= len || data[colon] != ':' || end - i < 2 || !is_secret_key(data, i + 1, end - 1)) {
+			i = end;
+			continue;
+		}
+		size_t v = skip_space(data, len, colon + 1);
+		size_t vend = skip_value(data, len, v);
+		/* null and "" say something useful (no token) and hide nothing. */
+		int empty = (vend - v == 4 && memcmp(data + v, "null", 4) == 0) ||
+			    (vend - v == 2 && memcmp(data + v, "\"\"", 2) == 0) || vend == v;
+		if (!empty) {
+			if (buf_append(&out, data + copied, v - copied) < 0 || buf_append(&out, mask, sizeof(mask) - 1) < 0) {
+				buf_free(&out);
+				return -1;
+			}
+			copied = vend;
+			redacted = 1;
+		}
+		i = vend > end ? vend : end;
+	}
+	if (!redacted)
+		return 0;
+	if (buf_append(&out, data + copied, len - copied) < 0) {
+		buf_free(&out);
+		return -1;
+	}
+	*out_len = out.len;
+	*out_data = buf_steal(&out);
+	return 1;
+}
+
 json_t *journal_body(const char *data, size_t len)
 {
 	if (data == NULL || len == 0)
 		return json_string("");
-	size_t n = utf8_cut(data, len, JOURNAL_BODY_MAX);
-	json_t *s = json_stringn(data, n);
+	char *red = NULL;
+	size_t rlen = 0;
+	int rc = journal_redact(data, len, &red, &rlen);
+	if (rc < 0)
+		return json_string("<body withheld: out of memory>");
+	json_t *s = rc > 0 ? journal_body_cut(red, rlen) : journal_body_cut(data, len);
+	free(red);
 	if (s != NULL)
 		return s;
 	char note[64];

@@ -38,8 +38,20 @@ const json_t *journal_entries(const struct journal *j);
 void journal_clear(struct journal *j);
 /* Write one compact JSON object per line, atomically. */
 int journal_write(const struct journal *j, const char *path, char *err);
-/* A body for the journal: cut at JOURNAL_BODY_MAX on a UTF-8 boundary; "<N bytes, binary>" when not UTF-8. New ref. */
+/*
+ * A body for the journal: secrets blanked (journal_redact), then cut at
+ * JOURNAL_BODY_MAX on a UTF-8 boundary; "<N bytes, binary>" when not UTF-8. New ref.
+ */
 json_t *journal_body(const char *data, size_t len);
+/*
+ * Blank the values of the members named access_token, refresh_token,
+ * client_secret, password, secret and id_token, at any depth of a JSON text,
+ * as "<redacted>" (null and "" are left as they are). Textual: the rest of the
+ * text is kept byte for byte, and a text cut short or not quite JSON is still
+ * scanned. 0 when there is nothing to blank; 1 with a malloc'd blanked copy in
+ * *out_data (*out_len bytes); -1 out of memory.
+ */
+int journal_redact(const char *data, size_t len, char **out_data, size_t *out_len);
 /* Now as "2026-07-02T10:11:12.345Z". */
 void journal_time_now(char out[32]);
 

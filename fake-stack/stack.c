@@ -12,12 +12,12 @@
 #include "fake-stack/journal.h"
 #include "fake-stack/perm.h"
 #include "fake-stack/reply.h"
+#include "fake-stack/route_accounts.h"
 #include "fake-stack/stack_int.h"
 #include "fake-stack/store.h"
 #include "fake-stack/token.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -37,10 +37,11 @@ struct route {
 	route_fn handle;
 };
 
-/* stack: web/routing.go mounts /data (CouchDB-style errors) and /files (JSON:API errors). */
+/* stack: web/routing.go mounts /data (CouchDB-style errors), /files and /accounts (JSON:API errors). */
 static const struct route routes[] = {
 	{"data", FAMILY_DATA, NULL, route_data_handle},
 	{"files", FAMILY_JSONAPI, route_files_begin, route_files_handle},
+	{"accounts", FAMILY_JSONAPI, NULL, route_accounts_handle},
 };
 
 /* Manifest permissions of the declared konnectors. */
@@ -535,53 +536,7 @@ static int is_dir(const char *path)
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* account_types/<id>.json into an array (each gets _id from its file name when it has none). */
-static int load_account_types(struct stack *st, const char *dir, char *err)
-{
-	json_decref(st->account_types);
-	st->account_types = json_array();
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return 0;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		if (len <= 5 || strcmp(de->d_name + len - 5, ".json") != 0)
-			continue;
-		char **nn = realloc(names, (n + 1) * sizeof(char *));
-		if (nn == NULL)
-			break;
-		names = nn;
-		names[n++] = strdup(de->d_name);
-	}
-	closedir(d);
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		char *path = NULL;
-		if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
-			path = NULL;
-		json_error_t je;
-		json_t *doc = rc == 0 && path != NULL ? json_load_file(path, 0, &je) : NULL;
-		if (rc == 0 && doc == NULL) {
-			rc = err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-		} else if (doc != NULL && !json_is_object(doc)) {
-			rc = err_set(err, "%s:1:1: an account type must be a JSON object", path);
-		} else if (doc != NULL) {
-			if (json_object_get(doc, "_id") == NULL)
-				json_object_set_new(doc, "_id", json_stringn(names[i], strlen(names[i]) - 5));
-			json_array_append(st->account_types, doc);
-		}
-		json_decref(doc);
-		free(path);
-		free(names[i]);
-	}
-	free(names);
-	return rc;
-}
-
-/* Documents and account types from the state dir or the fixtures. */
+/* Documents from the state dir or the fixtures (account types: route_accounts.c). */
 static int load_data(struct stack *st, char *err)
 {
 	const char *base = st->state_dir != NULL ? st->state_dir : st->fixtures_dir;
@@ -592,11 +547,6 @@ static int load_data(struct stack *st, char *err)
 	if (is_dir(path) && store_load_dir(st->store, path, err) < 0)
 		return -1;
 	store_reset_changes(st->store);
-	if (st->fixtures_dir != NULL) {
-		snprintf(path, sizeof(path), "%s/account_types", st->fixtures_dir);
-		if (load_account_types(st, path, err) < 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -626,14 +576,14 @@ struct stack *stack_start(struct loop *loop, const struct stack_options *opt, ch
 	st->tokens = tokens_new();
 	st->perms = calloc(1, sizeof(struct perms));
 	st->journal = journal_new();
-	st->account_types = json_array();
 	if (st->store == NULL || st->tokens == NULL || st->perms == NULL || st->journal == NULL ||
 	    st->bind_addr == NULL || st->locale == NULL) {
 		err_set(err, "out of memory");
 		stack_stop(st);
 		return NULL;
 	}
-	if (load_data(st, err) < 0 || start_daemon(st, err) < 0 || stack_files_start(st, err) < 0) {
+	if (load_data(st, err) < 0 || start_daemon(st, err) < 0 || stack_files_start(st, err) < 0 ||
+	    stack_accounts_start(st, err) < 0) {
 		stack_stop(st);
 		return NULL;
 	}
@@ -652,17 +602,20 @@ void stack_stop(struct stack *st)
 				http_resume(&p->req);
 			}
 		}
+		/* Let MHD send those answers (a resumed connection only moves in MHD_run; external mode never blocks). */
+		for (int i = 0; i < 4; i++)
+			MHD_run(st->mhd);
 		loop_del_prepare(st->loop, on_prepare, st);
 		if (st->mhd_epfd >= 0)
 			loop_del_fd(st->loop, st->mhd_epfd);
 		MHD_stop_daemon(st->mhd);
 	}
 	stack_files_stop(st);
+	stack_accounts_stop(st);
 	store_free(st->store);
 	tokens_free(st->tokens);
 	perms_free(st->perms);
 	journal_free(st->journal);
-	json_decref(st->account_types);
 	free(st->fixtures_dir);
 	free(st->state_dir);
 	free(st->files_dir);
@@ -746,7 +699,7 @@ int stack_doc_delete(struct stack *st, const char *doctype, const char *id, char
 
 const json_t *stack_account_types(const struct stack *st)
 {
-	return st->account_types;
+	return stack_accounts_types(st);
 }
 
 /* ---- journal, state, changes, reset ---- */
@@ -796,5 +749,7 @@ int stack_reset(struct stack *st, char *err)
 	}
 	store_free(old);
 	journal_clear(st->journal);
-	return stack_files_reset(st, err);
+	if (stack_files_reset(st, err) < 0)
+		return -1;
+	return stack_accounts_reset(st, err);
 }

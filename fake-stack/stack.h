@@ -55,6 +55,45 @@ int stack_doc_delete(struct stack *st, const char *doctype, const char *id, char
 /* The io.cozy.account_types documents from the fixtures (a JSON array, borrowed). */
 const json_t *stack_account_types(const struct stack *st);
 
+/*
+ * After each successful POST /accounts/:type/:id/refresh, once the account is
+ * saved: the new tokens (borrowed for the call; NULL when the account has
+ * none). For --save-tokens. One hook; NULL cb removes it. Survives stack_reset.
+ */
+typedef void (*stack_refresh_cb)(struct stack *st, const char *account_id, const char *access_token,
+				 const char *refresh_token, void *arg);
+void stack_on_refresh(struct stack *st, stack_refresh_cb cb, void *arg);
+/*
+ * The COZY_PARAMETERS secret (stack.md §1.3): 1 and *secret (borrowed; JSON
+ * null when the doc has none) when exactly one fixture account type has this
+ * slug and a secret grant mode; else 0. The runner adds it as "secret".
+ */
+int stack_account_type_secret(const struct stack *st, const char *slug, const json_t **secret);
+
+/*
+ * The stack's authorization-code flow pieces, for `konnector-harness oauth`
+ * (model/account/type.go MakeOauthStartURL and RequestAccessToken), usable
+ * without a running stack.
+ */
+/* Check an account type document against the stack's struct; text (may be NULL) gives line:column. */
+int stack_account_type_check(const json_t *account_type, const char *file, const char *text, char *err);
+/* The provider's authorization URL for an authorization_code(+secret) account type. malloc'd, or NULL with err. */
+char *stack_oauth_start_url(const json_t *account_type, const char *redirect_uri, const char *state, const char *scope,
+			    char *err);
+struct stack_oauth_tokens {
+	const char *access_token, *refresh_token, *token_type; /* refresh_token/token_type may be NULL */
+	long long expires_in;
+};
+/* tokens is NULL on failure, error then says why in the stack's words. */
+typedef void (*stack_oauth_cb)(const struct stack_oauth_tokens *tokens, const char *error, void *arg);
+struct stack_oauth_exchange;
+/* Exchange code at the account type's token_endpoint (its token_mode) on loop; cb runs once, later. */
+struct stack_oauth_exchange *stack_oauth_exchange_code(struct loop *loop, const json_t *account_type, const char *code,
+							const char *state, const char *redirect_uri, stack_oauth_cb cb,
+							void *arg, char *err);
+/* Free (and abort when still in flight: cb will not run). NULL is fine. */
+void stack_oauth_exchange_free(struct stack_oauth_exchange *x);
+
 /* mkdir -p a Cozy path; returns the directory's file doc (new ref) with "_id" and "path". */
 json_t *stack_mkdir_p(struct stack *st, const char *cozy_path, char *err);
 /* Add {type, id} to the referenced_by of the file or directory file_id. */

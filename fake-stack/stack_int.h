@@ -18,6 +18,7 @@ struct perms;
 struct journal;
 struct vfs;
 struct http_private;
+struct accounts;
 
 /* Default limit of a buffered request body (CouchDB's max_document_size is 8 MB). */
 #define STACK_BODY_LIMIT (8u * 1024 * 1024)
@@ -43,7 +44,7 @@ struct stack {
 	struct tokens *tokens;
 	struct perms *perms;
 	struct journal *journal;
-	json_t *account_types; /* array */
+	struct accounts *accounts; /* account types, token client, refresh hook (route_accounts.c) */
 
 	struct vfs *vfs; /* owned by the files API (stack_files_*), NULL until then */
 

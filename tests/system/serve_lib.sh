@@ -3,6 +3,8 @@
 # serve_start ARGS...: start `serve` in the background, wait for its COZY_* lines; sets
 # SERVE_PID, URL, TOKEN (konnector), APP (app token).
 serve_start() {
+	# A previous serve's lines must not be read while the new one has yet to truncate the file.
+	rm -f serve.out serve.err
 	"$KH" serve "$@" >serve.out 2>serve.err &
 	SERVE_PID=$!
 	wait_for grep -q '^COZY_APP_TOKEN=' serve.out

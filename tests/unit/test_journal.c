@@ -54,3 +54,74 @@ Test(journal, add_and_write_lines)
 	json_decref(q);
 	journal_free(j);
 }
+
+/* Run journal_redact over text; the blanked copy (malloc'd) or NULL when nothing was blanked. */
+static char *redact(const char *text)
+{
+	char *out = NULL;
+	size_t len = 0;
+	int rc = journal_redact(text, strlen(text), &out, &len);
+	cr_assert_geq(rc, 0);
+	if (rc == 0)
+		return NULL;
+	cr_assert_eq(strlen(out), len);
+	return out;
+}
+
+Test(journal, redact_blanks_secret_members_at_any_depth)
+{
+	/* A refresh answer, as route_accounts sends it. */
+	char *r = redact("{\"data\":{\"attributes\":{\"account_type\":\"g\",\"oauth\":{\"access_token\":\"AT-1\","
+			 "\"expires_at\":\"x\",\"refresh_token\":\"RT-1\",\"client_secret\":\"S\",\"id_token\":\"I\"}}}}");
+	cr_assert_str_eq(r, "{\"data\":{\"attributes\":{\"account_type\":\"g\",\"oauth\":{\"access_token\":\"<redacted>\","
+			    "\"expires_at\":\"x\",\"refresh_token\":\"<redacted>\",\"client_secret\":\"<redacted>\","
+			    "\"id_token\":\"<redacted>\"}}}}");
+	free(r);
+	/* Spacing kept, escaped quotes inside the value, a secret that is an object, arrays. */
+	r = redact("[ {\"auth\" : {\"login\": \"me\", \"password\" :\t\"p\\\"w\\\\\"}},\n {\"secret\": {\"k\": [1, \"}\"]}, "
+		   "\"n\": 1} ]");
+	cr_assert_str_eq(r, "[ {\"auth\" : {\"login\": \"me\", \"password\" :\t\"<redacted>\"}},\n {\"secret\": "
+			    "\"<redacted>\", \"n\": 1} ]");
+	free(r);
+	/* Numbers are values too. */
+	r = redact("{\"secret\":42,\"x\":\"password\"}");
+	cr_assert_str_eq(r, "{\"secret\":\"<redacted>\",\"x\":\"password\"}");
+	free(r);
+}
+
+Test(journal, redact_leaves_the_rest_alone)
+{
+	/* The name as a value, a longer key, null and "" (nothing to hide): untouched. */
+	cr_assert_null(redact("{\"name\":\"password\",\"access_tokens\":\"x\",\"my_secret\":\"y\"}"));
+	cr_assert_null(redact("{\"oauth\":{\"access_token\":\"\",\"refresh_token\":null}}"));
+	cr_assert_null(redact("not json at all"));
+	cr_assert_null(redact(""));
+	/* Cut short in the middle of the secret: blanked up to the end. */
+	char *r = redact("{\"a\":1,\"refresh_token\":\"RT-ver");
+	cr_assert_str_eq(r, "{\"a\":1,\"refresh_token\":\"<redacted>\"");
+	free(r);
+}
+
+Test(journal, entries_never_hold_secrets)
+{
+	struct journal *j = journal_new();
+	/* A secret past the 4 KiB cut must go before the cut, and one straddling it too. */
+	char req[6000];
+	memset(req, ' ', sizeof(req));
+	memcpy(req, "{\"x\":1,", 7);
+	const char *tail = "\"password\":\"hunter2hunter2\"}";
+	memcpy(req + 4075, tail, strlen(tail));
+	size_t req_len = 4075 + strlen(tail);
+	const char *resp = "{\"oauth\":{\"access_token\":\"AT-SECRET\",\"refresh_token\":\"RT-SECRET\"}}";
+	struct journal_entry e = {.time = "t", .method = "POST", .path = "/accounts/g/a1/refresh", .status = 200,
+				  .request_body = req, .request_body_len = req_len, .response_body = resp,
+				  .response_body_len = strlen(resp)};
+	cr_assert_eq(journal_add(j, &e), 0);
+	char *dump = json_dumps(journal_entries(j), JSON_COMPACT);
+	cr_assert_null(strstr(dump, "hunter2"));
+	cr_assert_null(strstr(dump, "AT-SECRET"));
+	cr_assert_null(strstr(dump, "RT-SECRET"));
+	cr_assert_not_null(strstr(dump, "\\\"access_token\\\":\\\"<redacted>\\\""));
+	free(dump);
+	journal_free(j);
+}
