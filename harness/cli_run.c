@@ -12,6 +12,7 @@
 #include "harness/devconfig.h"
 #include "harness/events.h"
 #include "harness/exitcode.h"
+#include "harness/expect_report.h"
 #include "harness/expect_run.h"
 #include "harness/jobenv.h"
 #include "harness/manifest.h"
@@ -42,7 +43,9 @@ struct run_opts {
 	const char *dir, *cmd, *entry, *fixtures, *scenario, *out, *state, *payload, *locale, *config, *trigger_id;
 	long long timeout_s;
 	int manual, no_trigger, inherit_env, fields_in_env, account_deleted, raw, json, write_config, no_color, no_preload;
-	int all_scenarios; /* --all-scenarios (issue 9) */
+	int all_scenarios;        /* --all-scenarios (issue 9) */
+	enum report_format fmt;   /* --format; junit/github/tap write expectation test cases to sink */
+	struct expect_sink sink;
 	char **extra_env; /* --env, NULL-terminated */
 	size_t n_extra;
 };
@@ -98,6 +101,8 @@ static void run_usage(FILE *f)
 		"  --raw                show stdout and stderr as they come, not pretty-printed\n"
 		"  --no-color           no colours (also when NO_COLOR is set, or not on a terminal)\n"
 		"  --format text|json   the verdict as text (default) or one JSON object on stdout\n"
+		"  --format junit|github|tap  the scenario's expectations (or the verdict) as CI test cases on\n"
+		"                       stdout; the verdict and the live events go to stderr\n"
 		"  -h, --help           this help\n\n"
 		"Exit status: 0 done, 1 errored (as the stack would judge it), 64 usage, 65 bad manifest,\n"
 		"dev config or fixtures, 69 unavailable, 70 internal error.\n");
@@ -186,14 +191,12 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
 		case O_RAW: o->raw = 1; break;
 		case O_NOCOL: o->no_color = 1; break;
 		case O_FMT:
-			if (strcmp(optarg, "json") == 0)
-				o->json = 1;
-			else if (strcmp(optarg, "text") == 0)
-				o->json = 0;
-			else {
-				fprintf(stderr, PROG ": --format is text or json, not '%s'\n", optarg);
+			if (report_format_parse(optarg, &o->fmt) < 0) {
+				fprintf(stderr, PROG ": --format is text, json, junit, github or tap, not '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
+			o->json = o->fmt == REPORT_JSON;
+			o->sink.fmt = o->fmt;
 			break;
 		case 'h': run_usage(stdout); return EXIT_DONE;
 		default:
@@ -885,7 +888,7 @@ static int run_main(struct run_opts *o)
 		fprintf(stderr, PROG ": %s exists already; --write-config never overwrites it\n", path);
 
 	/* the live display follows stdout unless stdout carries the JSON verdict */
-	r.live = o->json ? stderr : stdout;
+	r.live = o->json || expect_sink_wants(o->fmt) ? stderr : stdout;
 	const char *nc = getenv("NO_COLOR");
 	r.color = !o->raw && !o->no_color && !(nc != NULL && nc[0] != '\0') && isatty(fileno(r.live));
 
@@ -1103,9 +1106,14 @@ static int run_main(struct run_opts *o)
 	if (o->json)
 		printf("%s\n", rep_text ? rep_text : "{}");
 	else
-		run_print_verdict(&r, report, stdout);
-	if (!o->json && expectations != NULL)
+		run_print_verdict(&r, report, expect_sink_wants(o->fmt) ? stderr : stdout);
+	if (expect_sink_wants(o->fmt)) {
+		snprintf(path, sizeof(path), "%s/expect.json", fixtures ? fixtures : o->dir);
+		expect_sink_scenario(&o->sink, stdout, o->scenario, strncmp(path, "./", 2) == 0 ? path + 2 : path,
+				     v.done ? "done" : "errored", v.error, expectations);
+	} else if (!o->json && expectations != NULL) {
 		expect_run_print(expectations, stdout);
+	}
 	free(rep_text);
 	/* issue 9: with an expect.json its expectations decide; an errored run passes only when a verdict was expected */
 	if (expectations != NULL)
@@ -1154,10 +1162,12 @@ static int run_all_scenarios(struct run_opts *o)
 		return EXIT_USAGE;
 	}
 	int rc = EXIT_DONE, ran = 0;
+	if (expect_sink_wants(o->fmt))
+		expect_sink_begin(&o->sink, stdout);
 	for (int i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%s/%s", base, names[i]->d_name);
 		if (names[i]->d_name[0] != '.' && is_dir(p) && !is_scenario(base)) {
-			if (!o->json)
+			if (!o->json && !expect_sink_wants(o->fmt))
 				printf("%s== scenario %s\n", ran ? "\n" : "", names[i]->d_name);
 			fflush(stdout);
 			o->scenario = names[i]->d_name;
@@ -1172,6 +1182,8 @@ static int run_all_scenarios(struct run_opts *o)
 		free(names[i]);
 	}
 	free(names);
+	if (expect_sink_wants(o->fmt))
+		expect_sink_end(&o->sink, stdout);
 	if (ran == 0) {
 		fprintf(stderr, PROG ": --all-scenarios: no scenario folder under %s\n", base);
 		return EXIT_USAGE;
@@ -1183,10 +1195,15 @@ int cli_run(int argc, char **argv)
 {
 	struct run_opts o = {0};
 	int rc = run_parse_args(argc, argv, &o);
-	if (rc < 0 && o.all_scenarios)
+	if (rc < 0 && o.all_scenarios) {
 		rc = run_all_scenarios(&o);
-	else if (rc < 0)
+	} else if (rc < 0) {
+		if (expect_sink_wants(o.fmt))
+			expect_sink_begin(&o.sink, stdout);
 		rc = run_main(&o);
+		if (expect_sink_wants(o.fmt))
+			expect_sink_end(&o.sink, stdout);
+	}
 	free(o.extra_env);
 	return rc;
 }

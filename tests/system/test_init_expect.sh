@@ -79,6 +79,30 @@ expect_status 1 "$KH" run k --all-scenarios --cmd 'sh k.sh' --no-color
 expect_contains "$out" "== scenario fail"
 expect_contains "$out" "== scenario own-config"
 expect_contains "$out" "== scenario pass"
+# The same as CI test cases: junit (a testsuite per scenario), github annotations, tap.
+"$KH" run k --all-scenarios --cmd 'sh k.sh' --format junit >junit.xml 2>live.txt && fail "junit: a failing scenario exited 0"
+[ "$(head -n 2 junit.xml | tail -n 1)" = "<testsuites>" ] || fail "junit: $(cat junit.xml)"
+[ "$(tail -n 1 junit.xml)" = "</testsuites>" ] || fail "junit end: $(cat junit.xml)"
+grep -q '<testsuite name="fail" tests="1" failures="1" errors="0">' junit.xml || fail "junit fail suite: $(cat junit.xml)"
+grep -q '<testsuite name="pass" tests="9" failures="0" errors="0">' junit.xml || fail "junit pass suite: $(cat junit.xml)"
+grep -q '<failure type="expectation" message="expected == 5 io.cozy.notes documents, got 1">' junit.xml || fail "junit failure"
+grep -q 'shk done' live.txt || fail "junit: the verdict goes to stderr: $(cat live.txt)"
+"$KH" run k --all-scenarios --cmd 'sh k.sh' --format github >gh.txt 2>/dev/null && fail "github: exited 0"
+grep -qx '::error file=k/fixtures/fail/expect.json,title=fail%3A documents io.cozy.notes count 5::expected == 5 io.cozy.notes documents, got 1' gh.txt ||
+	fail "github annotation: $(cat gh.txt)"
+grep -qx 'konnector-harness: scenario pass: 9 passed, 0 failed' gh.txt || fail "github summary: $(cat gh.txt)"
+[ "$(grep -c '^::' gh.txt)" = 1 ] || fail "github: passing expectations annotated: $(cat gh.txt)"
+"$KH" run k --all-scenarios --cmd 'sh k.sh' --format tap >tap.txt 2>/dev/null && fail "tap: exited 0"
+[ "$(head -n 1 tap.txt)" = "TAP version 13" ] || fail "tap: $(cat tap.txt)"
+[ "$(tail -n 1 tap.txt)" = "1..11" ] || fail "tap plan: $(cat tap.txt)"
+grep -qx 'not ok 1 - fail: documents io.cozy.notes count 5' tap.txt || fail "tap failure: $(cat tap.txt)"
+grep -qx 'ok 3 - pass: verdict' tap.txt || fail "tap pass: $(cat tap.txt)"
+# A scenario without expect.json is one case: the verdict must be done.
+expect_status 0 "$KH" run k --scenario own-config --cmd 'sh k.sh' --format tap --env FAIL_WITH=
+rm k/fixtures/own-config/expect.json
+expect_status 1 "$KH" run k --scenario own-config --cmd 'sh k.sh' --format junit --env FAIL_WITH=VENDOR_DOWN
+expect_contains "$out" '<failure type="expectation" message="expected done, got errored with error &quot;VENDOR_DOWN&quot;">'
+expect_status 64 "$KH" run k --format xml
 rm k/fixtures/fail/expect.json
 expect_status 0 "$KH" run k --all-scenarios --cmd 'sh k.sh'
 expect_status 64 "$KH" run k --all-scenarios --scenario pass

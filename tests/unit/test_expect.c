@@ -2,6 +2,7 @@
 #include "common/atomic_file.h"
 #include "common/err.h"
 #include "harness/expect.h"
+#include "harness/expect_report.h"
 #include "harness/expect_run.h"
 
 #include <criterion/criterion.h>
@@ -310,4 +311,45 @@ Test(expect, run_dir_outcome_and_check)
 	char cmd[400];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	cr_assert_eq(system(cmd), 0);
+}
+
+/* harness/expect_report.c: the three CI formats, escaping included. */
+static char *sink_output(enum report_format fmt, const char *results_text)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	cr_assert_not_null(f);
+	struct expect_sink s = {.fmt = fmt};
+	json_t *results = results_text ? J(results_text) : NULL;
+	expect_sink_begin(&s, f);
+	expect_sink_scenario(&s, f, "a<b", "fixtures/x/expect.json", "errored", "LOGIN_FAILED", results);
+	expect_sink_end(&s, f);
+	fclose(f);
+	json_decref(results);
+	return buf;
+}
+
+Test(expect, sink_formats)
+{
+	const char *res = "[{\"name\":\"n1\",\"passed\":true,\"expected\":\"e\",\"actual\":\"a\",\"message\":\"\"},"
+			  "{\"name\":\"x: y, z\",\"passed\":false,\"expected\":\"1%\",\"actual\":\"\\\"2\\\"\",\"message\":\"m\\nl\"}]";
+	char *out = sink_output(REPORT_GITHUB, res);
+	cr_assert_str_eq(out, "::error file=fixtures/x/expect.json,title=a<b%3A x%3A y%2C z::m%0Al\n"
+			      "konnector-harness: scenario a<b: 1 passed, 1 failed\n");
+	free(out);
+	out = sink_output(REPORT_TAP, res);
+	cr_assert_str_eq(out, "TAP version 13\n# scenario a<b\nok 1 - a<b: n1\nnot ok 2 - a<b: x: y, z\n"
+			      "  ---\n  expected: \"1%\"\n  actual: \"\\\"2\\\"\"\n  ...\n1..2\n");
+	free(out);
+	out = sink_output(REPORT_JUNIT, res);
+	cr_assert(strstr(out, "<testsuite name=\"a&lt;b\" tests=\"2\" failures=\"1\" errors=\"0\">") != NULL, "%s", out);
+	cr_assert(strstr(out, "<failure type=\"expectation\" message=\"m\nl\">expected: 1%\nactual: &quot;2&quot;</failure>") != NULL,
+		  "%s", out);
+	free(out);
+	/* No expect.json: the verdict is the one case. */
+	out = sink_output(REPORT_TAP, NULL);
+	cr_assert(strstr(out, "not ok 1 - a<b: verdict\n") != NULL, "%s", out);
+	cr_assert(strstr(out, "actual: \"errored with error \\\"LOGIN_FAILED\\\"\"") != NULL, "%s", out);
+	free(out);
 }
