@@ -87,10 +87,10 @@ typedef int (*route_fn)(struct stack *st, struct request *req);
 
 /* Routes, one per API family; stack.c dispatches on the first path segment. */
 int route_data_handle(struct stack *st, struct request *req);
-/* /files/…: defined in stack_files_stub.c (404 everywhere) until the files API (issue 4) replaces it. */
+/* /files/…: route_files.c. */
 int route_files_begin(struct stack *st, struct request *req);
 int route_files_handle(struct stack *st, struct request *req);
-/* /data/:doctype/:id/relationships/references (GET/POST/DELETE): files API too (stack_files_stub.c until then). */
+/* /data/:doctype/:id/relationships/references (GET/POST/DELETE): route_files.c too. */
 int route_references_handle(struct stack *st, struct request *req);
 
 /* A request header (case-insensitive name); "" when present and empty, NULL when absent. */
@@ -123,6 +123,17 @@ int http_require_auth(struct request *req);
  */
 int http_allow(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
 	       int whole_type);
+
+/*
+ * http_allow without the reserved-doctype gate, which only web/data's own
+ * handlers run (CheckReadable/CheckWritable): the /files routes and the
+ * references routes (stack: middlewares.AllowVFS, AllowTypeAndID) use this.
+ */
+int http_allow_rules(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
+		     int whole_type);
+/* Would the token's rules allow this? No answer, no journal note (for "this or that" checks). App tokens and mode off: 1. */
+int http_permits(const struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
+		 int whole_type);
 
 /* Record why the real stack would refuse this request (journal "forbidden"); the first note wins. */
 void http_note_forbidden(struct request *req, const char *why);

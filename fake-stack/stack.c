@@ -106,13 +106,32 @@ static int refuse(struct request *req, const char *why, unsigned status)
 int http_allow(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
 	       int whole_type)
 {
-	struct stack *st = req->st;
 	int write = strcmp(verb, "GET") != 0 && strcmp(verb, "HEAD") != 0;
 	char gate[512];
 	/* stack: CheckReadable/CheckWritable run before the token is looked at. */
-	if (st->perm_mode != STACK_PERM_OFF && perm_doctype_gate(doctype, write, gate, sizeof(gate)) != NULL &&
+	if (req->st->perm_mode != STACK_PERM_OFF && perm_doctype_gate(doctype, write, gate, sizeof(gate)) != NULL &&
 	    refuse(req, gate, 403) < 0)
 		return -1;
+	return http_allow_rules(req, verb, doctype, id, doc, whole_type);
+}
+
+int http_permits(const struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
+		 int whole_type)
+{
+	const struct stack *st = req->st;
+	if (req->auth != AUTH_KONNECTOR && req->auth != AUTH_APP)
+		return 0;
+	if (st->perm_mode == STACK_PERM_OFF || req->auth == AUTH_APP)
+		return 1;
+	int found;
+	const struct perm_set *set = perms_find(st->perms, req->slug, &found);
+	return found && perm_allows(set, perm_verb(verb), doctype, id, doc, whole_type);
+}
+
+int http_allow_rules(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
+		     int whole_type)
+{
+	struct stack *st = req->st;
 	if (http_require_auth(req) < 0)
 		return -1;
 	if (st->perm_mode == STACK_PERM_OFF || req->auth == AUTH_APP)

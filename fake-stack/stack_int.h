@@ -52,9 +52,9 @@ struct stack {
 };
 
 /*
- * The files seam (issue 4). stack_files_stub.c defines these (and
- * route_files_*, route_references_handle, stack_mkdir_p, stack_add_reference)
- * until the files API replaces that file.
+ * The files seam (issue 4): stack_files.c defines these (and stack_mkdir_p,
+ * stack_add_reference); route_files.c the route_files_* and
+ * route_references_handle routes.
  */
 /* After the store is loaded: set up st->vfs from st->files_dir and the fixtures' files/ (or st->state_dir). */
 int stack_files_start(struct stack *st, char *err);
