@@ -39,6 +39,15 @@ expect_contains "$out" 'saveFiles created 2 files'
 expect_status 0 "$KH" run demo --scenario login-failed --format json
 expect_contains "$out" 'LOGIN_FAILED'
 
+# The OAuth variant: the expired token is refreshed once through the stack's refresh route (canned
+# refresh/<slug>.json answer); a revoked refresh token gives USER_ACTION_NEEDED.OAUTH_OUTDATED. Both as expected.
+expect_status 0 "$KH" init oa --oauth --slug demo
+ln -s "$cache/node_modules" oa/node_modules
+"$KH" run oa --all-scenarios --format tap >oa.tap 2>oa.err || fail "oauth scenarios: $(cat oa.tap; tail -n 30 oa.err)"
+grep -qx 'ok [0-9]* - default: requests POST /accounts/\*/refresh (status 200) count 1' oa.tap || fail "oauth refresh: $(cat oa.tap)"
+grep -qx 'ok [0-9]* - login-failed: verdict' oa.tap || fail "oauth login-failed: $(cat oa.tap)"
+grep -q 'critical USER_ACTION_NEEDED.OAUTH_OUTDATED' oa.err || fail "oauth login-failed verdict: $(cat oa.err)"
+
 # A failing expectation fails the run and shows expected and actual.
 sed 's/"count": 2,/"count": 3,/' demo/fixtures/default/expect.json >e.json && mv e.json demo/fixtures/default/expect.json
 expect_status 1 "$KH" run demo --scenario default
