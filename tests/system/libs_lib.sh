@@ -24,3 +24,10 @@ libs_install() {
 		mv "$tmp" "$cache"
 	fi
 }
+
+# libs_konnector DIR: a copy of examples/libs-bills in DIR, with the cached node_modules linked in.
+libs_konnector() {
+	mkdir "$1"
+	cp -R "$ex/index.js" "$ex/manifest.konnector" "$ex/vendor" "$ex/fixtures" "$1/"
+	ln -s "$cache/node_modules" "$1/node_modules"
+}

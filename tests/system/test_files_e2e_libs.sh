@@ -7,9 +7,7 @@
 ex="$KH_ROOT/examples/libs-bills"
 libs_install "$ex" || exit 0
 
-mkdir k
-cp -R "$ex/index.js" "$ex/manifest.konnector" "$ex/vendor" "$ex/fixtures" k/
-ln -s "$cache/node_modules" k/node_modules
+libs_konnector k
 start_serve k k/fixtures
 
 api GET '/files/metadata?Path=%2FAdministrative%2FLibsbills'

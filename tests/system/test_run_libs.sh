@@ -7,9 +7,7 @@
 ex="$KH_ROOT/examples/libs-bills"
 libs_install "$ex" || exit 0
 
-mkdir k
-cp -R "$ex/index.js" "$ex/manifest.konnector" "$ex/vendor" "$ex/fixtures" k/
-ln -s "$cache/node_modules" k/node_modules
+libs_konnector k
 cat >k/konnector-dev-config.json <<'J'
 {
   // what a developer types: the vendor credentials
