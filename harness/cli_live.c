@@ -6,6 +6,7 @@
 #include "common/err.h"
 #include "harness/devconfig.h"
 #include "harness/exitcode.h"
+#include "harness/expect_report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,8 @@
 
 void cli_live_init(struct cli_live *lv, const struct run_options *o)
 {
-	/* the live display follows stdout unless stdout carries the JSON verdict */
-	lv->out = o->json ? stderr : stdout;
+	/* the live display follows stdout unless stdout carries the JSON verdict or CI test cases */
+	lv->out = o->json || expect_sink_wants(o->format) ? stderr : stdout;
 	lv->raw = o->raw;
 	const char *nc = getenv("NO_COLOR");
 	lv->color = !o->raw && !o->no_color && !(nc != NULL && nc[0] != '\0') && isatty(fileno(lv->out));

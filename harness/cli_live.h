@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 struct cli_live {
-	FILE *out; /* stdout, or stderr when stdout carries the JSON verdict */
+	FILE *out; /* stdout, or stderr when stdout carries the JSON verdict or CI test cases */
 	int color;
 	int raw;
 };

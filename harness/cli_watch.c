@@ -11,6 +11,9 @@
 #include "harness/cli_live.h"
 #include "harness/exitcode.h"
 #include "harness/reaper.h"
+#include "harness/expect_report.h"
+#include "harness/expect_run.h"
+#include "harness/run_expect.h"
 #include "harness/run_lint.h"
 #include "harness/run_options.h"
 #include "harness/session.h"
@@ -189,8 +192,14 @@ static void watch_on_err(void *arg, const char *data, size_t len)
 static void watch_on_check(void *arg, struct session_end *e)
 {
 	struct watch_cli *cli = arg;
-	if (cli->lint != NULL)
+	json_t *rules = NULL;
+	if (cli->lint != NULL) {
 		run_lint_check(cli->lint, e);
+		rules = run_lint_rule_ids(cli->lint);
+	}
+	/* the scenario's expect.json, as run checks it (the exit status means nothing here) */
+	run_expect_check(session_fixtures_dir(cli->s), cli->o.scenario, rules, e);
+	json_decref(rules);
 }
 
 /* Where the status line goes: stdout, unless stdout carries one JSON report per run. */
@@ -237,7 +246,7 @@ static void watch_print_status(struct watch_cli *cli, const struct session_end *
 	}
 	long long docs, files, ms = e->duration_ms;
 	watch_count_saved(e->changes, &docs, &files);
-	char lint[160] = "";
+	char lint[224] = "";
 	if (cli->lint != NULL)
 		snprintf(lint, sizeof(lint), " · lint %zu finding%s%s", run_lint_findings(cli->lint),
 			 run_lint_findings(cli->lint) == 1 ? "" : "s",
@@ -249,6 +258,15 @@ static void watch_print_status(struct watch_cli *cli, const struct session_end *
 	if (last != NULL)
 		snprintf(lint + strlen(lint), sizeof(lint) - strlen(lint), " · tokens saved (access_token %.20s)",
 			 at ? at : "unchanged");
+	const json_t *results = run_expect_results(e->report);
+	if (results != NULL) {
+		size_t i, passed = 0;
+		const json_t *r;
+		json_array_foreach(results, i, r)
+			passed += json_is_true(json_object_get(r, "passed"));
+		snprintf(lint + strlen(lint), sizeof(lint) - strlen(lint), " · expectations %zu/%zu passed", passed,
+			 json_array_size(results));
+	}
 	FILE *f = watch_status_out(cli);
 	fprintf(f, "%s[watch] run %d · %s · %s · %lld.%02lld s · %lld document%s, %lld file%s saved%s · %s%s\n",
 		cli_live_c(&cli->live, C_BOLD), cli->run_no, cli->reason, verdict, ms / 1000, (ms % 1000) / 10, docs,
@@ -256,6 +274,8 @@ static void watch_print_status(struct watch_cli *cli, const struct session_end *
 	/* the findings after the verdict, as `konnector-harness lint` prints them */
 	if (cli->lint != NULL && run_lint_findings(cli->lint) > 0)
 		run_lint_write_text(cli->lint, f);
+	if (results != NULL && json_array_size(results) > 0)
+		expect_run_print(results, f);
 	fflush(f);
 }
 
@@ -550,7 +570,19 @@ int cli_watch(int argc, char **argv)
 	struct run_options_extra extra = {watch_longopts, watch_option, &cli};
 	int rc = EXIT_USAGE;
 	switch (run_options_parse_ext(argc, argv, &cli.o, &extra, err)) {
-	case RUN_OPTIONS_OK: rc = -1; break;
+	case RUN_OPTIONS_OK:
+		rc = -1;
+		/* one scenario, judged on the terminal: the CI shapes are run's */
+		if (cli.o.all_scenarios) {
+			fprintf(stderr, PROG ": --all-scenarios is for `konnector-harness run`; watch follows one scenario "
+					"(--scenario NAME)\n");
+			rc = EXIT_USAGE;
+		} else if (expect_sink_wants(cli.o.format)) {
+			fprintf(stderr, PROG ": --format junit|github|tap is for `konnector-harness run`; watch shows text "
+					"or json\n");
+			rc = EXIT_USAGE;
+		}
+		break;
 	case RUN_OPTIONS_HELP: watch_usage(stdout); rc = EXIT_DONE; break;
 	case RUN_OPTIONS_UNKNOWN:
 		fprintf(stderr, PROG ": %s\n\n", err);

@@ -138,6 +138,16 @@ size_t run_lint_findings(const struct run_lint *rl)
 	return lint_count(rl->lint, SEV_INFO);
 }
 
+json_t *run_lint_rule_ids(const struct run_lint *rl)
+{
+	json_t *ids = json_array();
+	size_t n = 0;
+	const struct finding *f = lint_findings(rl->lint, &n);
+	for (size_t i = 0; ids != NULL && i < n; i++)
+		json_array_append_new(ids, json_string(f[i].rule));
+	return ids;
+}
+
 int run_lint_write_text(const struct run_lint *rl, FILE *f)
 {
 	struct report_item item = {RUN_LINT_STDOUT, rl->lint, &rl->verdict};

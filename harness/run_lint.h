@@ -39,6 +39,8 @@ void run_lint_check(struct run_lint *rl, struct session_end *e);
 size_t run_lint_failures(const struct run_lint *rl);
 /* All findings, whatever their severity. */
 size_t run_lint_findings(const struct run_lint *rl);
+/* The rule id of every finding, whatever its severity (["rule-id"…], new ref; expect.json's "lint"). */
+json_t *run_lint_rule_ids(const struct run_lint *rl);
 /* The findings and the lint's verdict as `konnector-harness lint` prints them. 0, or -1 on a write error. */
 int run_lint_write_text(const struct run_lint *rl, FILE *f);
 

@@ -15,7 +15,9 @@ const char run_options_help[] =
 	"  --config FILE        dev config (default DIR/konnector-dev-config.json)\n"
 	"  --write-config       create a dev config template naming the manifest's fields, when missing\n"
 	"  --fixtures DIR       fixtures scenario (default DIR/fixtures[/default or the only scenario])\n"
-	"  --scenario NAME      scenario under DIR/fixtures/\n"
+	"  --scenario NAME      scenario under DIR/fixtures/; its expect.json is checked after the run and its\n"
+	"                       konnector-dev-config.json, when present, replaces DIR's (unless --config)\n"
+	"  --all-scenarios      (run) every scenario under DIR/fixtures/ in turn, in name order\n"
 	"  --state RUNDIR       start from an earlier run's state/ instead of the fixtures\n"
 	"  --out RUNDIR         run directory (default DIR/.harness/runs/<n>/, `latest` points at it)\n"
 	"  --timeout SECONDS    time limit, default 300 (COZY_TIME_LIMIT is this + 5); SIGKILL to the group\n"
@@ -32,6 +34,8 @@ const char run_options_help[] =
 	"  --raw                show stdout and stderr as they come, not pretty-printed\n"
 	"  --no-color           no colours (also when NO_COLOR is set, or not on a terminal)\n"
 	"  --format text|json   the verdict as text (default) or one JSON object on stdout\n"
+	"  --format junit|github|tap  (run) the expectations of expect.json (without one: \"the verdict must be\n"
+	"                       done\") as CI test cases on stdout; the verdict and the live events go to stderr\n"
 	"  --no-lint            do not apply the lint rules (konnector-harness lint) to the run\n"
 	"  --strict             lint warnings fail the run too (exit 2 when the job is done)\n"
 	"  --save-tokens        after a refresh of the dev config's account (POST /accounts/…/refresh), write the\n"
@@ -41,7 +45,7 @@ const char run_options_help[] =
 enum {
 	O_CMD = 256, O_ENTRY, O_NOPRE, O_CONFIG, O_WRITE, O_FIX, O_SCEN, O_STATE, O_OUT, O_TIMEOUT, O_PAYLOAD,
 	O_LOCALE, O_MANUAL, O_AUTO, O_TRIG, O_NOTRIG, O_DEL, O_FIE, O_ENV, O_INH, O_RAW, O_NOCOL, O_FMT, O_NOLINT, O_STRICT,
-	O_SAVETOK
+	O_SAVETOK, O_ALL
 };
 
 static const struct option run_longopts[] = {
@@ -58,7 +62,7 @@ static const struct option run_longopts[] = {
 	{"raw", no_argument, NULL, O_RAW},               {"no-color", no_argument, NULL, O_NOCOL},
 	{"format", required_argument, NULL, O_FMT},      {"help", no_argument, NULL, 'h'},
 	{"no-lint", no_argument, NULL, O_NOLINT},        {"strict", no_argument, NULL, O_STRICT},
-	{"save-tokens", no_argument, NULL, O_SAVETOK},
+	{"save-tokens", no_argument, NULL, O_SAVETOK},   {"all-scenarios", no_argument, NULL, O_ALL},
 };
 #define RUN_NLONGOPTS (sizeof(run_longopts) / sizeof(run_longopts[0]))
 
@@ -123,13 +127,11 @@ static int run_options_one(struct run_options *o, int c, char *err)
 	case O_NOLINT: o->no_lint = 1; break;
 	case O_STRICT: o->strict = 1; break;
 	case O_SAVETOK: o->save_tokens = 1; break;
+	case O_ALL: o->all_scenarios = 1; break;
 	case O_FMT:
-		if (strcmp(optarg, "json") == 0)
-			o->json = 1;
-		else if (strcmp(optarg, "text") == 0)
-			o->json = 0;
-		else
-			return err_set(err, "--format is text or json, not '%s'", optarg);
+		if (report_format_parse(optarg, &o->format) < 0)
+			return err_set(err, "--format is text, json, junit, github or tap, not '%s'", optarg);
+		o->json = o->format == REPORT_JSON;
 		break;
 	}
 	return 0;
@@ -159,7 +161,7 @@ enum run_options_status run_options_parse_ext(int argc, char **argv, struct run_
 		else if (c >= RUN_OPTIONS_EXTRA_BASE && extra != NULL) {
 			if (extra->handle(extra->arg, c, optarg, err) < 0)
 				st = RUN_OPTIONS_USAGE;
-		} else if (c >= O_CMD && c <= O_SAVETOK) {
+		} else if (c >= O_CMD && c <= O_ALL) {
 			if (run_options_one(o, c, err) < 0)
 				st = RUN_OPTIONS_USAGE;
 		} else {

@@ -5,6 +5,8 @@
 #ifndef HARNESS_RUN_OPTIONS_H
 #define HARNESS_RUN_OPTIONS_H
 
+#include "harness/report.h"
+
 #include <getopt.h>
 #include <stddef.h>
 
@@ -28,6 +30,8 @@ struct run_options {
 	long long timeout_s;    /* --timeout */
 	int manual;             /* --manual (default) / --auto */
 	int no_trigger, inherit_env, fields_in_env, account_deleted, raw, json, write_config, no_color, no_preload;
+	enum report_format format; /* --format; json is format == REPORT_JSON */
+	int all_scenarios; /* --all-scenarios (run only) */
 	int no_lint;     /* --no-lint */
 	int strict;      /* --strict: lint warnings fail too */
 	int save_tokens; /* --save-tokens: refreshed tokens of the dev config's account go back into it */

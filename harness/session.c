@@ -100,12 +100,18 @@ int session_open(struct loop *loop, const struct run_options *o, int watching, s
 	s->loop = loop;
 	s->o = o;
 	s->watching = watching;
-	run_options_config_path(o, s->devconfig_path, sizeof(s->devconfig_path));
+	/* the scenario first: it may bring its own dev config (issue 9) */
+	if (prep_pick_fixtures(o, &s->fixtures, err) < 0)
+		return EXIT_USAGE;
+	int own = prep_scenario_config(o, s->fixtures, s->devconfig_path, sizeof(s->devconfig_path));
+	if (own && o->save_tokens) {
+		err_set(err, "--save-tokens would write into %s, and fixtures are never written: give a --config",
+			s->devconfig_path);
+		return EXIT_USAGE;
+	}
 	int rc = session_load_config(s, &s->m, &s->dc, err);
 	if (rc != EXIT_DONE)
 		return rc;
-	if (prep_pick_fixtures(o, &s->fixtures, err) < 0)
-		return EXIT_USAGE;
 	char path[PATH_MAX + 32];
 	if (o->state != NULL) {
 		snprintf(path, sizeof(path), "%s/state", o->state);
@@ -728,9 +734,6 @@ static void session_finish(struct loop *loop, void *arg)
 				.duration_ms = r->ended_ms - r->started_ms, .interrupted = r->interrupted,
 				.started = r->start_error == NULL && !r->skip_run, .end = r->end, .code = r->code,
 				.exit_status = v.done ? EXIT_DONE : EXIT_ERRORED};
-	/* lint's rules run from this hook (see session.h); TODO(expect): expect.json too */
-	if (r->hooks.check != NULL)
-		r->hooks.check(r->hooks.arg, &e);
 	fflush(r->rd.out);
 	fflush(r->rd.err);
 	fflush(r->rd.events);
@@ -742,6 +745,9 @@ static void session_finish(struct loop *loop, void *arg)
 	snprintf(path, sizeof(path), "%s/state", r->rd.path);
 	if (stack_write_state(s->stack, path, err) < 0)
 		json_array_append_new(r->warnings, json_string(err));
+	/* lint's rules and expect.json run from this hook (see session.h); they may read the files above */
+	if (r->hooks.check != NULL)
+		r->hooks.check(r->hooks.arg, &e);
 	char *text = json_dumps(report, JSON_INDENT(2));
 	if (text != NULL) {
 		size_t n = strlen(text);

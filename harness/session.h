@@ -66,10 +66,11 @@ struct session_hooks {
 	/* Bytes from the konnector's stderr (never parsed by the stack). */
 	void (*err)(void *arg, const char *data, size_t len);
 	/*
-	 * After the verdict, before the run directory's report.json, journal.jsonl
-	 * and state/ are written: the place for checks over the whole run (lint
-	 * rules over events + journal + exit, findings into e->report and
-	 * e->exit_status; TODO(expect): the scenario's expect.json). May be NULL.
+	 * After the verdict, once the run directory's stdout.log, stderr.log,
+	 * events.jsonl, journal.jsonl and state/ are written, before report.json:
+	 * the place for checks over the whole run (lint rules over events +
+	 * journal + exit, the scenario's expect.json over state/ and the events;
+	 * results into e->report and e->exit_status). May be NULL.
 	 */
 	void (*check)(void *arg, struct session_end *e);
 	/* The run directory is written. The run is over: the hook may start the next one. */
@@ -78,7 +79,9 @@ struct session_hooks {
 };
 
 /*
- * Load the manifest and dev config of o->dir, pick the fixtures, start the
+ * Pick the fixtures, load the manifest and dev config of o->dir (a
+ * scenario's own konnector-dev-config.json replaces DIR's unless --config
+ * is given; --save-tokens refuses it, fixtures are never written), start the
  * fake stack (loaded from them, or from --state) and declare the konnector.
  * watching: the stack's file tree lives in DIR/.harness/files across runs;
  * otherwise in the (first) run directory's files/, created here, as `run` has it.

@@ -28,8 +28,9 @@ static int is_file(const char *p)
 	struct stat sb;
 	return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
 }
+
 /* A scenario folder holds data/, files/, account_types/ or refresh/ directly. */
-static int is_scenario(const char *dir)
+int prep_is_scenario(const char *dir)
 {
 	static const char *const parts[] = {"data", "files", "account_types", "refresh"};
 	char p[PATH_MAX + 32];
@@ -64,7 +65,7 @@ int prep_pick_fixtures(const struct run_options *o, char **out, char *err)
 	}
 	if (!prep_is_dir(base))
 		return 0;
-	if (is_scenario(base)) {
+	if (prep_is_scenario(base)) {
 		*out = strdup(base);
 		return 0;
 	}
@@ -91,6 +92,17 @@ int prep_pick_fixtures(const struct run_options *o, char **out, char *err)
 	}
 	if (count == 1)
 		*out = strdup(only);
+	return 0;
+}
+
+int prep_scenario_config(const struct run_options *o, const char *fixtures, char *out, size_t len)
+{
+	if (o->config == NULL && fixtures != NULL) {
+		snprintf(out, len, "%s/konnector-dev-config.json", fixtures);
+		if (is_file(out))
+			return 1;
+	}
+	run_options_config_path(o, out, len);
 	return 0;
 }
 

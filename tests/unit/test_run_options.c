@@ -123,3 +123,25 @@ Test(run_options, lint_and_token_flags)
 	cr_assert(strstr(run_options_help, "--save-tokens") != NULL && strstr(run_options_help, "--no-lint") != NULL &&
 		  strstr(run_options_help, "--strict") != NULL);
 }
+
+Test(run_options, scenarios_and_ci_formats)
+{
+	struct run_options o;
+	char err[ERR_MAX];
+	char *argv[] = {"run", "--all-scenarios", "--format", "github", NULL};
+	cr_assert_eq(run_options_parse(ARGC(argv), argv, &o, err), RUN_OPTIONS_OK, "%s", err);
+	cr_assert_eq(o.all_scenarios, 1);
+	cr_assert_eq(o.format, REPORT_GITHUB);
+	cr_assert_eq(o.json, 0, "github is not the JSON report");
+	run_options_free(&o);
+	char *argv2[] = {"run", "--format", "tap", "--format", "json", NULL};
+	cr_assert_eq(run_options_parse(ARGC(argv2), argv2, &o, err), RUN_OPTIONS_OK, "%s", err);
+	cr_assert_eq(o.format, REPORT_JSON, "the last --format wins");
+	cr_assert_eq(o.json, 1);
+	cr_assert_eq(o.all_scenarios, 0);
+	run_options_free(&o);
+	char *argv3[] = {"run", "--format", "junitx", NULL};
+	cr_assert_eq(run_options_parse(ARGC(argv3), argv3, &o, err), RUN_OPTIONS_USAGE);
+	cr_assert(strstr(err, "junit") != NULL, "%s", err);
+	run_options_free(&o);
+}
