@@ -21,8 +21,33 @@ const {
   hydrateAndFilter,
   addData,
   updateOrCreate,
-  log
+  log,
+  requestFactory
 } = require('cozy-konnector-libs')
+
+// saveFiles starts a file's download, then POSTs /files/upload/metadata, and
+// only after that answer pipes the download into the upload. request-promise
+// reads the vendor's body as soon as it arrives: when all of it came before
+// the pipe, request refuses the late pipe with an 'error' nobody hears
+// (request/request#887) and the upload waits forever without sending a byte.
+// A remote vendor is slower than that round trip; this in-process one is
+// not, whenever the stack answers slowly (a loaded machine: 4 of 12 parallel
+// runs hung). So each download is held paused until the upload pipes it.
+// Same options as saveFiles' own default request instance.
+function heldDownloads() {
+  const rq = requestFactory({ json: false, cheerio: false, userAgent: true, jar: true })
+  return options => {
+    const download = rq(options)
+    download.pause()
+    const pipe = download.pipe
+    download.pipe = function (dest, opts) {
+      const out = pipe.call(this, dest, opts)
+      this.resume()
+      return out
+    }
+    return download
+  }
+}
 
 // Serve ./vendor/<name> with the headers a real site sends; resolves to the base URL.
 function startVendor() {
@@ -54,7 +79,8 @@ async function start(fields) {
   try {
     const options = {
       sourceAccount: this.accountId,
-      sourceAccountIdentifier: fields.login
+      sourceAccountIdentifier: fields.login,
+      requestInstance: heldDownloads()
     }
     log('info', 'Saving bills')
     const bills = [
