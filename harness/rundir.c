@@ -62,7 +62,7 @@ static FILE *rundir_open(const struct rundir *rd, const char *name, char *err)
 		err_set(err, "out of memory");
 		return NULL;
 	}
-	FILE *f = fopen(p, "w");
+	FILE *f = fopen(p, "we"); /* e: close-on-exec, the konnector must not inherit it */
 	if (f == NULL)
 		err_set(err, "%s: %s", p, strerror(errno));
 	free(p);

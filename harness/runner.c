@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,6 +331,12 @@ static void child_exec(const char *path, const struct runner_spec *spec, int out
 		child_fail(report, 1);
 	if (in > 2)
 		close(in);
+	/* stack: Go's exec.Cmd gives the child only stdin, stdout and stderr (every fd Go opens
+	 * is close-on-exec); so mark everything else of ours (run-directory logs, sockets,
+	 * inotify…) close-on-exec here. The report pipe is already, and must stay open until exec. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = 3; fd < 4096; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (spec->cwd != NULL && chdir(spec->cwd) < 0)
 		child_fail(report, 2);
 	execve(path, spec->argv, spec->envp);

@@ -6,6 +6,8 @@
 #include "harness/runner.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +110,18 @@ Test(runner, env_is_exactly_given)
 	struct seen s;
 	run_script("env | grep -v ^PWD= | sort", 0, &s);
 	cr_assert_str_eq(s.lines.data, "1:PATH=/usr/bin:/bin|", "%s", s.lines.data);
+	seen_free(&s);
+}
+
+Test(runner, child_gets_only_stdin_stdout_stderr)
+{
+	/* An fd of ours without close-on-exec (as a careless fopen would leave it) must not leak. */
+	int leaked = open("/dev/null", O_RDONLY);
+	cr_assert_gt(leaked, 2);
+	struct seen s;
+	run_script("ls /proc/$$/fd | sort -n | tr '\\n' ' '", 0, &s);
+	close(leaked);
+	cr_assert_str_eq(s.lines.data, "1:0 1 2 |", "%s", s.lines.data);
 	seen_free(&s);
 }
 
