@@ -4,7 +4,7 @@ cp -R "$KH_ROOT/tests/system/konnectors/shell" k
 alive() { kill -0 "$1" 2>/dev/null; }
 
 # --timeout 1: a konnector that forks a grandchild and loops forever; both are SIGKILLed
-expect_status 1 "$KH" run k --timeout 1 --cmd 'sleep 300 & echo $! > grandchild.pid; echo "{\"type\":\"info\",\"message\":\"looping\"}"; while :; do :; done'
+expect_status 1 "$KH" run k --timeout 1 --cmd 'sleep 300 & echo $! > grandchild.pid; echo "{\"type\":\"info\",\"message\":\"looping\"}"; while :; do :; done' # the konnector forks a sleeping grandchild that the kill must reach; not a wait
 verdict() { json_get k/.harness/runs/latest/report.json "$1"; }
 [ "$(verdict j.error)" = "context deadline exceeded" ] || fail "timeout error: $(verdict j.error)"
 [ "$(verdict j.process.end)" = timeout ] || fail "process end"
@@ -16,7 +16,7 @@ expect_status 1 "$KH" run k --timeout 1 --cmd 'echo "{\"type\":\"error\",\"messa
 [ "$(verdict j.error)" = VENDOR_DOWN ] || fail "error beats timeout"
 
 # Ctrl-C: SIGINT to the harness stops the group and still writes the run directory
-"$KH" run k --cmd 'sleep 300 & echo $! > gc2.pid; echo "{\"type\":\"info\",\"message\":\"started\"}"; while :; do :; done' > run.out 2>&1 &
+"$KH" run k --cmd 'sleep 300 & echo $! > gc2.pid; echo "{\"type\":\"info\",\"message\":\"started\"}"; while :; do :; done' > run.out 2>&1 & # a grandchild to be killed, not a wait
 kh=$!
 wait_for test -s k/gc2.pid
 wait_for grep -q started run.out

@@ -15,7 +15,7 @@ expect_contains "$out" "--inherit-env"
 cp -R "$KH_ROOT/tests/system/konnectors/shell" k && cd k
 cat >k.sh <<'SH'
 echo started >>../starts
-while [ -e ../slow ]; do sleep 0.05; done
+while [ -e ../slow ]; do sleep 0.05; done # the konnector under test stays busy while ../slow exists
 echo '{"type":"info","message":"done"}'
 SH
 echo v1 >index.js
