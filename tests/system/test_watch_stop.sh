@@ -9,9 +9,9 @@ cp -R "$KH_ROOT/tests/system/konnectors/shell" k && cd k
 cat >k.sh <<'SH'
 if [ -e ../hang ]; then
 	trap '' TERM
-	sh -c 'echo $$ >>../pids; while :; do sleep 0.1; done' &
+	sh -c 'echo $$ >>../pids; while :; do sleep 0.1; done' & # a grandchild that must be killed
 	echo $$ >>../pids
-	while :; do sleep 0.1; done
+	while :; do sleep 0.1; done # a konnector that ignores TERM: only KILL ends it
 fi
 echo '{"type":"info","message":"done"}'
 SH
