@@ -2,7 +2,9 @@
  * The lint rules (ids, severities and messages in lint_rules[] below). Every
  * message says what the stack will do with the line or the run, and how to fix
  * it. The stack behaviours come from worker/exec/konnector.go (ScanOutput,
- * Error), worker/exec/common.go (scanner, stderr) and pkg/consts/token.go.
+ * Error), worker/exec/common.go (scanner, stderr) and pkg/consts/token.go;
+ * no-folder-to-save and upload-never-sent catch cozy-konnector-libs 5.13.0
+ * traps seen against the real libs (src/libs/saveFiles.js, BaseKonnector.js).
  */
 #include "harness/lint.h"
 
@@ -27,6 +29,8 @@ const struct lint_rule lint_rules[] = {
 	{"permission-missing", SEV_WARNING, "a request the real stack would refuse with 403"},
 	{"empty-error-message", SEV_WARNING, "an error/critical line without a message: the job error is empty"},
 	{"no-retry-ignored", SEV_INFO, "no_retry on a line that is not critical: the stack ignores it"},
+	{"no-folder-to-save", SEV_WARNING, "saveFiles failed for lack of folder_to_save: the manifest declares no folders"},
+	{"upload-never-sent", SEV_ERROR, "a file upload announced by /files/upload/metadata never came: the run hung"},
 };
 const size_t lint_rules_len = sizeof(lint_rules) / sizeof(lint_rules[0]);
 
@@ -73,6 +77,13 @@ struct lint {
 	char *stderr_partial;
 	size_t stderr_partial_len;
 	int finished;
+	/* no-folder-to-save: the first SAVE_FILE_FAILED warn line, how many, and the signs of a missing folder */
+	unsigned long save_failed_line;
+	size_t save_failed_count;
+	int saw_path_undefined, saw_no_folder;
+	/* upload-never-sent: journal line (1-based) of the first metadata never followed by its upload, 0 none */
+	unsigned long upload_lost_line;
+	size_t upload_lost_count;
 };
 
 const char *severity_name(enum severity s)
@@ -326,6 +337,28 @@ static int has_known_keyword(const char *m, size_t n)
 
 static const char *const known_types[] = {"debug", "info", "warning", "warn", "error", "critical"};
 
+/*
+ * Signs that saveFiles had no folder: libs' saveFiles.js logs warn
+ * SAVE_FILE_FAILED then warn <err.message>, which is Node's path error when
+ * fields.folderPath is undefined; BaseKonnector.initAttributes logs info "No
+ * folder_to_save available in the trigger" when COZY_FIELDS has none.
+ */
+static void check_save_files(struct lint *l, const struct event *ev, unsigned long line)
+{
+	static const char sff[] = "SAVE_FILE_FAILED";
+	static const char path_undef[] = "The \"path\" argument must be of type string";
+	static const char no_folder[] = "No folder_to_save available in the trigger";
+	if ((event_type_is(ev, "warn") || event_type_is(ev, "warning")) && ev->message_len >= sizeof(sff) - 1 &&
+	    memcmp(ev->message, sff, sizeof(sff) - 1) == 0) {
+		if (l->save_failed_count++ == 0)
+			l->save_failed_line = line;
+	}
+	if (memmem(ev->message, ev->message_len, path_undef, sizeof(path_undef) - 1) != NULL)
+		l->saw_path_undefined = 1;
+	if (memmem(ev->message, ev->message_len, no_folder, sizeof(no_folder) - 1) != NULL)
+		l->saw_no_folder = 1;
+}
+
 /* Type-specific checks of one decoded event. */
 static void check_event(struct lint *l, const struct event *ev, unsigned long line)
 {
@@ -359,6 +392,7 @@ static void check_event(struct lint *l, const struct event *ev, unsigned long li
 		    "message is %zu bytes: the stack keeps only its first %d bytes (in logs, events and the job "
 		    "error); shorten it or log the details in several lines",
 		    ev->message_full_len, EVENT_MESSAGE_MAX);
+	check_save_files(l, ev, line);
 	int is_err = event_type_is(ev, "error"), is_crit = event_type_is(ev, "critical");
 	if (ev->no_retry && !is_crit)
 		add(l, "no-retry-ignored", -1, l->file, line,
@@ -479,10 +513,82 @@ void lint_stderr(struct lint *l, const char *data, size_t len)
 	free(joined);
 }
 
+static int entry_is(const json_t *e, const char *method, const char *path_prefix)
+{
+	const char *m = json_string_value(json_object_get(e, "method"));
+	const char *p = json_string_value(json_object_get(e, "path"));
+	return m && p && (method == NULL || strcmp(m, method) == 0) && strncmp(p, path_prefix, strlen(path_prefix)) == 0;
+}
+
+static int entry_is_upload_metadata(const json_t *e)
+{
+	const char *p = json_string_value(json_object_get(e, "path"));
+	return entry_is(e, "POST", "/files/upload/metadata") && (strcmp(p, "/files/upload/metadata") == 0 ||
+								  strcmp(p, "/files/upload/metadata/") == 0);
+}
+
+/* The data.id of a journalled /files/upload/metadata answer (malloc'd), or NULL when not recoverable. */
+static char *metadata_answer_id(const json_t *e)
+{
+	const char *body = json_string_value(json_object_get(e, "response_body"));
+	json_t *j = body ? json_loads(body, JSON_DECODE_ANY, NULL) : NULL;
+	const char *id = json_string_value(json_object_get(json_object_get(j, "data"), "id"));
+	char *out = id && *id ? strdup(id) : NULL;
+	json_decref(j);
+	return out;
+}
+
+/*
+ * upload-never-sent: libs' saveFiles POSTs /files/upload/metadata, then sends
+ * the upload (POST/PUT /files/… with MetadataID=<data.id>). Note the first
+ * metadata whose id no later upload names; an answer whose id cannot be read
+ * counts only when no /files request follows it. Judged in lint_finish, which
+ * knows whether the run hung.
+ */
+static void journal_uploads(struct lint *l, const json_t *journal)
+{
+	json_t *used = json_object(); /* MetadataID -> index of its last upload */
+	size_t i, last_files = 0;
+	int any_files = 0;
+	json_t *e;
+	if (used == NULL)
+		return;
+	json_array_foreach(journal, i, e)
+	{
+		if (!entry_is(e, NULL, "/files/"))
+			continue;
+		any_files = 1;
+		last_files = i;
+		const char *mid = json_string_value(json_object_get(json_object_get(e, "query"), "MetadataID"));
+		if (mid && (entry_is(e, "POST", "/files/") || entry_is(e, "PUT", "/files/")))
+			json_object_set_new(used, mid, json_integer((json_int_t)i));
+	}
+	json_array_foreach(journal, i, e)
+	{
+		if (!entry_is_upload_metadata(e) || json_integer_value(json_object_get(e, "status")) != 201)
+			continue;
+		char *id = metadata_answer_id(e);
+		int lost;
+		if (id != NULL) {
+			json_t *at = json_object_get(used, id);
+			lost = at == NULL || (size_t)json_integer_value(at) < i;
+		} else {
+			lost = any_files && last_files == i;
+		}
+		free(id);
+		if (!lost)
+			continue;
+		if (l->upload_lost_count++ == 0)
+			l->upload_lost_line = (unsigned long)i + 1;
+	}
+	json_decref(used);
+}
+
 void lint_journal(struct lint *l, const json_t *journal)
 {
 	size_t i;
 	json_t *e;
+	journal_uploads(l, journal);
 	json_array_foreach(journal, i, e)
 	{
 		const char *why = json_string_value(json_object_get(e, "forbidden"));
@@ -532,6 +638,23 @@ void lint_finish(struct lint *l, enum process_end end, int code, long long durat
 		    "(only exactly USER_ACTION_NEEDED.CGU_FORM is exempt); make sure the user really has to act",
 		    q);
 	}
+	if (l->save_failed_count > 0 && (l->saw_path_undefined || l->saw_no_folder))
+		add(l, "no-folder-to-save", -1, l->file, l->save_failed_line,
+		    "%zu file(s) failed with SAVE_FILE_FAILED because the job has no folder_to_save (%s), and the job "
+		    "still ends done: the stack gives no folder_to_save because the manifest declares no \"folders\"; "
+		    "add \"folders\": [{\"defaultDir\": \"$administrative/$konnector/$account\"}] to manifest.konnector",
+		    l->save_failed_count,
+		    l->saw_path_undefined ? "fields.folderPath is undefined: The \"path\" argument must be of type string"
+					  : "\"No folder_to_save available in the trigger\"");
+	/* a hang: the real stack SIGKILLs the konnector at its time limit (300 s) */
+	if (l->upload_lost_count > 0 && (end == END_TIMEOUT || end == END_SIGNALED))
+		add(l, "upload-never-sent", -1, l->journal_file, l->upload_lost_line,
+		    "%zu upload(s) after POST /files/upload/metadata never sent and the run was %s: cozy-konnector-libs' "
+		    "saveFiles lost a race with a fast vendor (request#887: the download cannot be piped after its data "
+		    "was emitted, nothing catches it) and the konnector hung until the kill; give saveFiles a "
+		    "requestInstance whose downloads stay paused until piped (see examples/libs-bills/index.js), or use "
+		    "fetchFile",
+		    l->upload_lost_count, end == END_TIMEOUT ? "killed at the time limit" : "killed by a signal");
 	if (l->stderr_total > LINT_STDERR_MAX)
 		add(l, "stderr-truncated", -1, l->stderr_file, 0,
 		    "stderr is %zu bytes: the stack keeps and logs only its first %d KiB; the rest is lost, log less "
