@@ -1,6 +1,7 @@
 /* Requests: the raw URI split into decoded segments and query pairs, headers, the JSON body. */
 #include "fake-stack/http.h"
 
+#include "common/pct.h"
 #include "fake-stack/http_private.h"
 #include "fake-stack/reply.h"
 
@@ -10,44 +11,9 @@
 #include <strings.h>
 #include <unistd.h>
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *http_unescape(const char *s, size_t len, int plus_is_space)
 {
-	char *out = malloc(len + 1);
-	if (out == NULL)
-		return NULL;
-	size_t j = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '%') {
-			if (i + 2 >= len) {
-				free(out);
-				return NULL;
-			}
-			int a = hexval(s[i + 1]), b = hexval(s[i + 2]);
-			if (a < 0 || b < 0) {
-				free(out);
-				return NULL;
-			}
-			out[j++] = (char)(a * 16 + b);
-			i += 2;
-		} else if (s[i] == '+' && plus_is_space) {
-			out[j++] = ' ';
-		} else {
-			out[j++] = s[i];
-		}
-	}
-	out[j] = '\0';
-	return out;
+	return pct_decode(s, len, plus_is_space ? PCT_PLUS_IS_SPACE : 0);
 }
 
 /* A decoded copy, or the raw text when the escape is malformed (the stack would keep going too). */

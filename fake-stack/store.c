@@ -7,6 +7,7 @@
  * _all_docs and _find never rebuild a 100k array per request.
  */
 #include "fake-stack/store.h"
+#include "common/pct.h"
 
 #include "common/atomic_file.h"
 #include "common/buf.h"
@@ -569,39 +570,10 @@ void store_reset_changes(struct store *st)
 
 /* ---- loading and writing folders ---- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode a file name (without .json) into a malloc'd id; NULL on a bad escape. */
 static char *id_from_filename(const char *name, size_t len)
 {
-	char *out = malloc(len + 1), *o = out;
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		if (name[i] != '%') {
-			*o++ = name[i];
-			continue;
-		}
-		int a = i + 2 < len ? hexval((unsigned char)name[i + 1]) : -1;
-		int b = i + 2 < len ? hexval((unsigned char)name[i + 2]) : -1;
-		if (a < 0 || b < 0 || (a == 0 && b == 0)) {
-			free(out);
-			return NULL;
-		}
-		*o++ = (char)(a * 16 + b);
-		i += 2;
-	}
-	*o = '\0';
-	return out;
+	return pct_decode(name, len, PCT_REJECT_NUL);
 }
 
 /* The file name for an id: '%' and '/' (and control bytes, and a leading '.') percent-encoded. */
