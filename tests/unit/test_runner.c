@@ -141,8 +141,8 @@ Test(runner, signal_end)
 Test(runner, timeout_kills_the_group_including_grandchildren)
 {
 	struct seen s;
-	/* the grandchild keeps stderr open: only a group kill ends the run */
-	run_script("sleep 30 & echo started; while :; do :; done", 300, &s);
+	/* processes that block forever; the grandchild keeps stderr open: only a group kill ends the run */
+	run_script("tail -f /dev/null & echo started; exec tail -f /dev/null", 300, &s);
 	cr_assert_eq(s.end, END_TIMEOUT);
 	cr_assert_str_eq(s.lines.data, "1:started|");
 	seen_free(&s);
@@ -188,7 +188,7 @@ Test(runner, start_failures_read_like_go)
 Test(runner, terminate_sends_term_to_the_group)
 {
 	struct seen s;
-	run_script_term("echo ready; while :; do sleep 0.05; done", 0, 10000, &s);
+	run_script_term("echo ready; exec tail -f /dev/null", 0, 10000, &s);
 	cr_assert_eq(s.end, END_SIGNALED);
 	cr_assert_eq(s.code, SIGTERM);
 	seen_free(&s);
@@ -197,10 +197,9 @@ Test(runner, terminate_sends_term_to_the_group)
 Test(runner, terminate_escalates_to_kill_when_term_is_ignored)
 {
 	struct seen s;
-	/* the leader and a grandchild both ignore TERM; the grandchild holds stdout open */
-	run_script_term("trap '' TERM; sh -c 'trap \"\" TERM; while :; do sleep 0.05; done' & echo ready; "
-			"while :; do sleep 0.05; done",
-			0, 200, &s);
+	/* the leader and a grandchild both ignore TERM (an ignored signal stays ignored across
+	 * fork and exec); the grandchild holds stdout open */
+	run_script_term("trap '' TERM; tail -f /dev/null & echo ready; exec tail -f /dev/null", 0, 200, &s);
 	cr_assert_eq(s.end, END_SIGNALED);
 	cr_assert_eq(s.code, SIGKILL);
 	seen_free(&s);
