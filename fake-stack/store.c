@@ -444,8 +444,9 @@ enum store_status store_create(struct store *st, const char *doctype, const json
 	return s;
 }
 
-enum store_status store_update(struct store *st, const char *doctype, const char *id, const json_t *doc, const json_t **out,
-			       char *err)
+/* The live doc that an update or delete with rev may replace (and its database), or why not. */
+static enum store_status db_current(struct store *st, const char *doctype, const char *id, const char *rev, struct db **dbp,
+				    json_t **curp, char *err)
 {
 	struct db *db = db_find(st, doctype, NULL);
 	if (db == NULL) {
@@ -458,12 +459,25 @@ enum store_status store_update(struct store *st, const char *doctype, const char
 		err_set(err, deleted ? "deleted" : "missing");
 		return deleted ? STORE_DELETED : STORE_NOT_FOUND;
 	}
-	const char *rev = json_string_value(json_object_get(doc, "_rev"));
 	const char *currev = json_string_value(json_object_get(cur, "_rev"));
 	if (rev == NULL || strcmp(rev, currev) != 0) {
 		err_set(err, "Document update conflict.");
 		return STORE_CONFLICT;
 	}
+	*dbp = db;
+	*curp = cur;
+	return STORE_OK;
+}
+
+enum store_status store_update(struct store *st, const char *doctype, const char *id, const json_t *doc, const json_t **out,
+			       char *err)
+{
+	struct db *db;
+	json_t *cur;
+	enum store_status found = db_current(st, doctype, id, json_string_value(json_object_get(doc, "_rev")), &db, &cur, err);
+	if (found != STORE_OK)
+		return found;
+	const char *currev = json_string_value(json_object_get(cur, "_rev"));
 	enum store_status s = db_put_new(st, db, id, rev_gen(currev) + 1, doc, out, err);
 	if (s == STORE_OK)
 		db->updated++;
@@ -473,22 +487,12 @@ enum store_status store_update(struct store *st, const char *doctype, const char
 enum store_status store_delete(struct store *st, const char *doctype, const char *id, const char *rev,
 			       const char **tombstone_rev, char *err)
 {
-	struct db *db = db_find(st, doctype, NULL);
-	if (db == NULL) {
-		err_set(err, "Database does not exist.");
-		return STORE_NO_DB;
-	}
-	json_t *cur = json_object_get(db->docs, id);
-	if (cur == NULL) {
-		int deleted = json_object_get(db->tombs, id) != NULL;
-		err_set(err, deleted ? "deleted" : "missing");
-		return deleted ? STORE_DELETED : STORE_NOT_FOUND;
-	}
+	struct db *db;
+	json_t *cur;
+	enum store_status found = db_current(st, doctype, id, rev, &db, &cur, err);
+	if (found != STORE_OK)
+		return found;
 	const char *currev = json_string_value(json_object_get(cur, "_rev"));
-	if (rev == NULL || strcmp(rev, currev) != 0) {
-		err_set(err, "Document update conflict.");
-		return STORE_CONFLICT;
-	}
 	char trev[64];
 	rev_make(st, rev_gen(currev) + 1, trev);
 	json_t *stub = json_pack("{s:s, s:s, s:b}", "_id", id, "_rev", trev, "_deleted", 1);
