@@ -167,8 +167,11 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-/* Load every account_types/<id>.json into at->types. */
-static int load_types(struct account_types *at, const char *dir, char *err)
+typedef int (*load_one_fn)(struct account_types *at, const char *path, const char *text, const char *stem, json_t *doc,
+			   char *err);
+
+/* Load every <stem>.json of dir, in name order, handing each to one(); stops at the first error. */
+static int load_dir(struct account_types *at, const char *dir, load_one_fn one, char *err)
 {
 	char **names;
 	size_t n;
@@ -187,19 +190,8 @@ static int load_types(struct account_types *at, const char *dir, char *err)
 			rc = -1;
 			break;
 		}
-		if (account_types_check(doc, path, text, err) < 0) {
-			rc = -1;
-		} else {
-			if (json_object_get(doc, "_id") == NULL || json_is_null(json_object_get(doc, "_id"))) {
-				names[i][strlen(names[i]) - 5] = '\0';
-				json_object_set_new(doc, "_id", json_string(names[i]));
-			}
-			const char *id = json_string_value(json_object_get(doc, "_id"));
-			if (find_exact(at, id) != NULL)
-				rc = err_set(err, "%s: account type %s is defined twice", path, id);
-			else
-				json_array_append(at->types, doc);
-		}
+		names[i][strlen(names[i]) - 5] = '\0'; /* the stem: without ".json" */
+		rc = one(at, path, text, names[i], doc, err);
 		json_decref(doc);
 		free(text);
 		free(path);
@@ -208,43 +200,34 @@ static int load_types(struct account_types *at, const char *dir, char *err)
 	return rc;
 }
 
-/* Load every refresh/<type>.json into at->refresh. */
-static int load_refresh(struct account_types *at, const char *dir, char *err)
+/* One account_types/<id>.json into at->types (the file name is the _id when the doc has none). */
+static int load_type(struct account_types *at, const char *path, const char *text, const char *stem, json_t *doc, char *err)
 {
-	char **names;
-	size_t n;
-	if (list_json(dir, &names, &n, err) < 0)
+	if (account_types_check(doc, path, text, err) < 0)
 		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		char *path, *text;
-		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
-			rc = err_set(err, "out of memory");
-			break;
-		}
-		json_t *doc = load_json(path, &text, err);
-		if (doc == NULL) {
-			free(path);
-			rc = -1;
-			break;
-		}
-		json_t *status = json_object_get(doc, "status");
-		if (!json_is_object(doc))
-			rc = err_set(err, "%s:1:1: a canned refresh answer must be a JSON object", path);
-		else if (status != NULL && (!json_is_integer(status) || json_integer_value(status) < 100 ||
-					    json_integer_value(status) > 599))
-			rc = fail_at(err, path, text, "status", "must be an HTTP status (100-599)");
-		else if (status != NULL && json_object_get(doc, "body") == NULL)
-			rc = err_set(err, "%s: a canned answer with \"status\" needs a \"body\"", path);
-		names[i][strlen(names[i]) - 5] = '\0';
-		if (rc == 0)
-			json_object_set(at->refresh, names[i], doc);
-		json_decref(doc);
-		free(text);
-		free(path);
-	}
-	free_names(names, n);
-	return rc;
+	if (json_object_get(doc, "_id") == NULL || json_is_null(json_object_get(doc, "_id")))
+		json_object_set_new(doc, "_id", json_string(stem));
+	const char *id = json_string_value(json_object_get(doc, "_id"));
+	if (find_exact(at, id) != NULL)
+		return err_set(err, "%s: account type %s is defined twice", path, id);
+	json_array_append(at->types, doc);
+	return 0;
+}
+
+/* One refresh/<type>.json canned answer into at->refresh. */
+static int load_refresh_one(struct account_types *at, const char *path, const char *text, const char *stem, json_t *doc,
+			    char *err)
+{
+	json_t *status = json_object_get(doc, "status");
+	if (!json_is_object(doc))
+		return err_set(err, "%s:1:1: a canned refresh answer must be a JSON object", path);
+	if (status != NULL &&
+	    (!json_is_integer(status) || json_integer_value(status) < 100 || json_integer_value(status) > 599))
+		return fail_at(err, path, text, "status", "must be an HTTP status (100-599)");
+	if (status != NULL && json_object_get(doc, "body") == NULL)
+		return err_set(err, "%s: a canned answer with \"status\" needs a \"body\"", path);
+	json_object_set(at->refresh, stem, doc);
+	return 0;
 }
 
 struct account_types *account_types_load(const char *fixtures_dir, char *err)
@@ -259,12 +242,12 @@ struct account_types *account_types_load(const char *fixtures_dir, char *err)
 	if (fixtures_dir != NULL) {
 		char dir[4096];
 		snprintf(dir, sizeof(dir), "%s/account_types", fixtures_dir);
-		if (load_types(at, dir, err) < 0) {
+		if (load_dir(at, dir, load_type, err) < 0) {
 			account_types_free(at);
 			return NULL;
 		}
 		snprintf(dir, sizeof(dir), "%s/refresh", fixtures_dir);
-		if (load_refresh(at, dir, err) < 0) {
+		if (load_dir(at, dir, load_refresh_one, err) < 0) {
 			account_types_free(at);
 			return NULL;
 		}
