@@ -522,6 +522,22 @@ static void take_tokens(const json_t *o, struct oauth_tokens *t)
 	t->expires_in = json_integer_value(json_object_get(o, "expires_in"));
 }
 
+/* stack: model/account/type.go: a 200 answer that does not decode, or that carries "error", fails
+ * as "OauthError(<error>) <error_description>". Fills detail and returns 1 then. */
+static int answer_failed(const json_t *o, const char *derr, char *detail)
+{
+	if (o == NULL) {
+		err_set(detail, "%s", derr);
+		return 1;
+	}
+	if (field(o, "error") != NULL) {
+		const char *d = json_string_value(json_object_get(o, "error_description"));
+		err_set(detail, "OauthError(%s) %s", field(o, "error"), d ? d : "");
+		return 1;
+	}
+	return 0;
+}
+
 enum oauth_outcome oauth_refresh_outcome(const struct oauth_response *res, struct oauth_tokens *t, char *detail)
 {
 	memset(t, 0, sizeof(*t));
@@ -542,13 +558,7 @@ enum oauth_outcome oauth_refresh_outcome(const struct oauth_response *res, struc
 		json_decref(o);
 		return out;
 	}
-	if (o == NULL) {
-		err_set(detail, "%s", derr);
-		return OAUTH_FAILED;
-	}
-	if (field(o, "error") != NULL) {
-		const char *d = json_string_value(json_object_get(o, "error_description"));
-		err_set(detail, "OauthError(%s) %s", field(o, "error"), d ? d : "");
+	if (answer_failed(o, derr, detail)) {
 		json_decref(o);
 		return OAUTH_FAILED;
 	}
@@ -571,13 +581,7 @@ enum oauth_outcome oauth_code_outcome(const struct oauth_response *res, struct o
 	}
 	char derr[ERR_MAX];
 	json_t *o = decode_answer(res->body, res->body_len, "struct", derr);
-	if (o == NULL) {
-		err_set(detail, "%s", derr);
-		return OAUTH_FAILED;
-	}
-	if (field(o, "error") != NULL) {
-		const char *d = json_string_value(json_object_get(o, "error_description"));
-		err_set(detail, "OauthError(%s) %s", field(o, "error"), d ? d : "");
+	if (answer_failed(o, derr, detail)) {
 		json_decref(o);
 		return OAUTH_FAILED;
 	}
