@@ -437,7 +437,10 @@ void files_find(const struct files_ctx *c, const json_t *body, const char *q_lim
 	}
 	struct mango_result mr = {0};
 	char err[ERR_MAX] = "";
-	if (mango_find(req, couch, n_docs, NULL, &mr, err) < 0) {
+	struct mango_docs md;
+	struct mango_array arr;
+	mango_docs_array(&md, &arr, couch, n_docs);
+	if (mango_find(req, &md, NULL, &mr, err) < 0) {
 		/* stack: web/errors/errors.go ErrorHandler: a CouchDB error keeps its status, title = its error name */
 		files_error(res, mr.error.status ? mr.error.status : 400, mr.error.error ? mr.error.error : "Bad Request",
 			    err, NULL, NULL);

@@ -541,6 +541,7 @@ struct node {
 	struct node **kids;
 	size_t nkids;
 	struct path path;   /* OP_FIELD */
+	size_t slot;        /* OP_FIELD at the top level: its member's key number in the _find's key set */
 	int raw;            /* OP_FIELD on _id: raw (byte) comparison, as mango_json cmp_raw */
 	int exists_false;   /* OP_FIELD whose condition is exactly {$exists:false} */
 	const json_t *arg;  /* borrowed from the normalized selector */
@@ -572,7 +573,35 @@ static const struct {
 	{"$all", OP_ALL},     {"$elemMatch", OP_ELEMMATCH}, {"$allMatch", OP_ALLMATCH}, {"$beginsWith", OP_BEGINS},
 };
 
-static struct node *compile(const json_t *sel);
+/* The top-level member names a _find reads (mango_docs want/member key numbers). */
+struct keyset {
+	char **keys;
+	size_t n;
+};
+
+/* The key number of a name, added when new; -1 when out of memory. */
+static long keyset_add(struct keyset *ks, const char *key)
+{
+	for (size_t i = 0; i < ks->n; i++)
+		if (strcmp(ks->keys[i], key) == 0)
+			return (long)i;
+	char **more = realloc(ks->keys, (ks->n + 1) * sizeof(*more));
+	if (more == NULL)
+		return -1;
+	ks->keys = more;
+	if ((ks->keys[ks->n] = strdup(key)) == NULL)
+		return -1;
+	return (long)ks->n++;
+}
+
+static void keyset_free(struct keyset *ks)
+{
+	for (size_t i = 0; i < ks->n; i++)
+		free(ks->keys[i]);
+	free(ks->keys);
+}
+
+static struct node *compile(const json_t *sel, struct keyset *ks);
 
 static int add_kid(struct node *n, struct node *kid)
 {
@@ -588,8 +617,11 @@ static int add_kid(struct node *n, struct node *kid)
 	return 0;
 }
 
-/* Turn a normalized selector into a node tree (regexes compiled once). */
-static struct node *compile(const json_t *sel)
+/*
+ * Turn a normalized selector into a node tree (regexes compiled once). ks
+ * (NULL below a field) collects the top-level members the fields read.
+ */
+static struct node *compile(const json_t *sel, struct keyset *ks)
 {
 	struct node *n = calloc(1, sizeof(*n));
 	if (n == NULL)
@@ -607,10 +639,16 @@ static struct node *compile(const json_t *sel)
 		json_t *ea = NULL;
 		const char *ek = only_key(arg, &ea);
 		n->exists_false = ek != NULL && is_op(ek, "$exists") && json_is_false(ea);
-		if (path_parse(k, &n->path) < 0 || add_kid(n, compile(arg)) < 0) {
+		if (path_parse(k, &n->path) < 0 || add_kid(n, compile(arg, NULL)) < 0) {
 			node_free(n);
 			return NULL;
 		}
+		long slot = ks != NULL && n->path.n > 0 ? keyset_add(ks, n->path.segs[0]) : 0;
+		if (slot < 0) {
+			node_free(n);
+			return NULL;
+		}
+		n->slot = (size_t)slot;
 		return n;
 	}
 	n->op = OP_TRUE;
@@ -620,9 +658,11 @@ static struct node *compile(const json_t *sel)
 	int rc = 0;
 	if (n->op == OP_AND || n->op == OP_OR) {
 		for (size_t i = 0; rc == 0 && i < json_array_size(arg); i++)
-			rc = add_kid(n, compile(json_array_get(arg, i)));
-	} else if (n->op == OP_NOT || n->op == OP_ELEMMATCH || n->op == OP_ALLMATCH) {
-		rc = add_kid(n, compile(arg));
+			rc = add_kid(n, compile(json_array_get(arg, i), ks));
+	} else if (n->op == OP_NOT) {
+		rc = add_kid(n, compile(arg, ks));
+	} else if (n->op == OP_ELEMMATCH || n->op == OP_ALLMATCH) {
+		rc = add_kid(n, compile(arg, NULL));
 	} else if (n->op == OP_REGEX) {
 		int icase;
 		char *ere = regex_to_ere(json_string_value(arg), &icase);
@@ -674,34 +714,70 @@ static int any_equal(const json_t *args, const json_t *v, int raw)
 	return 0;
 }
 
-/* mango_selector match/3 on a value. */
-static int match(const struct node *n, const json_t *v, int raw)
+/* A doc of a mango_docs being matched: members come from its columns, the whole doc only when needed. */
+struct row {
+	const struct mango_docs *docs;
+	size_t i;
+	json_t *whole; /* loaded on demand, freed by the caller */
+};
+
+static const json_t *row_whole(struct row *r)
 {
+	if (r->whole == NULL)
+		r->whole = r->docs->doc(r->docs->ctx, r->i);
+	return r->whole;
+}
+
+/* The value at a path of a row's doc: its first member from the columns (key number slot), the rest walked. */
+static enum lookup row_get(struct row *r, const struct path *p, size_t slot, const json_t **out)
+{
+	if (p->n == 0) {
+		*out = row_whole(r);
+		return *out != NULL ? FOUND : NOT_FOUND;
+	}
+	const json_t *base = r->docs->member(r->docs->ctx, r->i, slot);
+	if (base == NULL)
+		return NOT_FOUND;
+	struct path rest = {p->segs + 1, p->n - 1};
+	return path_get(base, &rest, out);
+}
+
+/* mango_selector match/3 on a value v, or on a row's doc when row is not NULL. */
+static int match(const struct node *n, const json_t *v, int raw, struct row *row)
+{
+	if (row != NULL && n->op != OP_TRUE && n->op != OP_AND && n->op != OP_OR && n->op != OP_NOT &&
+	    n->op != OP_FIELD) {
+		/* an operator on the doc itself: only the whole doc will do */
+		v = row_whole(row);
+		row = NULL;
+		if (v == NULL)
+			return 0;
+	}
 	switch (n->op) {
 	case OP_TRUE:
 		return 1;
 	case OP_AND:
 		for (size_t i = 0; i < n->nkids; i++)
-			if (!match(n->kids[i], v, raw))
+			if (!match(n->kids[i], v, raw, row))
 				return 0;
 		return 1;
 	case OP_OR:
 		for (size_t i = 0; i < n->nkids; i++)
-			if (match(n->kids[i], v, raw))
+			if (match(n->kids[i], v, raw, row))
 				return 1;
 		return 0;
 	case OP_NOT:
-		return !match(n->kids[0], v, raw);
+		return !match(n->kids[0], v, raw, row);
 	case OP_FIELD: {
-		if (n->path.n == 0) /* "" inside $elemMatch/$allMatch: the element itself */
-			return match(n->kids[0], v, raw);
+		if (n->path.n == 0 && row == NULL) /* "" inside $elemMatch/$allMatch: the element itself */
+			return match(n->kids[0], v, raw, NULL);
 		const json_t *sub = NULL;
-		enum lookup r = path_get(v, &n->path, &sub);
+		enum lookup r = row != NULL ? row_get(row, &n->path, n->slot, &sub) : path_get(v, &n->path, &sub);
 		if (r == NOT_FOUND)
 			return n->exists_false;
 		if (r == BAD_PATH)
 			return 0;
-		return match(n->kids[0], sub, n->raw);
+		return match(n->kids[0], sub, n->raw, NULL);
 	}
 	case OP_LT:
 		return cmp_values(v, n->arg, raw) < 0;
@@ -771,14 +847,14 @@ static int match(const struct node *n, const json_t *v, int raw)
 		if (!json_is_array(v))
 			return 0;
 		for (size_t i = 0; i < json_array_size(v); i++)
-			if (match(n->kids[0], json_array_get(v, i), 0))
+			if (match(n->kids[0], json_array_get(v, i), 0, NULL))
 				return 1;
 		return 0;
 	case OP_ALLMATCH:
 		if (!json_is_array(v) || json_array_size(v) == 0)
 			return 0;
 		for (size_t i = 0; i < json_array_size(v); i++)
-			if (!match(n->kids[0], json_array_get(v, i), 0))
+			if (!match(n->kids[0], json_array_get(v, i), 0, NULL))
 				return 0;
 		return 1;
 	}
@@ -787,8 +863,8 @@ static int match(const struct node *n, const json_t *v, int raw)
 
 int mango_match_normalized(const json_t *normalized, const json_t *doc)
 {
-	struct node *n = compile(normalized);
-	int ok = n != NULL && match(n, doc, 0);
+	struct node *n = compile(normalized, NULL);
+	int ok = n != NULL && match(n, doc, 0, NULL);
 	node_free(n);
 	return ok;
 }
@@ -809,6 +885,7 @@ int mango_match(const json_t *selector, const json_t *doc)
 struct sort_spec {
 	struct path *paths;
 	int *raw;
+	size_t *slot; /* each path's first member as a key number (sort_slots) */
 	size_t n;
 	int desc;
 };
@@ -819,7 +896,23 @@ static void sort_spec_free(struct sort_spec *s)
 		path_free(&s->paths[i]);
 	free(s->paths);
 	free(s->raw);
+	free(s->slot);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Give each sort path's first member a key number; -1 when out of memory. */
+static int sort_slots(struct sort_spec *s, struct keyset *ks)
+{
+	s->slot = calloc(s->n + 1, sizeof(*s->slot));
+	if (s->slot == NULL)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		long k = s->paths[i].n > 0 ? keyset_add(ks, s->paths[i].segs[0]) : 0;
+		if (k < 0)
+			return -1;
+		s->slot[i] = (size_t)k;
+	}
+	return 0;
 }
 
 /* mango_sort new: "field" or {"field":"asc|desc"}, one direction for all. */
@@ -868,18 +961,9 @@ static int sort_parse(const json_t *sort, struct sort_spec *s, struct mango_erro
 	return 0;
 }
 
-/* The _id: usually the first member (the store puts it there), else a lookup. */
-static const char *doc_id(const json_t *doc)
-{
-	void *it = json_object_iter((json_t *)doc);
-	if (it != NULL && strcmp(json_object_iter_key(it), "_id") == 0)
-		return json_string_value(json_object_iter_value(it));
-	return json_string_value(json_object_get(doc, "_id"));
-}
-
 /* A matched doc with its sort keys. */
 struct hit {
-	const json_t *doc;
+	size_t i; /* in the mango_docs */
 	const json_t **keys;
 	const char *id;
 };
@@ -1048,7 +1132,7 @@ static int check_request(const json_t *req, struct mango_error *e, char *err)
 	return 0;
 }
 
-int mango_find(const json_t *request, json_t *const *docs, size_t n, const struct mango_index *index,
+int mango_find(const json_t *request, const struct mango_docs *docs, const struct mango_index *index,
 	       struct mango_result *res, char *err)
 {
 	memset(res, 0, sizeof(*res));
@@ -1079,65 +1163,76 @@ int mango_find(const json_t *request, json_t *const *docs, size_t n, const struc
 		return -1;
 	}
 	/* The index order: explicit sort, else the index's fields, else _id. */
-	struct sort_spec order = sort;
+	struct sort_spec *order = &sort;
 	struct sort_spec idx = {0};
 	struct node *partial = NULL;
 	json_t *pnorm = NULL;
+	struct keyset ks = {0};
+	int oom = 0;
 	if (index != NULL && index->fields != NULL) {
 		if (sort.n == 0 && sort_parse(index->fields, &idx, NULL, err) == 0)
-			order = idx;
+			order = &idx;
 		if (index->partial_filter != NULL && json_object_size(index->partial_filter) > 0 &&
 		    (pnorm = mango_normalize(index->partial_filter, NULL, err)) != NULL)
-			partial = compile(pnorm);
+			oom |= (partial = compile(pnorm, &ks)) == NULL;
 	}
 	/* A json index only holds docs having every indexed field (sort fields included). */
 	struct sort_spec need = {0};
 	if (index != NULL && index->fields != NULL)
 		sort_parse(index->fields, &need, NULL, err);
 
-	struct node *root = compile(norm);
+	struct node *root = compile(norm, &ks);
+	oom |= root == NULL || sort_slots(order, &ks) < 0 || sort_slots(&need, &ks) < 0;
+	size_t n = docs->n;
 	struct hit *hits = malloc((n + 1) * sizeof(*hits));
-	const json_t **keys = malloc((n * (order.n + 1) + 1) * sizeof(*keys));
+	const json_t **keys = malloc((n * (order->n + 1) + 1) * sizeof(*keys));
+	oom |= hits == NULL || keys == NULL || docs->want(docs->ctx, (const char *const *)ks.keys, ks.n) < 0;
 	size_t nh = 0;
-	for (size_t i = 0; root != NULL && hits != NULL && keys != NULL && i < n; i++) {
-		const json_t *doc = docs[i];
-		const char *id = doc_id(doc);
+	for (size_t i = 0; !oom && i < n; i++) {
+		const char *id = docs->id(docs->ctx, i);
 		if (id == NULL || (id[0] == '_' && strncmp(id, "_design/", 8) == 0))
 			continue; /* design docs are not in Mango results */
-		/* the selector first: most docs fail it, and each lookup is a cache miss */
-		if (!match(root, doc, 0) || (partial != NULL && !match(partial, doc, 0)))
-			continue;
-		int ok = 1;
+		struct row row = {docs, i, NULL};
+		/* the selector first: most docs fail it */
+		int ok = match(root, NULL, 0, &row) && (partial == NULL || match(partial, NULL, 0, &row));
 		const json_t *v;
 		for (size_t j = 0; ok && j < need.n; j++)
-			ok = path_get(doc, &need.paths[j], &v) == FOUND;
-		const json_t **k = keys + nh * (order.n + 1);
-		for (size_t j = 0; ok && j < order.n; j++)
-			ok = path_get(doc, &order.paths[j], &k[j]) == FOUND;
+			ok = row_get(&row, &need.paths[j], need.slot[j], &v) == FOUND;
+		const json_t **k = keys + nh * (order->n + 1);
+		for (size_t j = 0; ok && j < order->n; j++)
+			ok = row_get(&row, &order->paths[j], order->slot[j], &k[j]) == FOUND;
+		json_decref(row.whole); /* sort keys come from the columns, never from it (sort paths are not empty) */
 		if (ok)
-			hits[nh++] = (struct hit){doc, k, id};
+			hits[nh++] = (struct hit){i, k, id};
 	}
 	size_t from = start + skip;
-	if (order.n > 0)
-		sort_top(hits, nh, from + limit, &order);
+	if (!oom && order->n > 0)
+		sort_top(hits, nh, from + limit, order);
 
 	res->total = nh;
 	res->limit = limit;
 	res->docs = json_array();
 	const json_t *fields = json_object_get(request, "fields");
-	for (size_t i = from; i < nh && i - from < limit; i++)
-		json_array_append_new(res->docs, json_array_size(fields) > 0 ? project(hits[i].doc, fields)
-									   : json_incref((json_t *)hits[i].doc));
+	for (size_t i = from; !oom && i < nh && i - from < limit; i++) {
+		json_t *doc = docs->doc(docs->ctx, hits[i].i);
+		if (doc == NULL) {
+			oom = 1;
+			break;
+		}
+		json_array_append_new(res->docs, json_array_size(fields) > 0 ? project(doc, fields) : json_incref(doc));
+		json_decref(doc);
+	}
 	size_t got = json_array_size(res->docs);
 	res->next = got >= limit;
 	res->bookmark = got > 0 ? bookmark_make(from + got) : strdup("");
-	int oom = root == NULL || hits == NULL || keys == NULL || res->docs == NULL || res->bookmark == NULL;
+	oom |= res->docs == NULL || res->bookmark == NULL;
 	node_free(root);
 	node_free(partial);
 	json_decref(pnorm);
 	json_decref(norm);
 	free(hits);
 	free(keys);
+	keyset_free(&ks);
 	sort_spec_free(&sort);
 	sort_spec_free(&idx);
 	sort_spec_free(&need);
@@ -1146,6 +1241,39 @@ int mango_find(const json_t *request, json_t *const *docs, size_t n, const struc
 		return fail(e, 500, "unknown_error", err, "out of memory", NULL);
 	}
 	return 0;
+}
+
+static const char *array_id(void *ctx, size_t i)
+{
+	const struct mango_array *a = ctx;
+	return json_string_value(json_object_get(a->docs[i], "_id"));
+}
+
+static int array_want(void *ctx, const char *const *keys, size_t nkeys)
+{
+	struct mango_array *a = ctx;
+	(void)nkeys;
+	a->keys = keys;
+	return 0;
+}
+
+static const json_t *array_member(void *ctx, size_t i, size_t k)
+{
+	const struct mango_array *a = ctx;
+	return json_object_get(a->docs[i], a->keys[k]);
+}
+
+static json_t *array_doc(void *ctx, size_t i)
+{
+	const struct mango_array *a = ctx;
+	return json_incref(a->docs[i]);
+}
+
+void mango_docs_array(struct mango_docs *docs, struct mango_array *arr, json_t *const *trees, size_t n)
+{
+	arr->docs = trees;
+	arr->keys = NULL;
+	*docs = (struct mango_docs){n, arr, array_id, array_want, array_member, array_doc};
 }
 
 void mango_result_clear(struct mango_result *res)

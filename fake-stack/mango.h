@@ -56,12 +56,37 @@ struct mango_result {
 };
 
 /*
- * Run a _find request body ({selector, sort, fields, limit, skip, bookmark,
- * use_index…}) over docs[0..n) (e.g. store_docs(): sorted by _id; design docs
- * are skipped as CouchDB does). Returns -1 with a CouchDB reason in err and
- * res->error set for a bad request (bad selector, bad sort…).
+ * The docs a _find runs over, in _id order, lent by their owner: the store
+ * (documents kept as text, members read from value columns) or an array of
+ * trees (mango_docs_array). Pointers they return stay valid for the _find.
  */
-int mango_find(const json_t *request, json_t *const *docs, size_t n, const struct mango_index *index,
+struct mango_docs {
+	size_t n;
+	void *ctx;
+	/* doc i's _id (borrowed) */
+	const char *(*id)(void *ctx, size_t i);
+	/* get ready to answer member() for these top-level member names; -1 when out of memory */
+	int (*want)(void *ctx, const char *const *keys, size_t nkeys);
+	/* doc i's top-level member keys[k] (borrowed), or NULL when it has none */
+	const json_t *(*member)(void *ctx, size_t i, size_t k);
+	/* the whole doc i (new ref) */
+	json_t *(*doc)(void *ctx, size_t i);
+};
+
+/* Trees lent as mango_docs: arr must outlive the _find. */
+struct mango_array {
+	json_t *const *docs;
+	const char *const *keys;
+};
+void mango_docs_array(struct mango_docs *docs, struct mango_array *arr, json_t *const *trees, size_t n);
+
+/*
+ * Run a _find request body ({selector, sort, fields, limit, skip, bookmark,
+ * use_index…}) over docs (sorted by _id; design docs are skipped as CouchDB
+ * does). Returns -1 with a CouchDB reason in err and res->error set for a
+ * bad request (bad selector, bad sort…).
+ */
+int mango_find(const json_t *request, const struct mango_docs *docs, const struct mango_index *index,
 	       struct mango_result *res, char *err);
 void mango_result_clear(struct mango_result *res);
 

@@ -147,7 +147,7 @@ static void answer(struct stack *st, struct request *req, const char *id, struct
 	case REFRESH_OK:
 		break;
 	}
-	const json_t *saved = NULL;
+	json_t *saved = NULL;
 	char err[ERR_MAX];
 	enum store_status ss = store_update(st->store, ACCOUNTS, id, res->account, &saved, err);
 	if (ss == STORE_CONFLICT || ss == STORE_NOT_FOUND || ss == STORE_DELETED) {
@@ -165,6 +165,7 @@ static void answer(struct stack *st, struct request *req, const char *id, struct
 		a->on_refresh(st, id, json_string_value(json_object_get(o, "access_token")),
 			      json_string_value(json_object_get(o, "refresh_token")), a->on_refresh_arg);
 	}
+	json_decref(saved);
 }
 
 static void on_refreshed(struct account_refresh_result *res, void *arg)
@@ -198,7 +199,7 @@ static int refresh(struct stack *st, struct request *req, const char *id)
 {
 	/* 1. the doc, read into the Go struct, before any permission check */
 	enum store_status ss;
-	const json_t *doc = store_get(st->store, ACCOUNTS, id, &ss);
+	json_t *doc = store_fetch(st->store, ACCOUNTS, id, &ss);
 	if (doc == NULL) {
 		if (ss == STORE_NO_DB)
 			return reply_couch_error(req, 404, "not_found", "Database does not exist.");
@@ -206,10 +207,14 @@ static int refresh(struct stack *st, struct request *req, const char *id)
 	}
 	char err[ERR_MAX];
 	json_t *acc = account_doc_roundtrip(doc, err);
-	if (acc == NULL)
+	if (acc == NULL) {
+		json_decref(doc);
 		return reply_internal_error(req, err);
+	}
 	/* 2. permission GET on the account */
-	if (http_allow(req, "GET", ACCOUNTS, id, doc, 0) < 0) {
+	int allowed = http_allow(req, "GET", ACCOUNTS, id, doc, 0);
+	json_decref(doc);
+	if (allowed < 0) {
 		json_decref(acc);
 		return 0;
 	}

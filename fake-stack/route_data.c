@@ -33,15 +33,6 @@ static int reply_store(struct request *req, enum store_status s, const char *err
 	}
 }
 
-/* The doc as GET answers it: stored doc plus "_type" (stack: getDoc). */
-static json_t *with_type(const json_t *doc, const char *doctype)
-{
-	json_t *c = json_copy((json_t *)doc);
-	if (c != NULL)
-		json_object_set_new(c, "_type", json_string(doctype));
-	return c;
-}
-
 /* A copy of a request doc without "_type", which clients echo back (cozy-client-js sends it on PUT). */
 static json_t *strip_type(const json_t *doc)
 {
@@ -88,20 +79,22 @@ static json_t *account_metadata(const struct request *req)
 static int data_get(struct stack *st, struct request *req, const char *doctype, const char *id)
 {
 	enum store_status s;
-	const json_t *doc = NULL;
+	json_t *doc = NULL;
 	const char *rev = http_query(req, "rev");
 	int accounts = strcmp(doctype, ACCOUNTS) == 0;
 	if (accounts && rev != NULL && rev[0] != '\0') {
 		/* stack: web/data/accounts.go getAccount: ?rev= looks in soft_deleted first, then the revision. */
-		const json_t *soft = store_get(st->store, SOFT_DELETED, id, NULL);
+		json_t *soft = store_fetch(st->store, SOFT_DELETED, id, NULL);
 		const char *srev = json_string_value(json_object_get(soft, "soft_deleted_rev"));
-		if (soft != NULL && srev != NULL && strcmp(srev, rev) == 0)
+		if (soft != NULL && srev != NULL && strcmp(srev, rev) == 0) {
 			doc = soft;
-		else
-			doc = store_get_rev(st->store, doctype, id, rev);
+		} else {
+			json_decref(soft);
+			doc = store_fetch_rev(st->store, doctype, id, rev);
+		}
 		s = doc != NULL ? STORE_OK : STORE_NOT_FOUND;
 	} else {
-		doc = store_get(st->store, doctype, id, &s);
+		doc = store_fetch(st->store, doctype, id, &s);
 	}
 	if (doc == NULL) {
 		/* Accounts are fetched before any permission check: 404 even without a token. */
@@ -112,10 +105,13 @@ static int data_get(struct stack *st, struct request *req, const char *doctype, 
 			return reply_couch_error(req, 404, "not_found", "wrong_doctype");
 		return reply_store(req, s, NULL);
 	}
-	if (http_allow(req, "GET", doctype, id, doc, 0) < 0)
+	if (http_allow(req, "GET", doctype, id, doc, 0) < 0) {
+		json_decref(doc);
 		return 0;
+	}
 	/* Credentials are stored in clear here: konnector tokens get them as stored (the stack decrypts for them). */
-	return reply_json(req, 200, with_type(doc, doctype));
+	json_object_set_new(doc, "_type", json_string(doctype));
+	return reply_json(req, 200, doc);
 }
 
 /* POST /data/:doctype/ */
@@ -142,11 +138,12 @@ static int data_create(struct stack *st, struct request *req, const char *doctyp
 		/* stack: createAccount always sets cozyMetadata from the token. */
 		json_object_set_new(doc, "cozyMetadata", account_metadata(req));
 	}
-	const json_t *out = NULL;
+	json_t *out = NULL;
 	char err[ERR_MAX] = "";
 	enum store_status s = store_create(st->store, doctype, doc, &out, err);
 	json_decref(doc);
 	rc = s == STORE_OK ? reply_json(req, 201, reply_doc_written(doctype, out)) : reply_store(req, s, err);
+	json_decref(out);
 out:
 	json_decref(body);
 	return rc;
@@ -159,7 +156,7 @@ static int data_put(struct stack *st, struct request *req, const char *doctype, 
 	if (http_body_json(req, &body) < 0)
 		return 0;
 	int rc = 0;
-	json_t *doc = NULL;
+	json_t *doc = NULL, *out = NULL, *old = NULL;
 	if (!json_is_object(body)) {
 		rc = reply_jsonapi_error(req, 400, "json: cannot unmarshal into Go value of type couchdb.JSONDoc", NULL,
 					 NULL);
@@ -179,7 +176,6 @@ static int data_put(struct stack *st, struct request *req, const char *doctype, 
 	}
 	doc = strip_type(body);
 	json_object_set_new(doc, "_id", json_string(id));
-	const json_t *out = NULL;
 	char err[ERR_MAX] = "";
 	enum store_status s;
 	if (bid == NULL) {
@@ -189,7 +185,7 @@ static int data_put(struct stack *st, struct request *req, const char *doctype, 
 	} else {
 		/* The stack GETs the doc first: updating a missing doc is 404, not 409. */
 		enum store_status gs;
-		const json_t *old = store_get(st->store, doctype, id, &gs);
+		old = store_fetch(st->store, doctype, id, &gs);
 		if (old == NULL) {
 			if (http_allow(req, "PUT", doctype, id, NULL, 0) < 0)
 				goto out;
@@ -204,6 +200,8 @@ static int data_put(struct stack *st, struct request *req, const char *doctype, 
 	}
 	rc = s == STORE_OK ? reply_json(req, 200, reply_doc_written(doctype, out)) : reply_store(req, s, err);
 out:
+	json_decref(out);
+	json_decref(old);
 	json_decref(doc);
 	json_decref(body);
 	return rc;
@@ -219,9 +217,9 @@ static void account_soft_delete(struct stack *st, const json_t *old)
 	json_object_set(copy, "soft_deleted_rev", json_object_get(old, "_rev"));
 	json_object_del(copy, "_rev");
 	char err[ERR_MAX];
-	const json_t *prev = store_get(st->store, SOFT_DELETED, id, NULL);
+	const char *prev = store_rev(st->store, SOFT_DELETED, id, NULL);
 	if (prev != NULL)
-		store_delete(st->store, SOFT_DELETED, id, json_string_value(json_object_get(prev, "_rev")), NULL, err);
+		store_delete(st->store, SOFT_DELETED, id, prev, NULL, err);
 	store_create(st->store, SOFT_DELETED, copy, NULL, err);
 	json_decref(copy);
 }
@@ -241,15 +239,16 @@ static int data_delete(struct stack *st, struct request *req, const char *doctyp
 	if (rev == NULL)
 		return reply_jsonapi_error(req, 400, "delete without revision", NULL, NULL);
 	enum store_status s;
-	const json_t *old = store_get(st->store, doctype, id, &s);
-	if (old == NULL) {
+	json_t *keep = store_fetch(st->store, doctype, id, &s);
+	if (keep == NULL) {
 		if (http_allow(req, "DELETE", doctype, id, NULL, 0) < 0)
 			return 0;
 		return reply_store(req, s, NULL);
 	}
-	if (http_allow(req, "DELETE", doctype, id, old, 0) < 0)
+	if (http_allow(req, "DELETE", doctype, id, keep, 0) < 0) {
+		json_decref(keep);
 		return 0;
-	json_t *keep = json_deep_copy(old);
+	}
 	const char *trev = NULL;
 	char err[ERR_MAX] = "";
 	s = store_delete(st->store, doctype, id, rev, &trev, err);
@@ -307,11 +306,11 @@ static int data_find(struct stack *st, struct request *req, const char *doctype)
 		rc = reply_couch_error(req, 400, "no_index", "no matching index found, create an index");
 		goto out;
 	}
-	size_t n;
-	json_t *const *docs = store_docs(st->store, doctype, &n);
+	struct mango_docs docs;
+	store_mango_docs(st->store, doctype, &docs);
 	struct mango_result res = {0};
 	char err[ERR_MAX] = "";
-	if (mango_find(body, docs, n, NULL, &res, err) < 0) {
+	if (mango_find(body, &docs, NULL, &res, err) < 0) {
 		rc = reply_couch_error(req, res.error.status ? (unsigned)res.error.status : 400,
 				       res.error.error ? res.error.error : "bad_request", err);
 		mango_result_clear(&res);
@@ -334,7 +333,8 @@ static int data_index(struct stack *st, struct request *req, const char *doctype
 	json_t *body;
 	if (http_body_json(req, &body) < 0)
 		return 0;
-	const char *result = NULL, *id = NULL, *name = NULL;
+	const char *result = NULL;
+	char *id = NULL, *name = NULL;
 	char err[ERR_MAX] = "";
 	enum store_status s = store_index_put(st->store, doctype, body, &result, &id, &name, err);
 	int rc;
@@ -344,6 +344,8 @@ static int data_index(struct stack *st, struct request *req, const char *doctype
 		rc = reply_couch_error(req, 400, "bad_request", err);
 	else
 		rc = reply_store(req, s, err);
+	free(id);
+	free(name);
 	json_decref(body);
 	return rc;
 }
@@ -379,13 +381,17 @@ static json_t *doc_fields(const json_t *doc, const char *fields)
 	return o;
 }
 
-/* One _all_docs row for a live doc. */
-static json_t *all_docs_row(const json_t *doc, int include_docs, const char *fields)
+/* One _all_docs row for the live doc at position i. */
+static json_t *all_docs_row(const struct store *store, const char *doctype, size_t i, int include_docs,
+			    const char *fields)
 {
-	const char *id = json_string_value(json_object_get(doc, "_id"));
-	json_t *row = json_pack("{s:s,s:s,s:{s:O}}", "id", id, "key", id, "value", "rev", json_object_get(doc, "_rev"));
-	if (include_docs)
-		json_object_set_new(row, "doc", fields ? doc_fields(doc, fields) : json_copy((json_t *)doc));
+	const char *id = store_id_at(store, doctype, i);
+	json_t *row = json_pack("{s:s,s:s,s:{s:s}}", "id", id, "key", id, "value", "rev", store_rev_at(store, doctype, i));
+	if (include_docs) {
+		json_t *doc = store_fetch_at(store, doctype, i);
+		json_object_set_new(row, "doc", fields ? doc_fields(doc, fields) : json_incref(doc));
+		json_decref(doc);
+	}
 	return row;
 }
 
@@ -415,8 +421,7 @@ static int data_all_docs(struct stack *st, struct request *req, const char *doct
 	int no_design = http_query(req, "DesignDocs") != NULL && strcmp(http_query(req, "DesignDocs"), "false") == 0;
 	long skip = query_long(req, "skip", 0), limit = query_long(req, "limit", -1);
 	int descending = query_true(req, "descending");
-	size_t n;
-	json_t *const *docs = store_docs(st->store, doctype, &n);
+	size_t n = store_count(st->store, doctype);
 	json_t *rows = json_array();
 	if (json_is_array(keys)) {
 		size_t i;
@@ -425,9 +430,15 @@ static int data_all_docs(struct stack *st, struct request *req, const char *doct
 		{
 			const char *id = json_string_value(k);
 			enum store_status s;
-			const json_t *doc = id ? store_get(st->store, doctype, id, &s) : NULL;
-			if (doc != NULL) {
-				json_array_append_new(rows, all_docs_row(doc, include_docs, fields));
+			const char *rev = id ? store_rev(st->store, doctype, id, &s) : NULL;
+			if (rev != NULL) {
+				json_t *row = json_pack("{s:s,s:s,s:{s:s}}", "id", id, "key", id, "value", "rev", rev);
+				if (include_docs) {
+					json_t *doc = store_fetch(st->store, doctype, id, NULL);
+					json_object_set_new(row, "doc", fields ? doc_fields(doc, fields) : json_incref(doc));
+					json_decref(doc);
+				}
+				json_array_append_new(rows, row);
 			} else if (id != NULL && s == STORE_DELETED) {
 				json_t *row = json_pack("{s:s,s:s,s:{s:s,s:b}}", "id", id, "key", id, "value", "rev", "",
 							"deleted", 1);
@@ -441,15 +452,15 @@ static int data_all_docs(struct stack *st, struct request *req, const char *doct
 	} else {
 		long seen = 0;
 		for (size_t j = 0; j < n; j++) {
-			const json_t *doc = docs[descending ? n - 1 - j : j];
-			const char *id = json_string_value(json_object_get(doc, "_id"));
+			size_t at = descending ? n - 1 - j : j;
+			const char *id = store_id_at(st->store, doctype, at);
 			if (no_design && strncmp(id, "_design/", 8) == 0)
 				continue;
 			if (seen++ < skip)
 				continue;
 			if (limit >= 0 && (long)json_array_size(rows) >= limit)
 				break;
-			json_array_append_new(rows, all_docs_row(doc, include_docs, fields));
+			json_array_append_new(rows, all_docs_row(st->store, doctype, at, include_docs, fields));
 		}
 	}
 	json_decref(keys);
@@ -470,18 +481,17 @@ static int data_normal_docs(struct stack *st, struct request *req, const char *d
 	const char *bookmark = http_query(req, "bookmark");
 	if (bookmark != NULL && bookmark[0] != '\0')
 		skip = strtol(bookmark, NULL, 10);
-	size_t n;
-	json_t *const *docs = store_docs(st->store, doctype, &n);
+	size_t n = store_count(st->store, doctype);
 	json_t *rows = json_array();
 	long seen = 0, total = 0;
 	for (size_t j = 0; j < n; j++) {
-		const char *id = json_string_value(json_object_get(docs[j], "_id"));
+		const char *id = store_id_at(st->store, doctype, j);
 		if (strncmp(id, "_design/", 8) == 0)
 			continue;
 		total++;
 		if (seen++ < skip || (long)json_array_size(rows) >= limit)
 			continue;
-		json_array_append_new(rows, json_copy(docs[j]));
+		json_array_append_new(rows, store_fetch_at(st->store, doctype, j));
 	}
 	long got = (long)json_array_size(rows);
 	char bm[32] = "";
@@ -514,7 +524,7 @@ static int data_bulk_docs(struct stack *st, struct request *req, const char *doc
 	{
 		const char *id = json_string_value(json_object_get(d, "_id"));
 		const char *rev = json_string_value(json_object_get(d, "_rev"));
-		const json_t *out = NULL;
+		json_t *out = NULL;
 		const char *trev = NULL;
 		char err[ERR_MAX] = "";
 		enum store_status s;
@@ -537,6 +547,7 @@ static int data_bulk_docs(struct stack *st, struct request *req, const char *doc
 			const char *nid = out ? json_string_value(json_object_get(out, "_id")) : id;
 			const char *nrev = out ? json_string_value(json_object_get(out, "_rev")) : trev;
 			json_array_append_new(results, json_pack("{s:b,s:s,s:s}", "ok", 1, "id", nid, "rev", nrev));
+			json_decref(out);
 		} else {
 			const char *e = s == STORE_CONFLICT ? "conflict" : s == STORE_BAD_ID ? "illegal_docid" : "bad_request";
 			const char *why = s == STORE_CONFLICT ? "Document update conflict." : err;

@@ -691,28 +691,29 @@ const char *stack_mint_app_token(struct stack *st, const char *slug, char *err)
 
 json_t *stack_doc_get(struct stack *st, const char *doctype, const char *id)
 {
-	const json_t *doc = store_get(st->store, doctype, id, NULL);
-	return doc != NULL ? json_deep_copy(doc) : NULL;
+	return store_fetch(st->store, doctype, id, NULL);
 }
 
 json_t *stack_doc_put(struct stack *st, const char *doctype, const json_t *doc, char *err)
 {
-	const json_t *out = NULL;
+	json_t *out = NULL;
 	const char *id = json_string_value(json_object_get(doc, "_id"));
 	enum store_status s;
 	if (json_object_get(doc, "_rev") != NULL && id != NULL)
 		s = store_update(st->store, doctype, id, doc, &out, err);
 	else
 		s = store_create(st->store, doctype, doc, &out, err);
-	return s == STORE_OK && out != NULL ? json_deep_copy(out) : NULL;
+	if (s == STORE_OK)
+		return out;
+	json_decref(out);
+	return NULL;
 }
 
 int stack_doc_delete(struct stack *st, const char *doctype, const char *id, char *err)
 {
-	const json_t *doc = store_get(st->store, doctype, id, NULL);
-	if (doc == NULL)
+	const char *rev = store_rev(st->store, doctype, id, NULL);
+	if (rev == NULL)
 		return err_set(err, "%s/%s: missing", doctype, id);
-	const char *rev = json_string_value(json_object_get(doc, "_rev"));
 	return store_delete(st->store, doctype, id, rev, NULL, err) == STORE_OK ? 0 : -1;
 }
 

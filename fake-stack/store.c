@@ -1,17 +1,23 @@
 /*
- * The document store: one CouchDB-like database per doctype, held in jansson.
+ * The document store: one CouchDB-like database per doctype.
  *
- * Per database: a jansson object id → live doc (O(1) GET), an object
- * id → tombstone [stub, last body], and a cache of the live docs sorted by _id
- * (byte order, as CouchDB's _all_docs) kept up to date on each write, so
- * _all_docs and _find never rebuild a 100k array per request.
+ * Memory is the design constraint (issue 3: resident memory under 3x the
+ * fixtures on disk; a jansson tree costs ~1.7 KB for a 150-byte doc). So each
+ * live doc is one allocation, "<id>\0<rev>\0<compact JSON without _id and
+ * _rev>\0", in a slot that never moves; a hash finds a slot by id, an array
+ * of slots sorted by id gives _all_docs order, and reads parse the text into
+ * a fresh tree. _find reads members through columns (slot → parsed value of
+ * one top-level member), built on the first query naming that member and
+ * kept in step with every write; values repeated across docs are shared.
+ * Tombstones (few) stay jansson trees.
  */
 #include "fake-stack/store.h"
-#include "common/pct.h"
 
 #include "common/atomic_file.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/pct.h"
+#include "fake-stack/jtext.h"
 #include "fake-stack/sha1.h"
 
 #include <dirent.h>
@@ -24,14 +30,47 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* One live doc. */
+struct rec {
+	char *mem;        /* "<id>\0<rev>\0<JSON object text without _id and _rev>\0"; NULL: a free slot */
+	uint32_t textoff; /* where the JSON text starts in mem */
+	uint32_t textlen;
+};
+
+/* Values shared by a column while few are distinct (keyed by their JSON text). */
+struct intern {
+	struct intern_ent {
+		uint64_t hash;
+		char *text;
+		size_t len;
+		json_t *v; /* a reference of its own */
+	} *e;
+	size_t cap, n;
+};
+
+/* One top-level member of every live doc, for _find. */
+struct column {
+	char *key;
+	json_t **vals;          /* by slot (capacity capslots), a reference each; NULL: no such member */
+	struct intern *intern;  /* NULL once too many values are distinct */
+};
+
 struct db {
 	char *name;
-	json_t *docs;  /* id → live doc {"_id","_rev",…} */
-	json_t *tombs; /* id → [stub {"_id","_rev","_deleted":true}, last live body] */
-	json_t **sorted; /* live docs by _id (strcmp), borrowed from docs */
-	const char **ids; /* ids[i] is sorted[i]'s _id (cached: a hash lookup per compare is slow) */
-	size_t nsorted, capsorted;
-	int sorted_dirty; /* set by bulk loading: sort once on the next read */
+	struct rec *recs;       /* by slot */
+	size_t nslots, capslots;
+	uint32_t *freeslots;    /* slots to reuse */
+	size_t nfree;
+	uint32_t *hash;         /* open addressing by id: slot + 1, 0 = empty; capacity hcap (a power of 2) */
+	size_t hcap;
+	uint32_t *order;        /* live slots by id (strcmp, as CouchDB's raw collation); nlive of them */
+	size_t nlive, caporder;
+	int order_dirty;        /* set by bulk loading: sort once on the next read */
+	json_t *tombs;          /* id → [stub {"_id","_rev","_deleted":true}, last live body] */
+	struct column **cols;
+	size_t ncols;
+	struct column **want;   /* the columns of the running _find, by its key numbers */
+	size_t nwant;
 	long created, updated, deleted;
 };
 
@@ -70,15 +109,247 @@ struct store *store_new(void)
 	return st;
 }
 
+/* ---- records ---- */
+
+static const char *rec_id(const struct rec *r)
+{
+	return r->mem;
+}
+
+static const char *rec_rev(const struct rec *r)
+{
+	return r->mem + strlen(r->mem) + 1;
+}
+
+static const char *rec_text(const struct rec *r)
+{
+	return r->mem + r->textoff;
+}
+
+/* A record for id at rev whose other members are body's (_id, _rev and _type left out); -1 when out of memory. */
+static int rec_make(struct rec *r, const char *id, const char *rev, const json_t *body)
+{
+	json_t *rest = json_object();
+	const char *k;
+	json_t *v;
+	json_object_foreach ((json_t *)body, k, v) {
+		if (strcmp(k, "_id") != 0 && strcmp(k, "_rev") != 0 && strcmp(k, "_type") != 0)
+			json_object_set(rest, k, v);
+	}
+	char *text = json_dumps(rest, JSON_COMPACT);
+	json_decref(rest);
+	if (text == NULL)
+		return -1;
+	size_t il = strlen(id), rl = strlen(rev), tl = strlen(text);
+	char *mem = malloc(il + rl + tl + 3);
+	if (mem == NULL) {
+		free(text);
+		return -1;
+	}
+	memcpy(mem, id, il + 1);
+	memcpy(mem + il + 1, rev, rl + 1);
+	memcpy(mem + il + rl + 2, text, tl + 1);
+	free(text);
+	r->mem = mem;
+	r->textoff = (uint32_t)(il + rl + 2);
+	r->textlen = (uint32_t)tl;
+	return 0;
+}
+
+/* s as a JSON string literal. */
+static void json_quote(struct buf *b, const char *s)
+{
+	buf_puts(b, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			buf_printf(b, "\\u%04x", *p);
+		else
+			buf_append(b, p, 1);
+	}
+	buf_puts(b, "\"");
+}
+
+/* The doc as CouchDB answers it, _id and _rev first: a new tree, NULL when out of memory. */
+static json_t *rec_tree(const struct rec *r)
+{
+	struct buf b = {0};
+	buf_puts(&b, "{\"_id\":");
+	json_quote(&b, rec_id(r));
+	buf_printf(&b, ",\"_rev\":\"%s\"", rec_rev(r));
+	const char *text = rec_text(r);
+	if (r->textlen > 2)
+		buf_printf(&b, ",%s", text + 1);
+	else
+		buf_puts(&b, "}");
+	json_t *doc = b.data != NULL ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+	buf_free(&b);
+	return doc;
+}
+
+/* ---- value columns ---- */
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static void intern_free(struct intern *in)
+{
+	if (in == NULL)
+		return;
+	for (size_t i = 0; i < in->cap; i++) {
+		free(in->e[i].text);
+		json_decref(in->e[i].v);
+	}
+	free(in->e);
+	free(in);
+}
+
+/* Parse a member's JSON text: the common scalars directly, the rest with jansson. New ref. */
+static json_t *value_parse(const char *s, size_t n)
+{
+	if (n >= 2 && s[0] == '"' && memchr(s, '\\', n) == NULL)
+		return json_stringn(s + 1, n - 2);
+	if (n > 0 && n < 19 && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))) {
+		size_t i = s[0] == '-';
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == n && n > (size_t)(s[0] == '-'))
+			return json_integer(strtoll(s, NULL, 10));
+	}
+	if (n == 4 && memcmp(s, "true", 4) == 0)
+		return json_true();
+	if (n == 5 && memcmp(s, "false", 5) == 0)
+		return json_false();
+	if (n == 4 && memcmp(s, "null", 4) == 0)
+		return json_null();
+	return json_loadb(s, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+}
+
+/* The shared value for this JSON text, parsed on its first sight. New ref. */
+static json_t *intern_get(struct intern *in, const char *s, size_t n)
+{
+	if (in->n * 2 >= in->cap) {
+		size_t cap = in->cap ? in->cap * 2 : 64;
+		struct intern_ent *e = calloc(cap, sizeof(*e));
+		if (e == NULL)
+			return value_parse(s, n);
+		for (size_t i = 0; i < in->cap; i++) {
+			if (in->e[i].v == NULL)
+				continue;
+			size_t j = in->e[i].hash & (cap - 1);
+			while (e[j].v != NULL)
+				j = (j + 1) & (cap - 1);
+			e[j] = in->e[i];
+		}
+		free(in->e);
+		in->e = e;
+		in->cap = cap;
+	}
+	uint64_t h = fnv1a(s, n);
+	size_t j = h & (in->cap - 1);
+	for (; in->e[j].v != NULL; j = (j + 1) & (in->cap - 1))
+		if (in->e[j].hash == h && in->e[j].len == n && memcmp(in->e[j].text, s, n) == 0)
+			return json_incref(in->e[j].v);
+	json_t *v = value_parse(s, n);
+	char *text = malloc(n + 1);
+	if (v == NULL || text == NULL) {
+		free(text);
+		return v;
+	}
+	memcpy(text, s, n);
+	text[n] = '\0';
+	in->e[j] = (struct intern_ent){h, text, n, json_incref(v)};
+	in->n++;
+	return v;
+}
+
+/* Set the column's value for a slot from its record (NULL record: the slot was freed). */
+static void column_fill(struct db *db, struct column *c, size_t slot)
+{
+	const struct rec *r = &db->recs[slot];
+	json_t *v = NULL;
+	if (r->mem != NULL) {
+		const char *s;
+		size_t n;
+		if (strcmp(c->key, "_id") == 0)
+			v = json_string(rec_id(r));
+		else if (strcmp(c->key, "_rev") == 0)
+			v = json_string(rec_rev(r));
+		else if (jtext_member(rec_text(r), rec_text(r) + r->textlen, c->key, &s, &n) == 1)
+			v = c->intern != NULL ? intern_get(c->intern, s, n) : value_parse(s, n);
+	}
+	json_decref(c->vals[slot]);
+	c->vals[slot] = v;
+	/* Sharing pays while values repeat (vendors, categories); unique values (dates) would only double. */
+	if (c->intern != NULL && c->intern->n > 4096 && c->intern->n * 4 > db->nlive) {
+		intern_free(c->intern);
+		c->intern = NULL;
+	}
+}
+
+static void column_free(const struct db *db, struct column *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; c->vals != NULL && i < db->capslots; i++)
+		json_decref(c->vals[i]);
+	free(c->vals);
+	intern_free(c->intern);
+	free(c->key);
+	free(c);
+}
+
+/* The column of a member, built from every live doc when first asked for. */
+static struct column *column_get(struct db *db, const char *key)
+{
+	for (size_t i = 0; i < db->ncols; i++)
+		if (strcmp(db->cols[i]->key, key) == 0)
+			return db->cols[i];
+	struct column **more = realloc(db->cols, (db->ncols + 1) * sizeof(*more));
+	if (more == NULL)
+		return NULL;
+	db->cols = more;
+	struct column *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->key = strdup(key);
+	c->vals = calloc(db->capslots + 1, sizeof(*c->vals));
+	c->intern = calloc(1, sizeof(*c->intern));
+	if (c->key == NULL || c->vals == NULL || c->intern == NULL) {
+		column_free(db, c);
+		return NULL;
+	}
+	for (size_t slot = 0; slot < db->nslots; slot++)
+		if (db->recs[slot].mem != NULL)
+			column_fill(db, c, slot);
+	db->cols[db->ncols++] = c;
+	return c;
+}
+
+/* ---- databases: slots, the id hash, the sorted order ---- */
+
 static void db_free(struct db *db)
 {
 	if (db == NULL)
 		return;
+	for (size_t i = 0; i < db->ncols; i++)
+		column_free(db, db->cols[i]);
+	free(db->cols);
+	free(db->want);
+	for (size_t i = 0; i < db->nslots; i++)
+		free(db->recs[i].mem);
+	free(db->recs);
+	free(db->freeslots);
+	free(db->hash);
+	free(db->order);
 	free(db->name);
-	json_decref(db->docs);
 	json_decref(db->tombs);
-	free(db->sorted);
-	free(db->ids);
 	free(db);
 }
 
@@ -141,9 +412,8 @@ static struct db *db_ensure(struct store *st, const char *doctype)
 	if (db == NULL)
 		return NULL;
 	db->name = strdup(doctype);
-	db->docs = json_object();
 	db->tombs = json_object();
-	if (db->name == NULL || db->docs == NULL || db->tombs == NULL) {
+	if (db->name == NULL || db->tombs == NULL) {
 		db_free(db);
 		return NULL;
 	}
@@ -177,29 +447,117 @@ enum store_status store_db_delete(struct store *st, const char *doctype)
 	return STORE_OK;
 }
 
-static const char *doc_id(const json_t *doc)
+/* The slot of a live id, or -1. */
+static long db_lookup(const struct db *db, const char *id)
 {
-	return json_string_value(json_object_get(doc, "_id"));
+	if (db->hcap == 0)
+		return -1;
+	for (size_t j = fnv1a(id, strlen(id)) & (db->hcap - 1); db->hash[j] != 0; j = (j + 1) & (db->hcap - 1))
+		if (strcmp(rec_id(&db->recs[db->hash[j] - 1]), id) == 0)
+			return (long)db->hash[j] - 1;
+	return -1;
 }
 
-struct id_doc {
-	const char *id;
-	json_t *doc;
-};
-
-static int cmp_id_doc(const void *a, const void *b)
+static void hash_put(uint32_t *hash, size_t hcap, const char *id, uint32_t slot)
 {
-	return strcmp(((const struct id_doc *)a)->id, ((const struct id_doc *)b)->id);
+	size_t j = fnv1a(id, strlen(id)) & (hcap - 1);
+	while (hash[j] != 0)
+		j = (j + 1) & (hcap - 1);
+	hash[j] = slot + 1;
 }
 
-/* Index in db->sorted where id is, or would be inserted; *found says which. */
-static size_t sorted_search(const struct db *db, const char *id, int *found)
+/* Remove a slot from the id hash (backward-shift deletion: no tombstones in the table). */
+static void hash_del(struct db *db, const char *id, uint32_t slot)
 {
-	size_t lo = 0, hi = db->nsorted;
+	size_t mask = db->hcap - 1, j = fnv1a(id, strlen(id)) & mask;
+	while (db->hash[j] != slot + 1)
+		j = (j + 1) & mask;
+	for (size_t k = (j + 1) & mask; db->hash[k] != 0; k = (k + 1) & mask) {
+		const char *kid = rec_id(&db->recs[db->hash[k] - 1]);
+		size_t home = fnv1a(kid, strlen(kid)) & mask;
+		/* move k back into the hole j unless its home lies cyclically in (j, k] */
+		if ((k > j && (home <= j || home > k)) || (k < j && (home <= j && home > k))) {
+			db->hash[j] = db->hash[k];
+			j = k;
+		}
+	}
+	db->hash[j] = 0;
+}
+
+/* A free slot (its record zeroed), growing the tables; -1 when out of memory. */
+static long slot_alloc(struct db *db)
+{
+	if (db->nfree > 0)
+		return db->freeslots[--db->nfree];
+	if (db->nslots == db->capslots) {
+		size_t cap = db->capslots ? db->capslots * 2 : 64;
+		struct rec *recs = realloc(db->recs, cap * sizeof(*recs));
+		if (recs == NULL)
+			return -1;
+		db->recs = recs;
+		uint32_t *fs = realloc(db->freeslots, cap * sizeof(*fs));
+		if (fs == NULL)
+			return -1;
+		db->freeslots = fs;
+		for (size_t i = 0; i < db->ncols; i++) {
+			json_t **vals = realloc(db->cols[i]->vals, cap * sizeof(*vals));
+			if (vals == NULL)
+				return -1;
+			memset(vals + db->capslots, 0, (cap - db->capslots) * sizeof(*vals));
+			db->cols[i]->vals = vals;
+		}
+		db->capslots = cap;
+	}
+	if ((db->nlive + 1) * 2 > db->hcap) {
+		size_t hcap = db->hcap ? db->hcap * 2 : 128;
+		uint32_t *hash = calloc(hcap, sizeof(*hash));
+		if (hash == NULL)
+			return -1;
+		for (size_t i = 0; i < db->hcap; i++)
+			if (db->hash[i] != 0)
+				hash_put(hash, hcap, rec_id(&db->recs[db->hash[i] - 1]), db->hash[i] - 1);
+		free(db->hash);
+		db->hash = hash;
+		db->hcap = hcap;
+	}
+	if (db->nlive == db->caporder) {
+		size_t cap = db->caporder ? db->caporder * 2 : 64;
+		uint32_t *order = realloc(db->order, cap * sizeof(*order));
+		if (order == NULL)
+			return -1;
+		db->order = order;
+		db->caporder = cap;
+	}
+	db->recs[db->nslots] = (struct rec){0};
+	return (long)db->nslots++;
+}
+
+static const struct db *cmp_db; /* qsort has no context argument; the store is single-threaded */
+
+static int cmp_slots(const void *a, const void *b)
+{
+	return strcmp(rec_id(&cmp_db->recs[*(const uint32_t *)a]), rec_id(&cmp_db->recs[*(const uint32_t *)b]));
+}
+
+static void order_fix(const struct db *db)
+{
+	struct db *m = (struct db *)db; /* the order is logically const */
+	if (!m->order_dirty)
+		return;
+	cmp_db = m;
+	qsort(m->order, m->nlive, sizeof(*m->order), cmp_slots);
+	m->order_dirty = 0;
+}
+
+/* Where id is in the order, or would be inserted; *found says which. */
+static size_t order_search(const struct db *db, const char *id, int *found)
+{
+	order_fix(db);
+	size_t lo = 0, hi = db->nlive;
 	*found = 0;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(db->ids[mid], id);
+		int c = strcmp(rec_id(&db->recs[db->order[mid]]), id);
 		if (c == 0) {
 			*found = 1;
 			return mid;
@@ -212,79 +570,48 @@ static size_t sorted_search(const struct db *db, const char *id, int *found)
 	return lo;
 }
 
-static int sorted_reserve(struct db *db)
+/* Put a new live record in a fresh slot (hash, order and columns follow); -1 when out of memory. */
+static int db_add(struct db *db, struct rec *r, int bulk)
 {
-	if (db->nsorted < db->capsorted)
-		return 0;
-	size_t cap = db->capsorted ? db->capsorted * 2 : 64;
-	json_t **bigger = realloc(db->sorted, cap * sizeof(*bigger));
-	if (bigger == NULL)
+	long slot = slot_alloc(db);
+	if (slot < 0)
 		return -1;
-	db->sorted = bigger;
-	const char **bids = realloc(db->ids, cap * sizeof(*bids));
-	if (bids == NULL)
-		return -1;
-	db->ids = bids;
-	db->capsorted = cap;
+	db->recs[slot] = *r;
+	hash_put(db->hash, db->hcap, rec_id(r), (uint32_t)slot);
+	if (bulk) {
+		db->order[db->nlive++] = (uint32_t)slot;
+		db->order_dirty = 1;
+	} else {
+		int found;
+		size_t at = order_search(db, rec_id(r), &found);
+		memmove(db->order + at + 1, db->order + at, (db->nlive - at) * sizeof(*db->order));
+		db->order[at] = (uint32_t)slot;
+		db->nlive++;
+	}
+	for (size_t i = 0; i < db->ncols; i++)
+		column_fill(db, db->cols[i], (size_t)slot);
 	return 0;
 }
 
-static void sorted_fix(const struct db *db)
+/* Forget a live doc: its slot is freed for reuse. */
+static void db_remove(struct db *db, size_t slot)
 {
-	struct db *m = (struct db *)db; /* the cache is logically const */
-	if (!m->sorted_dirty)
-		return;
-	/* Sort (id, doc) pairs together, then split them back. */
-	struct id_doc *pairs = malloc(m->nsorted * sizeof(*pairs) + 1);
-	if (pairs == NULL)
-		return; /* stays dirty; retried on the next read */
-	for (size_t i = 0; i < m->nsorted; i++)
-		pairs[i] = (struct id_doc){m->ids[i], m->sorted[i]};
-	qsort(pairs, m->nsorted, sizeof(*pairs), cmp_id_doc);
-	for (size_t i = 0; i < m->nsorted; i++) {
-		m->ids[i] = pairs[i].id;
-		m->sorted[i] = pairs[i].doc;
-	}
-	free(pairs);
-	m->sorted_dirty = 0;
-}
-
-/* Put doc (stolen) as the live doc id, keeping the sorted cache in step. */
-static int db_set_live(struct db *db, json_t *doc)
-{
-	const char *id = doc_id(doc); /* the new doc's own copy: the caller's may die with the old doc */
-	sorted_fix(db);
-	int found = 0;
-	size_t at = sorted_search(db, id, &found);
-	if (!found && sorted_reserve(db) < 0) {
-		json_decref(doc);
-		return -1;
-	}
-	/* The cache borrows: docs holds the reference (and drops the old doc now). */
-	if (json_object_set_new(db->docs, id, doc) < 0)
-		return -1;
-	if (!found) {
-		memmove(db->sorted + at + 1, db->sorted + at, (db->nsorted - at) * sizeof(*db->sorted));
-		memmove(db->ids + at + 1, db->ids + at, (db->nsorted - at) * sizeof(*db->ids));
-		db->nsorted++;
-	}
-	db->sorted[at] = doc;
-	db->ids[at] = id;
-	return 0;
-}
-
-static void db_drop_live(struct db *db, const char *id)
-{
-	sorted_fix(db);
-	int found = 0;
-	size_t at = sorted_search(db, id, &found);
+	struct rec *r = &db->recs[slot];
+	int found;
+	size_t at = order_search(db, rec_id(r), &found);
 	if (found) {
-		memmove(db->sorted + at, db->sorted + at + 1, (db->nsorted - at - 1) * sizeof(*db->sorted));
-		memmove(db->ids + at, db->ids + at + 1, (db->nsorted - at - 1) * sizeof(*db->ids));
-		db->nsorted--;
+		memmove(db->order + at, db->order + at + 1, (db->nlive - at - 1) * sizeof(*db->order));
+		db->nlive--;
 	}
-	json_object_del(db->docs, id);
+	hash_del(db, rec_id(r), (uint32_t)slot);
+	free(r->mem);
+	r->mem = NULL;
+	for (size_t i = 0; i < db->ncols; i++)
+		column_fill(db, db->cols[i], slot);
+	db->freeslots[db->nfree++] = (uint32_t)slot;
 }
+
+/* ---- revisions and ids ---- */
 
 /* Is rev "N-<32 lowercase hex>" with N >= 1? */
 static int rev_valid(const char *rev)
@@ -314,33 +641,6 @@ static void rev_make(struct store *st, long gen, char *out /* [64] */)
 	snprintf(out, 64, "%ld-%s", gen, hex);
 }
 
-/*
- * A new object with _id and _rev first (as CouchDB answers), then src's
- * members except _id, _rev and _type (cozy-stack keeps _type out of CouchDB;
- * konnectors send it back on PUT). Values are shared when steal, else copied.
- */
-static json_t *doc_with_head(const char *id, const char *rev, const json_t *src, int steal)
-{
-	json_t *doc = json_object();
-	if (doc == NULL || json_object_set_new(doc, "_id", json_string(id)) < 0 ||
-	    json_object_set_new(doc, "_rev", json_string(rev)) < 0) {
-		json_decref(doc);
-		return NULL;
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach ((json_t *)src, k, v) {
-		if (strcmp(k, "_id") == 0 || strcmp(k, "_rev") == 0 || strcmp(k, "_type") == 0)
-			continue;
-		json_t *val = steal ? json_incref(v) : json_deep_copy(v);
-		if (val == NULL || json_object_set_new(doc, k, val) < 0) {
-			json_decref(doc);
-			return NULL;
-		}
-	}
-	return doc;
-}
-
 /* stack: pkg/couchdb/couchdb.go validateDocID: an id starting with '_' is bad_id (design docs come from _index). */
 static int id_check(const char *id, char *err)
 {
@@ -351,7 +651,21 @@ static int id_check(const char *id, char *err)
 	return 0;
 }
 
-const json_t *store_get(const struct store *st, const char *doctype, const char *id, enum store_status *status)
+static const char *doc_id(const json_t *doc)
+{
+	return json_string_value(json_object_get(doc, "_id"));
+}
+
+/* The generation a re-created id continues from (CouchDB: a deleted doc's revision tree goes on), 0 if none. */
+static long tomb_gen(const struct db *db, const char *id)
+{
+	json_t *tomb = json_object_get(db->tombs, id);
+	return tomb != NULL ? rev_gen(json_string_value(json_object_get(json_array_get(tomb, 0), "_rev"))) : 0;
+}
+
+/* ---- reading ---- */
+
+json_t *store_fetch(const struct store *st, const char *doctype, const char *id, enum store_status *status)
 {
 	enum store_status dummy;
 	if (status == NULL)
@@ -361,54 +675,193 @@ const json_t *store_get(const struct store *st, const char *doctype, const char 
 		*status = STORE_NO_DB;
 		return NULL;
 	}
-	json_t *doc = json_object_get(db->docs, id);
-	if (doc != NULL) {
-		*status = STORE_OK;
+	long slot = db_lookup(db, id);
+	if (slot >= 0) {
+		json_t *doc = rec_tree(&db->recs[slot]);
+		*status = doc != NULL ? STORE_OK : STORE_ERROR;
 		return doc;
 	}
 	*status = json_object_get(db->tombs, id) != NULL ? STORE_DELETED : STORE_NOT_FOUND;
 	return NULL;
 }
 
-const json_t *store_get_rev(const struct store *st, const char *doctype, const char *id, const char *rev)
+const char *store_rev(const struct store *st, const char *doctype, const char *id, enum store_status *status)
+{
+	enum store_status dummy;
+	if (status == NULL)
+		status = &dummy;
+	struct db *db = db_find(st, doctype, NULL);
+	if (db == NULL) {
+		*status = STORE_NO_DB;
+		return NULL;
+	}
+	long slot = db_lookup(db, id);
+	if (slot >= 0) {
+		*status = STORE_OK;
+		return rec_rev(&db->recs[slot]);
+	}
+	*status = json_object_get(db->tombs, id) != NULL ? STORE_DELETED : STORE_NOT_FOUND;
+	return NULL;
+}
+
+json_t *store_fetch_rev(const struct store *st, const char *doctype, const char *id, const char *rev)
 {
 	struct db *db = db_find(st, doctype, NULL);
 	if (db == NULL || rev == NULL)
 		return NULL;
-	json_t *doc = json_object_get(db->docs, id);
-	if (doc != NULL)
-		return strcmp(json_string_value(json_object_get(doc, "_rev")), rev) == 0 ? doc : NULL;
+	long slot = db_lookup(db, id);
+	if (slot >= 0)
+		return strcmp(rec_rev(&db->recs[slot]), rev) == 0 ? rec_tree(&db->recs[slot]) : NULL;
 	json_t *tomb = json_object_get(db->tombs, id);
 	for (size_t i = 0; i < json_array_size(tomb); i++) {
 		json_t *d = json_array_get(tomb, i);
 		if (strcmp(json_string_value(json_object_get(d, "_rev")), rev) == 0)
-			return d;
+			return json_deep_copy(d);
 	}
 	return NULL;
 }
 
-/* Store a new live doc at generation gen; a tombstone of the same id is forgotten. */
-static enum store_status db_put_new(struct store *st, struct db *db, const char *id, long gen, const json_t *body,
-				    const json_t **out, char *err)
+/* The live doc at position i of the _all_docs order, or NULL. */
+static const struct rec *rec_at(const struct store *st, const char *doctype, size_t i)
+{
+	const struct db *db = db_find(st, doctype, NULL);
+	if (db == NULL || i >= db->nlive)
+		return NULL;
+	order_fix(db);
+	return &db->recs[db->order[i]];
+}
+
+size_t store_count(const struct store *st, const char *doctype)
+{
+	const struct db *db = db_find(st, doctype, NULL);
+	return db != NULL ? db->nlive : 0;
+}
+
+const char *store_id_at(const struct store *st, const char *doctype, size_t i)
+{
+	const struct rec *r = rec_at(st, doctype, i);
+	return r != NULL ? rec_id(r) : NULL;
+}
+
+const char *store_rev_at(const struct store *st, const char *doctype, size_t i)
+{
+	const struct rec *r = rec_at(st, doctype, i);
+	return r != NULL ? rec_rev(r) : NULL;
+}
+
+json_t *store_fetch_at(const struct store *st, const char *doctype, size_t i)
+{
+	const struct rec *r = rec_at(st, doctype, i);
+	return r != NULL ? rec_tree(r) : NULL;
+}
+
+json_t *store_all_docs(const struct store *st, const char *doctype)
+{
+	json_t *arr = json_array();
+	size_t n = store_count(st, doctype);
+	for (size_t i = 0; arr != NULL && i < n; i++)
+		json_array_append_new(arr, store_fetch_at(st, doctype, i));
+	return arr;
+}
+
+int store_db_counts(const struct store *st, const char *doctype, size_t *live, size_t *deleted)
+{
+	struct db *db = db_find(st, doctype, NULL);
+	if (db == NULL)
+		return -1;
+	*live = db->nlive;
+	*deleted = json_object_size(db->tombs);
+	return 0;
+}
+
+json_t *store_doctypes(const struct store *st)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr != NULL && i < st->ndbs; i++)
+		json_array_append_new(arr, json_string(st->dbs[i]->name));
+	return arr;
+}
+
+/* ---- _find's view of a database ---- */
+
+static const char *mango_id(void *ctx, size_t i)
+{
+	const struct db *db = ctx;
+	return rec_id(&db->recs[db->order[i]]);
+}
+
+static int mango_want(void *ctx, const char *const *keys, size_t nkeys)
+{
+	struct db *db = ctx;
+	struct column **want = realloc(db->want, (nkeys + 1) * sizeof(*want));
+	if (want == NULL)
+		return -1;
+	db->want = want;
+	db->nwant = 0;
+	for (size_t k = 0; k < nkeys; k++) {
+		if ((want[k] = column_get(db, keys[k])) == NULL)
+			return -1;
+		db->nwant++;
+	}
+	return 0;
+}
+
+static const json_t *mango_member(void *ctx, size_t i, size_t k)
+{
+	const struct db *db = ctx;
+	return db->want[k]->vals[db->order[i]];
+}
+
+static json_t *mango_doc(void *ctx, size_t i)
+{
+	const struct db *db = ctx;
+	return rec_tree(&db->recs[db->order[i]]);
+}
+
+int store_mango_docs(const struct store *st, const char *doctype, struct mango_docs *docs)
+{
+	struct db *db = db_find(st, doctype, NULL);
+	if (db == NULL)
+		return -1;
+	order_fix(db);
+	*docs = (struct mango_docs){db->nlive, db, mango_id, mango_want, mango_member, mango_doc};
+	return 0;
+}
+
+/* ---- writing ---- */
+
+/* Store body as the live doc id at generation gen (replacing the live one, if any); *out gets a new tree. */
+static enum store_status db_put(struct store *st, struct db *db, const char *id, long gen, const json_t *body,
+				json_t **out, char *err)
 {
 	char rev[64];
 	rev_make(st, gen, rev);
-	json_t *doc = doc_with_head(id, rev, body, 0);
-	if (doc == NULL) {
+	struct rec r;
+	if (rec_make(&r, id, rev, body) < 0) {
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
-	json_object_del(db->tombs, doc_id(doc));
-	if (db_set_live(db, doc) < 0) {
+	long old = db_lookup(db, id);
+	if (old >= 0) {
+		/* same id: same slot, same place in the order and the hash */
+		free(db->recs[old].mem);
+		db->recs[old] = r;
+		for (size_t i = 0; i < db->ncols; i++)
+			column_fill(db, db->cols[i], (size_t)old);
+	} else if (db_add(db, &r, 0) < 0) {
+		free(r.mem);
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
-	if (out != NULL)
-		*out = doc;
+	json_object_del(db->tombs, id);
+	if (out != NULL && (*out = rec_tree(&r)) == NULL) {
+		err_set(err, "out of memory");
+		return STORE_ERROR;
+	}
 	return STORE_OK;
 }
 
-enum store_status store_create(struct store *st, const char *doctype, const json_t *doc, const json_t **out, char *err)
+enum store_status store_create(struct store *st, const char *doctype, const json_t *doc, json_t **out, char *err)
 {
 	if (!json_is_object(doc)) {
 		err_set(err, "Document must be a JSON object");
@@ -431,54 +884,49 @@ enum store_status store_create(struct store *st, const char *doctype, const json
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
-	if (json_object_get(db->docs, id) != NULL) {
+	if (db_lookup(db, id) >= 0) {
 		err_set(err, "Document update conflict.");
 		return STORE_CONFLICT;
 	}
-	/* CouchDB: re-creating a deleted doc extends its revision tree (tombstone N → N+1). */
-	json_t *tomb = json_object_get(db->tombs, id);
-	long gen = tomb != NULL ? rev_gen(json_string_value(json_object_get(json_array_get(tomb, 0), "_rev"))) + 1 : 1;
-	enum store_status s = db_put_new(st, db, id, gen, doc, out, err);
+	enum store_status s = db_put(st, db, id, tomb_gen(db, id) + 1, doc, out, err);
 	if (s == STORE_OK)
 		db->created++;
 	return s;
 }
 
-/* The live doc that an update or delete with rev may replace (and its database), or why not. */
+/* The slot of the live doc that an update or delete with rev may replace (and its database), or why not. */
 static enum store_status db_current(struct store *st, const char *doctype, const char *id, const char *rev, struct db **dbp,
-				    json_t **curp, char *err)
+				    size_t *slotp, char *err)
 {
 	struct db *db = db_find(st, doctype, NULL);
 	if (db == NULL) {
 		err_set(err, "Database does not exist.");
 		return STORE_NO_DB;
 	}
-	json_t *cur = json_object_get(db->docs, id);
-	if (cur == NULL) {
+	long slot = db_lookup(db, id);
+	if (slot < 0) {
 		int deleted = json_object_get(db->tombs, id) != NULL;
 		err_set(err, deleted ? "deleted" : "missing");
 		return deleted ? STORE_DELETED : STORE_NOT_FOUND;
 	}
-	const char *currev = json_string_value(json_object_get(cur, "_rev"));
-	if (rev == NULL || strcmp(rev, currev) != 0) {
+	if (rev == NULL || strcmp(rev, rec_rev(&db->recs[slot])) != 0) {
 		err_set(err, "Document update conflict.");
 		return STORE_CONFLICT;
 	}
 	*dbp = db;
-	*curp = cur;
+	*slotp = (size_t)slot;
 	return STORE_OK;
 }
 
-enum store_status store_update(struct store *st, const char *doctype, const char *id, const json_t *doc, const json_t **out,
+enum store_status store_update(struct store *st, const char *doctype, const char *id, const json_t *doc, json_t **out,
 			       char *err)
 {
 	struct db *db;
-	json_t *cur;
-	enum store_status found = db_current(st, doctype, id, json_string_value(json_object_get(doc, "_rev")), &db, &cur, err);
+	size_t slot;
+	enum store_status found = db_current(st, doctype, id, json_string_value(json_object_get(doc, "_rev")), &db, &slot, err);
 	if (found != STORE_OK)
 		return found;
-	const char *currev = json_string_value(json_object_get(cur, "_rev"));
-	enum store_status s = db_put_new(st, db, id, rev_gen(currev) + 1, doc, out, err);
+	enum store_status s = db_put(st, db, id, rev_gen(rec_rev(&db->recs[slot])) + 1, doc, out, err);
 	if (s == STORE_OK)
 		db->updated++;
 	return s;
@@ -488,68 +936,30 @@ enum store_status store_delete(struct store *st, const char *doctype, const char
 			       const char **tombstone_rev, char *err)
 {
 	struct db *db;
-	json_t *cur;
-	enum store_status found = db_current(st, doctype, id, rev, &db, &cur, err);
+	size_t slot;
+	enum store_status found = db_current(st, doctype, id, rev, &db, &slot, err);
 	if (found != STORE_OK)
 		return found;
-	const char *currev = json_string_value(json_object_get(cur, "_rev"));
 	char trev[64];
-	rev_make(st, rev_gen(currev) + 1, trev);
+	rev_make(st, rev_gen(rec_rev(&db->recs[slot])) + 1, trev);
 	json_t *stub = json_pack("{s:s, s:s, s:b}", "_id", id, "_rev", trev, "_deleted", 1);
-	json_t *tomb = json_array();
-	if (stub == NULL || tomb == NULL || json_array_append_new(tomb, stub) < 0 || json_array_append(tomb, cur) < 0 ||
-	    json_object_set_new(db->tombs, id, tomb) < 0) {
-		if (tomb == NULL)
-			json_decref(stub);
-		json_decref(tomb);
+	json_t *body = rec_tree(&db->recs[slot]);
+	json_t *tomb = NULL;
+	if (stub != NULL && body != NULL) {
+		tomb = json_pack("[o,o]", stub, body); /* steals both, even when it fails */
+	} else {
+		json_decref(stub);
+		json_decref(body);
+	}
+	if (tomb == NULL || json_object_set_new(db->tombs, id, tomb) < 0) {
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
-	db_drop_live(db, id);
+	db_remove(db, slot);
 	db->deleted++;
 	if (tombstone_rev != NULL)
 		*tombstone_rev = json_string_value(json_object_get(stub, "_rev"));
 	return STORE_OK;
-}
-
-json_t *const *store_docs(const struct store *st, const char *doctype, size_t *n)
-{
-	struct db *db = db_find(st, doctype, NULL);
-	if (db == NULL) {
-		*n = 0;
-		return NULL;
-	}
-	sorted_fix(db);
-	*n = db->nsorted;
-	return db->sorted;
-}
-
-json_t *store_all_docs(const struct store *st, const char *doctype)
-{
-	size_t n = 0;
-	json_t *const *docs = store_docs(st, doctype, &n);
-	json_t *arr = json_array();
-	for (size_t i = 0; arr != NULL && i < n; i++)
-		json_array_append(arr, docs[i]);
-	return arr;
-}
-
-int store_db_counts(const struct store *st, const char *doctype, size_t *live, size_t *deleted)
-{
-	struct db *db = db_find(st, doctype, NULL);
-	if (db == NULL)
-		return -1;
-	*live = json_object_size(db->docs);
-	*deleted = json_object_size(db->tombs);
-	return 0;
-}
-
-json_t *store_doctypes(const struct store *st)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; arr != NULL && i < st->ndbs; i++)
-		json_array_append_new(arr, json_string(st->dbs[i]->name));
-	return arr;
 }
 
 json_t *store_changes(const struct store *st)
@@ -591,25 +1001,21 @@ static void id_to_filename(struct buf *b, const char *id)
 	}
 }
 
-/* Add one fixture doc (stolen); id_hint is the file-name id or NULL. */
-static int load_doc(struct store *st, struct db *db, json_t *doc, const char *id_hint, const char *path, size_t index,
-		    char *err)
+/* Add one fixture doc (borrowed); id_hint is the file-name id or NULL. */
+static int load_doc(struct store *st, struct db *db, const json_t *doc, const char *id_hint, const char *path,
+		    size_t index, char *err)
 {
 	char where[64] = "";
 	if (index != (size_t)-1)
 		snprintf(where, sizeof(where), " (element %zu)", index);
-	if (!json_is_object(doc)) {
-		json_decref(doc);
+	if (!json_is_object(doc))
 		return err_set(err, "%s%s: a document must be a JSON object", path, where);
-	}
 	json_t *jid = json_object_get(doc, "_id");
 	char genid[33];
 	const char *id;
 	if (jid != NULL) {
-		if (!json_is_string(jid)) {
-			json_decref(doc);
+		if (!json_is_string(jid))
 			return err_set(err, "%s%s: _id must be a string", path, where);
-		}
 		id = json_string_value(jid);
 	} else if (id_hint != NULL) {
 		id = id_hint;
@@ -618,40 +1024,25 @@ static int load_doc(struct store *st, struct db *db, json_t *doc, const char *id
 		id = genid;
 	}
 	char idmsg[ERR_MAX];
-	if (id_check(id, idmsg) < 0) {
-		err_set(err, "%s%s: invalid _id \"%s\": ids starting with _ are reserved (only _design/… is allowed)",
-			path, where, id);
-		json_decref(doc);
-		return -1;
-	}
-	if (json_object_get(db->docs, id) != NULL) {
-		err_set(err, "%s%s: duplicate _id \"%s\" in %s", path, where, id, db->name);
-		json_decref(doc);
-		return -1;
-	}
-	/*
-	 * Fix the doc up in place rather than rebuilding it with _id and _rev
-	 * first: no second copy of 100k docs at load time (only their member
-	 * order differs from what CouchDB would answer).
-	 */
+	if (id_check(id, idmsg) < 0)
+		return err_set(err, "%s%s: invalid _id \"%s\": ids starting with _ are reserved (only _design/… is allowed)",
+			       path, where, id);
+	if (db_lookup(db, id) >= 0)
+		return err_set(err, "%s%s: duplicate _id \"%s\" in %s", path, where, id, db->name);
+	/* A fixture's own revision is kept when well-formed, else the doc starts at generation 1. */
 	const char *rev = json_string_value(json_object_get(doc, "_rev"));
 	char newrev[64];
 	if (!rev_valid(rev)) {
 		rev_make(st, 1, newrev);
 		rev = newrev;
 	}
-	if ((jid == NULL && json_object_set_new(doc, "_id", json_string(id)) < 0) ||
-	    (rev == newrev && json_object_set_new(doc, "_rev", json_string(rev)) < 0)) {
-		json_decref(doc);
+	struct rec r;
+	if (rec_make(&r, id, rev, doc) < 0)
+		return err_set(err, "%s: out of memory", path);
+	if (db_add(db, &r, 1) < 0) {
+		free(r.mem);
 		return err_set(err, "%s: out of memory", path);
 	}
-	json_object_del(doc, "_type");
-	id = doc_id(doc);
-	if (sorted_reserve(db) < 0 || json_object_set_new(db->docs, id, doc) < 0)
-		return err_set(err, "%s: out of memory", path);
-	db->ids[db->nsorted] = id;
-	db->sorted[db->nsorted++] = doc;
-	db->sorted_dirty = 1;
 	return 0;
 }
 
@@ -684,29 +1075,86 @@ static int has_json_ext(const char *name, size_t *stem)
 	return 1;
 }
 
-/* data/<doctype>.json: an array of documents. */
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Parse text whole to report why it is not a valid array of docs ("path:line:column: what"). */
+static int array_file_error(const char *path, const char *text, size_t len, const char *doctype, char *err)
+{
+	json_error_t je;
+	json_t *v = json_loadb(text, len, JSON_DECODE_ANY, &je);
+	if (v == NULL) {
+		if (je.line > 0)
+			return err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return err_set(err, "%s: %s", path, je.text);
+	}
+	int is_array = json_is_array(v);
+	json_decref(v);
+	if (!is_array)
+		return err_set(err, "%s: expected an array of documents for doctype %s", path, doctype);
+	return err_set(err, "%s: cannot read the array of documents", path);
+}
+
+/*
+ * data/<doctype>.json: an array of documents, parsed one element at a time
+ * so that a big fixture never exists as one tree (its memory would stay
+ * fragmented under the store's texts). Any syntax error is reported by a
+ * whole-file parse, with jansson's line and column.
+ */
 static int load_array_file(struct store *st, const char *path, const char *doctype, char *err)
 {
-	json_t *arr = load_json(path, err);
-	if (arr == NULL)
+	size_t len = 0;
+	char *text = file_read_all(path, &len, err);
+	if (text == NULL)
 		return -1;
-	if (!json_is_array(arr)) {
-		json_decref(arr);
-		return err_set(err, "%s: expected an array of documents for doctype %s", path, doctype);
+	const char *p = skip_space(text, text + len), *end = text + len;
+	int rc = 0;
+	struct db *db = NULL;
+	if (p >= end || *p != '[') {
+		rc = array_file_error(path, text, len, doctype, err);
+		goto out;
 	}
-	struct db *db = db_ensure(st, doctype);
-	if (db == NULL) {
-		json_decref(arr);
-		return err_set(err, "out of memory");
+	if ((db = db_ensure(st, doctype)) == NULL) {
+		rc = err_set(err, "out of memory");
+		goto out;
 	}
-	for (size_t i = 0; i < json_array_size(arr); i++) {
-		if (load_doc(st, db, json_incref(json_array_get(arr, i)), NULL, path, i, err) < 0) {
-			json_decref(arr);
-			return -1;
+	p = skip_space(p + 1, end);
+	if (p < end && *p == ']') {
+		p++;
+	} else {
+		for (size_t i = 0;; i++) {
+			json_error_t je;
+			json_t *doc = json_loadb(p, (size_t)(end - p), JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
+			if (doc == NULL) {
+				rc = array_file_error(path, text, len, doctype, err);
+				goto out;
+			}
+			rc = load_doc(st, db, doc, NULL, path, i, err);
+			json_decref(doc);
+			if (rc < 0)
+				goto out;
+			p = skip_space(p + je.position, end);
+			if (p < end && *p == ',') {
+				p = skip_space(p + 1, end);
+				continue;
+			}
+			if (p < end && *p == ']') {
+				p++;
+				break;
+			}
+			rc = array_file_error(path, text, len, doctype, err);
+			goto out;
 		}
 	}
-	json_decref(arr);
-	return 0;
+	if (skip_space(p, end) != end)
+		rc = array_file_error(path, text, len, doctype, err);
+out:
+	free(text);
+	return rc;
 }
 
 /* data/<doctype>/<id>.json: one document per file. */
@@ -741,7 +1189,7 @@ static int load_doc_dir(struct store *st, const char *dir, const char *doctype, 
 			rc = err_set(err, "%s: expected one document (a JSON object), found an array; "
 					  "arrays of documents go in data/%s.json", path.data, doctype);
 		else
-			rc = load_doc(st, db, json_incref(doc), id, path.data, (size_t)-1, err);
+			rc = load_doc(st, db, doc, id, path.data, (size_t)-1, err);
 		json_decref(doc);
 		free(id);
 	}
@@ -817,18 +1265,18 @@ int store_write_dir(const struct store *st, const char *dir, char *err)
 			break;
 		}
 		size_t base = path.len;
-		const char *id;
-		json_t *doc;
-		json_object_foreach (db->docs, id, doc) {
+		for (size_t slot = 0; rc == 0 && slot < db->nslots; slot++) {
+			const struct rec *r = &db->recs[slot];
+			if (r->mem == NULL)
+				continue;
 			path.len = base;
 			path.data[base] = '\0';
 			buf_puts(&path, "/");
-			id_to_filename(&path, id);
+			id_to_filename(&path, rec_id(r));
 			buf_puts(&path, ".json");
-			if (write_doc(path.data, doc, err) < 0) {
-				rc = -1;
-				break;
-			}
+			json_t *doc = rec_tree(r);
+			rc = doc != NULL ? write_doc(path.data, doc, err) : err_set(err, "%s: out of memory", path.data);
+			json_decref(doc);
 		}
 	}
 	buf_free(&path);
@@ -861,7 +1309,7 @@ static int index_fields(const json_t *fields, json_t *fields_obj, char *err)
 }
 
 enum store_status store_index_put(struct store *st, const char *doctype, const json_t *body, const char **result,
-				  const char **id, const char **name, char *err)
+				  char **id, char **name, char *err)
 {
 	/* CouchDB mango_opts validate_idx_create: index required; type, name, ddoc optional strings. */
 	if (!json_is_object(body)) {
@@ -918,7 +1366,7 @@ enum store_status store_index_put(struct store *st, const char *doctype, const j
 
 	struct db *db = db_ensure(st, doctype);
 	enum store_status s = STORE_OK;
-	json_t *cur = db != NULL ? json_object_get(db->docs, ddid.data) : NULL;
+	json_t *cur = db != NULL ? store_fetch(st, doctype, ddid.data, NULL) : NULL;
 	json_t *old = cur != NULL ? json_object_get(json_object_get(cur, "views"), iname) : NULL;
 	if (db == NULL) {
 		err_set(err, "out of memory");
@@ -926,36 +1374,30 @@ enum store_status store_index_put(struct store *st, const char *doctype, const j
 	} else if (old != NULL && json_equal(json_object_get(old, "map"), map)) {
 		*result = "exists";
 	} else {
-		json_t *ddoc = cur != NULL ? json_deep_copy(cur) : json_pack("{s:s, s:{}}", "language", "query", "views");
+		json_t *ddoc = cur != NULL ? json_incref(cur) : json_pack("{s:s, s:{}}", "language", "query", "views");
 		if (!json_is_object(json_object_get(ddoc, "views")))
 			json_object_set_new(ddoc, "views", json_object());
 		json_object_set(json_object_get(ddoc, "views"), iname, view);
-		const json_t *stored = NULL;
-		long gen = cur != NULL ? rev_gen(json_string_value(json_object_get(cur, "_rev"))) + 1 : 1;
-		json_t *tomb = json_object_get(db->tombs, ddid.data);
-		if (cur == NULL && tomb != NULL)
-			gen = rev_gen(json_string_value(json_object_get(json_array_get(tomb, 0), "_rev"))) + 1;
-		s = db_put_new(st, db, ddid.data, gen, ddoc, &stored, err);
+		long gen = cur != NULL ? rev_gen(json_string_value(json_object_get(cur, "_rev"))) + 1
+				       : tomb_gen(db, ddid.data) + 1;
+		s = db_put(st, db, ddid.data, gen, ddoc, NULL, err);
 		json_decref(ddoc);
 		if (s == STORE_OK) {
 			if (cur == NULL)
 				db->created++;
 			else
 				db->updated++;
-			cur = (json_t *)stored;
 		}
 		*result = "created";
 	}
+	json_decref(cur);
 	json_decref(view);
+	if (s == STORE_OK) {
+		*id = buf_steal(&ddid);
+		*name = strdup(iname);
+	}
 	buf_free(&ddid);
-	if (s != STORE_OK)
-		return s;
-	*id = json_string_value(json_object_get(cur, "_id"));
-	/* The name string lives in the stored ddoc's views object. */
-	json_t *views = json_object_get(cur, "views");
-	void *it = json_object_iter_at(views, iname);
-	*name = it != NULL ? json_object_iter_key(it) : NULL;
-	return STORE_OK;
+	return s;
 }
 
 int store_index_exists(const struct store *st, const char *doctype, const json_t *use_index)
@@ -981,9 +1423,9 @@ int store_index_exists(const struct store *st, const char *doctype, const json_t
 	}
 	struct buf id = {0};
 	buf_printf(&id, "_design/%s", ddoc);
-	enum store_status s;
-	const json_t *doc = store_get(st, doctype, id.data, &s);
+	json_t *doc = store_fetch(st, doctype, id.data, NULL);
 	int ok = doc != NULL && (view == NULL || json_object_get(json_object_get(doc, "views"), view) != NULL);
+	json_decref(doc);
 	buf_free(&id);
 	free(copy);
 	return ok;
@@ -991,19 +1433,18 @@ int store_index_exists(const struct store *st, const char *doctype, const json_t
 
 json_t *store_design_docs(const struct store *st, const char *doctype)
 {
-	size_t n = 0;
-	json_t *const *docs = store_docs(st, doctype, &n);
+	size_t n = store_count(st, doctype);
 	json_t *rows = json_array();
 	/* CouchDB _design_docs is _all_docs from "_design/" to "_design0": offset counts the ids before. */
 	size_t offset = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *id = doc_id(docs[i]);
+		const char *id = store_id_at(st, doctype, i);
 		if (strcmp(id, "_design/") < 0)
 			offset++;
 		if (strncmp(id, "_design/", 8) != 0)
 			continue;
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:{s:s}, s:O}", "id", id, "key", id, "value", "rev",
-						      json_string_value(json_object_get(docs[i], "_rev")), "doc", docs[i]));
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:{s:s}, s:o}", "id", id, "key", id, "value", "rev",
+						      store_rev_at(st, doctype, i), "doc", store_fetch_at(st, doctype, i)));
 	}
 	return json_pack("{s:I, s:I, s:o}", "total_rows", (json_int_t)n, "offset", (json_int_t)offset, "rows", rows);
 }

@@ -1,9 +1,13 @@
 /*
- * The document store: CouchDB databases by doctype, held in jansson. Internal
- * to fake-stack/ (the harness reaches it only through stack.h).
+ * The document store: CouchDB databases by doctype. Each document is kept as
+ * its compact JSON text and handed out as a fresh jansson tree; _find reads
+ * per-member value columns built on demand. Internal to fake-stack/ (the
+ * harness reaches it only through stack.h).
  */
 #ifndef FAKE_STACK_STORE_H
 #define FAKE_STACK_STORE_H
+
+#include "fake-stack/mango.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -43,33 +47,44 @@ void store_db_ensure(struct store *st, const char *doctype);
 /* Delete a whole database. */
 enum store_status store_db_delete(struct store *st, const char *doctype);
 
-/* The live doc (borrowed; with _id and _rev, without _type), or NULL with *status saying why. */
-const json_t *store_get(const struct store *st, const char *doctype, const char *id, enum store_status *status);
-/* The doc as it was at revision rev, live or deleted (only the latest revision of each doc is kept, plus deleted tombstones' last body). */
-const json_t *store_get_rev(const struct store *st, const char *doctype, const char *id, const char *rev);
+/* The live doc as a new tree (_id and _rev first, no _type), or NULL with *status saying why. */
+json_t *store_fetch(const struct store *st, const char *doctype, const char *id, enum store_status *status);
+/* The live doc's revision (borrowed until the next write), or NULL with *status saying why. */
+const char *store_rev(const struct store *st, const char *doctype, const char *id, enum store_status *status);
+/* The doc as it was at revision rev, live or deleted, as a new tree (only the latest revision of each doc is kept, plus deleted tombstones' last body). */
+json_t *store_fetch_rev(const struct store *st, const char *doctype, const char *id, const char *rev);
 
 /*
  * Create: doc without _rev. When it has no _id one is generated (32 lowercase hex).
- * Sets _id and a new _rev "1-<32 hex>"; *out gets the stored doc (borrowed).
+ * Sets _id and a new _rev "1-<32 hex>"; *out (may be NULL) gets the stored doc as a new tree.
  * An existing live id → STORE_CONFLICT.
  */
-enum store_status store_create(struct store *st, const char *doctype, const json_t *doc, const json_t **out, char *err);
-/* Update: doc's _rev must be the current one (else STORE_CONFLICT); bumps N in "N-<hex>". */
-enum store_status store_update(struct store *st, const char *doctype, const char *id, const json_t *doc, const json_t **out,
+enum store_status store_create(struct store *st, const char *doctype, const json_t *doc, json_t **out, char *err);
+/* Update: doc's _rev must be the current one (else STORE_CONFLICT); bumps N in "N-<hex>". *out as for create. */
+enum store_status store_update(struct store *st, const char *doctype, const char *id, const json_t *doc, json_t **out,
 			       char *err);
 /* Delete with the current rev; *tombstone_rev gets the deleted revision (borrowed until the next write). */
 enum store_status store_delete(struct store *st, const char *doctype, const char *id, const char *rev,
 			       const char **tombstone_rev, char *err);
 
 /*
- * Every live doc of a doctype in _all_docs order (by _id, byte order as CouchDB's
- * raw collation), design docs included, as a borrowed array valid until the
- * next write to that doctype (kept sorted across writes: no rebuild per call).
- * NULL and *n = 0 when the database does not exist. Feed it to mango_find.
+ * The live docs of a doctype in _all_docs order (by _id, byte order as
+ * CouchDB's raw collation), design docs included: how many (0 when the
+ * database does not exist), and the i-th one's id, revision (borrowed until
+ * the next write to that doctype) or whole doc (a new tree).
  */
-json_t *const *store_docs(const struct store *st, const char *doctype, size_t *n);
-/* The same as a JSON array. New ref (the docs are shared, not copied: do not modify them). */
+size_t store_count(const struct store *st, const char *doctype);
+const char *store_id_at(const struct store *st, const char *doctype, size_t i);
+const char *store_rev_at(const struct store *st, const char *doctype, size_t i);
+json_t *store_fetch_at(const struct store *st, const char *doctype, size_t i);
+/* Every live doc as a JSON array of new trees (tests, small doctypes). New ref. */
 json_t *store_all_docs(const struct store *st, const char *doctype);
+/*
+ * The live docs as mango_find reads them, valid until the next write to the
+ * doctype: member values come from per-member columns, built on first use and
+ * kept in step with writes. -1 when the database does not exist.
+ */
+int store_mango_docs(const struct store *st, const char *doctype, struct mango_docs *docs);
 /* Live and deleted doc counts (db info doc_count / doc_del_count); -1 when the database does not exist. */
 int store_db_counts(const struct store *st, const char *doctype, size_t *live, size_t *deleted);
 /* Names of every existing database. New ref (array of strings). */
@@ -78,10 +93,10 @@ json_t *store_doctypes(const struct store *st);
 /*
  * Record a Mango index definition (body of POST _index). *result is
  * "created" or "exists" (same fields and partial filter as an earlier one);
- * *id is "_design/<ddoc>", *name the index name (borrowed).
+ * *id is "_design/<ddoc>", *name the index name (both malloc'd on success).
  */
 enum store_status store_index_put(struct store *st, const char *doctype, const json_t *body, const char **result,
-				  const char **id, const char **name, char *err);
+				  char **id, char **name, char *err);
 /* Is there an index whose ddoc id or name equals use_index ("_design/x", "x", or ["x","name"])? */
 int store_index_exists(const struct store *st, const char *doctype, const json_t *use_index);
 /* Design documents as _design_docs lists them: {"total_rows":n,"offset":0,"rows":[…]} new ref. */

@@ -292,10 +292,20 @@ static void free_docs(json_t **docs, size_t n)
 	free(docs);
 }
 
+/* mango_find over an array of trees. */
+static int find_in(const json_t *req, json_t **docs, size_t n, const struct mango_index *idx, struct mango_result *res,
+		   char *err)
+{
+	struct mango_docs md;
+	struct mango_array arr;
+	mango_docs_array(&md, &arr, (json_t *const *)docs, n);
+	return mango_find(req, &md, idx, res, err);
+}
+
 static int find(const char *req, json_t **docs, size_t n, struct mango_result *res, char *err)
 {
 	json_t *r = J(req);
-	int rc = mango_find(r, (json_t *const *)docs, n, NULL, res, err);
+	int rc = find_in(r, docs, n, NULL, res, err);
 	json_decref(r);
 	return rc;
 }
@@ -372,13 +382,13 @@ Test(mango, find_two_field_sort_and_index_order)
 	json_t *fields = J("[\"n\"]");
 	json_t *pfs = J("{\"g\":\"odd\"}");
 	struct mango_index idx = {fields, pfs};
-	cr_assert_eq(mango_find(req, (json_t *const *)docs, n, &idx, &res, err), 0, "%s", err);
+	cr_assert_eq(find_in(req, docs, n, &idx, &res, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(res.docs), 2, "partial filter: only odd docs (n=0 and n=2 have an odd i)");
 	cr_assert_eq(doc_n(&res, 0), 0);
 	cr_assert_eq(doc_n(&res, 1), 2);
 	mango_result_clear(&res);
 	idx.partial_filter = NULL;
-	cr_assert_eq(mango_find(req, (json_t *const *)docs, n, &idx, &res, err), 0, "%s", err);
+	cr_assert_eq(find_in(req, docs, n, &idx, &res, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(res.docs), 3);
 	for (size_t i = 0; i < 3; i++)
 		cr_assert_eq(doc_n(&res, i), (int)i);
@@ -429,7 +439,7 @@ Test(mango, find_paging_skip_and_bookmark)
 	int expect = 0, pages = 0;
 	for (;;) {
 		json_t *req = json_pack("{s:{}, s:i, s:s}", "selector", "limit", 4, "bookmark", bm);
-		cr_assert_eq(mango_find(req, (json_t *const *)docs, n, NULL, &res, err), 0, "%s", err);
+		cr_assert_eq(find_in(req, docs, n, NULL, &res, err), 0, "%s", err);
 		json_decref(req);
 		for (size_t i = 0; i < json_array_size(res.docs); i++, expect++) {
 			char id[16];

@@ -51,17 +51,23 @@ static void rm_rf(char *dir)
 	free(dir);
 }
 
+/* A doc's revision as a string the test owns. */
+static char *rev_of(const json_t *doc)
+{
+	return strdup(json_string_value(json_object_get(doc, "_rev")));
+}
+
 Test(store, create_get_update_delete)
 {
 	struct store *st = store_new();
 	char err[ERR_MAX];
 	enum store_status s;
 	cr_assert(!store_db_exists(st, "io.cozy.bills"));
-	cr_assert_null(store_get(st, "io.cozy.bills", "x", &s));
+	cr_assert_null(store_fetch(st, "io.cozy.bills", "x", &s));
 	cr_assert_eq(s, STORE_NO_DB);
 
 	json_t *in = json_pack("{s:f, s:s}", "amount", 12.5, "_type", "io.cozy.bills");
-	const json_t *out = NULL;
+	json_t *out = NULL;
 	cr_assert_eq(store_create(st, "io.cozy.bills", in, &out, err), STORE_OK);
 	cr_assert(store_db_exists(st, "io.cozy.bills"));
 	const char *id = json_string_value(json_object_get(out, "_id"));
@@ -70,32 +76,46 @@ Test(store, create_get_update_delete)
 	assert_rev(json_string_value(json_object_get(out, "_rev")), "1");
 	cr_assert_null(json_object_get(out, "_type"), "_type is never stored");
 	/* _id and _rev come first, as CouchDB answers */
-	void *it = json_object_iter((json_t *)out);
+	void *it = json_object_iter(out);
 	cr_assert_str_eq(json_object_iter_key(it), "_id");
-	cr_assert_str_eq(json_object_iter_key(json_object_iter_next((json_t *)out, it)), "_rev");
+	cr_assert_str_eq(json_object_iter_key(json_object_iter_next(out, it)), "_rev");
 	/* the stored doc is a copy */
 	json_object_set_new(in, "amount", json_integer(99));
-	cr_assert_eq(json_real_value(json_object_get(out, "amount")), 12.5);
 	json_decref(in);
 
 	char *sid = strdup(id);
-	char *rev1 = strdup(json_string_value(json_object_get(out, "_rev")));
-	cr_assert_eq(store_get(st, "io.cozy.bills", sid, &s), out);
+	char *rev1 = rev_of(out);
+	json_t *got = store_fetch(st, "io.cozy.bills", sid, &s);
 	cr_assert_eq(s, STORE_OK);
+	cr_assert(json_equal(got, out), "%s", json_dumps(got, 0));
+	cr_assert_eq(json_real_value(json_object_get(got, "amount")), 12.5);
+	cr_assert_str_eq(store_rev(st, "io.cozy.bills", sid, &s), rev1);
+	/* what a reader gets is its own: changing it changes nothing stored */
+	json_object_set_new(got, "amount", json_integer(1));
+	json_decref(got);
+	got = store_fetch(st, "io.cozy.bills", sid, &s);
+	cr_assert_eq(json_real_value(json_object_get(got, "amount")), 12.5);
+	json_decref(got);
+	json_decref(out);
 
 	/* update with the current rev bumps the generation */
 	json_t *upd = json_pack("{s:s, s:s, s:i}", "_id", sid, "_rev", rev1, "amount", 13);
 	cr_assert_eq(store_update(st, "io.cozy.bills", sid, upd, &out, err), STORE_OK);
 	assert_rev(json_string_value(json_object_get(out, "_rev")), "2");
 	cr_assert_eq(json_integer_value(json_object_get(out, "amount")), 13);
+	char *rev2 = rev_of(out);
+	json_decref(out);
 	/* stale rev → conflict */
+	out = NULL;
 	cr_assert_eq(store_update(st, "io.cozy.bills", sid, upd, &out, err), STORE_CONFLICT);
+	cr_assert_null(out);
 	cr_assert_str_eq(err, "Document update conflict.");
 	json_decref(upd);
 	/* the old revision is gone, the new one is there */
-	cr_assert_null(store_get_rev(st, "io.cozy.bills", sid, rev1));
-	char *rev2 = strdup(json_string_value(json_object_get(out, "_rev")));
-	cr_assert_not_null(store_get_rev(st, "io.cozy.bills", sid, rev2));
+	cr_assert_null(store_fetch_rev(st, "io.cozy.bills", sid, rev1));
+	got = store_fetch_rev(st, "io.cozy.bills", sid, rev2);
+	cr_assert_not_null(got);
+	json_decref(got);
 
 	/* delete: wrong rev → conflict, right rev → tombstone */
 	const char *trev = NULL;
@@ -103,17 +123,21 @@ Test(store, create_get_update_delete)
 	cr_assert_eq(store_delete(st, "io.cozy.bills", sid, NULL, &trev, err), STORE_CONFLICT);
 	cr_assert_eq(store_delete(st, "io.cozy.bills", sid, rev2, &trev, err), STORE_OK);
 	assert_rev(trev, "3");
-	cr_assert_null(store_get(st, "io.cozy.bills", sid, &s));
+	cr_assert_null(store_fetch(st, "io.cozy.bills", sid, &s));
 	cr_assert_eq(s, STORE_DELETED);
-	cr_assert_null(store_get(st, "io.cozy.bills", "never", &s));
+	cr_assert_null(store_rev(st, "io.cozy.bills", sid, &s));
+	cr_assert_eq(s, STORE_DELETED);
+	cr_assert_null(store_fetch(st, "io.cozy.bills", "never", &s));
 	cr_assert_eq(s, STORE_NOT_FOUND);
 	/* the last body and the tombstone stay reachable by rev */
-	const json_t *old = store_get_rev(st, "io.cozy.bills", sid, rev2);
+	json_t *old = store_fetch_rev(st, "io.cozy.bills", sid, rev2);
 	cr_assert_not_null(old);
 	cr_assert_eq(json_integer_value(json_object_get(old, "amount")), 13);
-	const json_t *stub = store_get_rev(st, "io.cozy.bills", sid, trev);
+	json_decref(old);
+	json_t *stub = store_fetch_rev(st, "io.cozy.bills", sid, trev);
 	cr_assert_not_null(stub);
 	cr_assert(json_is_true(json_object_get(stub, "_deleted")));
+	json_decref(stub);
 	/* update / delete of a deleted doc → deleted */
 	upd = json_pack("{s:s, s:s}", "_id", sid, "_rev", trev);
 	cr_assert_eq(store_update(st, "io.cozy.bills", sid, upd, &out, err), STORE_DELETED);
@@ -123,8 +147,9 @@ Test(store, create_get_update_delete)
 	json_t *again = json_pack("{s:s, s:b}", "_id", sid, "back", 1);
 	cr_assert_eq(store_create(st, "io.cozy.bills", again, &out, err), STORE_OK);
 	assert_rev(json_string_value(json_object_get(out, "_rev")), "4");
+	json_decref(out);
 	/* … and creating it twice is a conflict */
-	cr_assert_eq(store_create(st, "io.cozy.bills", again, &out, err), STORE_CONFLICT);
+	cr_assert_eq(store_create(st, "io.cozy.bills", again, NULL, err), STORE_CONFLICT);
 	json_decref(again);
 
 	json_t *changes = store_changes(st);
@@ -152,7 +177,7 @@ Test(store, bad_ids_and_missing_db)
 {
 	struct store *st = store_new();
 	char err[ERR_MAX];
-	const json_t *out;
+	json_t *out = NULL;
 	json_t *doc = json_pack("{s:s}", "_id", "_foo");
 	cr_assert_eq(store_create(st, "io.cozy.x", doc, &out, err), STORE_BAD_ID);
 	cr_assert_str_eq(err, "Unsuported couchdb operation _foo");
@@ -190,21 +215,30 @@ Test(store, sorted_docs_follow_writes)
 		cr_assert_eq(store_create(st, "io.cozy.t", d, NULL, err), STORE_OK);
 		json_decref(d);
 	}
-	size_t n = 0;
-	json_t *const *docs = store_docs(st, "io.cozy.t", &n);
+	size_t n = store_count(st, "io.cozy.t");
 	const char *want[] = {"Z", "_design/z", "a", "b", "m", "y"}; /* byte order, as _all_docs */
 	cr_assert_eq(n, 6);
-	for (size_t i = 0; i < n; i++)
-		cr_assert_str_eq(json_string_value(json_object_get(docs[i], "_id")), want[i]);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_str_eq(store_id_at(st, "io.cozy.t", i), want[i]);
+		json_t *d = store_fetch_at(st, "io.cozy.t", i);
+		cr_assert_str_eq(json_string_value(json_object_get(d, "_rev")), store_rev_at(st, "io.cozy.t", i));
+		json_decref(d);
+	}
+	cr_assert_null(store_id_at(st, "io.cozy.t", 6));
 	enum store_status s;
-	const json_t *m = store_get(st, "io.cozy.t", "m", &s);
-	cr_assert_eq(store_delete(st, "io.cozy.t", "m", json_string_value(json_object_get(m, "_rev")), NULL, err), STORE_OK);
+	const char *mrev = store_rev(st, "io.cozy.t", "m", &s);
+	cr_assert_eq(store_delete(st, "io.cozy.t", "m", mrev, NULL, err), STORE_OK);
 	json_t *all = store_all_docs(st, "io.cozy.t");
 	cr_assert_eq(json_array_size(all), 5);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(all, 4), "_id")), "y");
 	json_decref(all);
-	cr_assert_null(store_docs(st, "io.cozy.none", &n));
-	cr_assert_eq(n, 0);
+	/* a re-created id takes its place again (its slot is reused) */
+	json_t *d = json_pack("{s:s}", "_id", "m");
+	cr_assert_eq(store_create(st, "io.cozy.t", d, NULL, err), STORE_OK);
+	json_decref(d);
+	cr_assert_str_eq(store_id_at(st, "io.cozy.t", 4), "m");
+	cr_assert_eq(store_count(st, "io.cozy.none"), 0);
+	cr_assert_null(store_id_at(st, "io.cozy.none", 0));
 	json_t *names = store_doctypes(st);
 	cr_assert_eq(json_array_size(names), 1);
 	json_decref(names);
@@ -233,18 +267,21 @@ Test(store, load_dir_both_layouts)
 	char err[ERR_MAX] = "";
 	cr_assert_eq(store_load_dir(st, dir, err), 0, "%s", err);
 	enum store_status s;
-	const json_t *acc = store_get(st, "io.cozy.accounts", "acc1", &s);
+	json_t *acc = store_fetch(st, "io.cozy.accounts", "acc1", &s);
 	cr_assert_not_null(acc);
 	cr_assert_str_eq(json_string_value(json_object_get(acc, "_id")), "acc1");
 	assert_rev(json_string_value(json_object_get(acc, "_rev")), "1");
-	cr_assert_not_null(store_get(st, "io.cozy.accounts", "io.cozy.konnectors/template", &s), "percent-decoded");
-	const json_t *op1 = store_get(st, "io.cozy.bank.operations", "op1", &s);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(acc, "auth"), "login")), "homer");
+	json_decref(acc);
+	cr_assert_not_null(store_rev(st, "io.cozy.accounts", "io.cozy.konnectors/template", &s), "percent-decoded");
+	json_t *op1 = store_fetch(st, "io.cozy.bank.operations", "op1", &s);
 	assert_rev(json_string_value(json_object_get(op1, "_rev")), "1"); /* malformed fixture rev replaced */
-	const json_t *op2 = store_get(st, "io.cozy.bank.operations", "op2", &s);
-	cr_assert_str_eq(json_string_value(json_object_get(op2, "_rev")), "7-0123456789abcdef0123456789abcdef");
-	size_t n = 0;
-	store_docs(st, "io.cozy.bank.operations", &n);
-	cr_assert_eq(n, 3, "a doc without _id gets a generated one");
+	cr_assert_eq(json_real_value(json_object_get(op1, "amount")), -12.5);
+	/* _id and _rev come first whatever the fixture's order */
+	cr_assert_str_eq(json_object_iter_key(json_object_iter(op1)), "_id");
+	json_decref(op1);
+	cr_assert_str_eq(store_rev(st, "io.cozy.bank.operations", "op2", &s), "7-0123456789abcdef0123456789abcdef");
+	cr_assert_eq(store_count(st, "io.cozy.bank.operations"), 3, "a doc without _id gets a generated one");
 	json_t *changes = store_changes(st);
 	cr_assert_eq(json_object_size(changes), 0, "loading is not a change");
 	json_decref(changes);
@@ -356,7 +393,8 @@ Test(store, index_put_and_design_docs)
 {
 	struct store *st = store_new();
 	char err[ERR_MAX] = "";
-	const char *result, *id, *name;
+	const char *result;
+	char *id = NULL, *name = NULL;
 	json_t *body = json_loads("{\"index\":{\"fields\":[\"date\",\"amount\",\"vendor\"]}}", 0, NULL);
 	cr_assert_eq(store_index_put(st, "io.cozy.bills", body, &result, &id, &name, err), STORE_OK, "%s", err);
 	cr_assert_str_eq(result, "created");
@@ -364,10 +402,13 @@ Test(store, index_put_and_design_docs)
 	cr_assert(is_hex(name, 40));
 	cr_assert_eq(strncmp(id, "_design/", 8), 0);
 	cr_assert_str_eq(id + 8, name);
-	char *first = strdup(id);
+	char *first = id;
+	free(name);
 	cr_assert_eq(store_index_put(st, "io.cozy.bills", body, &result, &id, &name, err), STORE_OK);
 	cr_assert_str_eq(result, "exists");
 	cr_assert_str_eq(id, first);
+	free(id);
+	free(name);
 	json_decref(body);
 
 	json_t *idx = json_string(first);
@@ -386,6 +427,7 @@ Test(store, index_put_and_design_docs)
 	cr_assert_eq(store_index_put(st, "io.cozy.bills", body, &result, &id, &name, err), STORE_OK);
 	cr_assert_str_eq(result, "created");
 	cr_assert_str_eq(id, "_design/by_dir_id_filter_trashed");
+	free(id);
 	json_decref(body);
 	idx = json_pack("[s,s]", "by_dir_id_filter_trashed", name);
 	cr_assert(store_index_exists(st, "io.cozy.bills", idx));
@@ -406,6 +448,7 @@ Test(store, index_put_and_design_docs)
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(row, "doc"), "language")), "query");
 	json_decref(want);
 	json_decref(dd);
+	free(name);
 
 	/* errors */
 	body = json_loads("{\"fields\":[\"a\"]}", 0, NULL);
@@ -446,14 +489,14 @@ Test(store, many_docs_load)
 	struct store *st = store_new();
 	char err[ERR_MAX] = "";
 	cr_assert_eq(store_load_dir(st, dir, err), 0, "%s", err);
-	size_t n = 0;
-	json_t *const *docs = store_docs(st, "io.cozy.big", &n);
+	size_t n = store_count(st, "io.cozy.big");
 	cr_assert_eq(n, 20000);
 	for (size_t i = 1; i < n; i++)
-		cr_assert(strcmp(json_string_value(json_object_get(docs[i - 1], "_id")),
-				 json_string_value(json_object_get(docs[i], "_id"))) < 0);
+		cr_assert(strcmp(store_id_at(st, "io.cozy.big", i - 1), store_id_at(st, "io.cozy.big", i)) < 0);
 	enum store_status s;
-	cr_assert_not_null(store_get(st, "io.cozy.big", "d012345", &s));
+	json_t *d = store_fetch(st, "io.cozy.big", "d012345", &s);
+	cr_assert_not_null(d);
+	json_decref(d);
 	store_free(st);
 	rm_rf(dir);
 }
