@@ -1,0 +1,193 @@
+/*
+ * _find's view of a database: columns, one per top-level member a query
+ * has named (slot → parsed value), built on first use and kept in step with
+ * every write by store.c; values repeated across docs are shared while few
+ * are distinct.
+ */
+#include "fake-stack/store_int.h"
+
+#include "fake-stack/jtext.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void intern_free(struct intern *in)
+{
+	if (in == NULL)
+		return;
+	for (size_t i = 0; i < in->cap; i++) {
+		free(in->e[i].text);
+		json_decref(in->e[i].v);
+	}
+	free(in->e);
+	free(in);
+}
+
+/* Parse a member's JSON text: the common scalars directly, the rest with jansson. New ref. */
+static json_t *value_parse(const char *s, size_t n)
+{
+	if (n >= 2 && s[0] == '"' && memchr(s, '\\', n) == NULL)
+		return json_stringn(s + 1, n - 2);
+	if (n > 0 && n < 19 && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))) {
+		size_t i = s[0] == '-';
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == n && n > (size_t)(s[0] == '-'))
+			return json_integer(strtoll(s, NULL, 10));
+	}
+	if (n == 4 && memcmp(s, "true", 4) == 0)
+		return json_true();
+	if (n == 5 && memcmp(s, "false", 5) == 0)
+		return json_false();
+	if (n == 4 && memcmp(s, "null", 4) == 0)
+		return json_null();
+	return json_loadb(s, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+}
+
+/* The shared value for this JSON text, parsed on its first sight. New ref. */
+static json_t *intern_get(struct intern *in, const char *s, size_t n)
+{
+	if (in->n * 2 >= in->cap) {
+		size_t cap = in->cap ? in->cap * 2 : 64;
+		struct intern_ent *e = calloc(cap, sizeof(*e));
+		if (e == NULL)
+			return value_parse(s, n);
+		for (size_t i = 0; i < in->cap; i++) {
+			if (in->e[i].v == NULL)
+				continue;
+			size_t j = in->e[i].hash & (cap - 1);
+			while (e[j].v != NULL)
+				j = (j + 1) & (cap - 1);
+			e[j] = in->e[i];
+		}
+		free(in->e);
+		in->e = e;
+		in->cap = cap;
+	}
+	uint64_t h = fnv1a(s, n);
+	size_t j = h & (in->cap - 1);
+	for (; in->e[j].v != NULL; j = (j + 1) & (in->cap - 1))
+		if (in->e[j].hash == h && in->e[j].len == n && memcmp(in->e[j].text, s, n) == 0)
+			return json_incref(in->e[j].v);
+	json_t *v = value_parse(s, n);
+	char *text = malloc(n + 1);
+	if (v == NULL || text == NULL) {
+		free(text);
+		return v;
+	}
+	memcpy(text, s, n);
+	text[n] = '\0';
+	in->e[j] = (struct intern_ent){h, text, n, json_incref(v)};
+	in->n++;
+	return v;
+}
+
+/* Set the column's value for a slot from its record (NULL record: the slot was freed). */
+void column_fill(struct db *db, struct column *c, size_t slot)
+{
+	const struct rec *r = &db->recs[slot];
+	json_t *v = NULL;
+	if (r->mem != NULL) {
+		const char *s;
+		size_t n;
+		if (strcmp(c->key, "_id") == 0)
+			v = json_string(rec_id(r));
+		else if (strcmp(c->key, "_rev") == 0)
+			v = json_string(rec_rev(r));
+		else if (jtext_member(rec_text(r), rec_text(r) + r->textlen, c->key, &s, &n) == 1)
+			v = c->intern != NULL ? intern_get(c->intern, s, n) : value_parse(s, n);
+	}
+	json_decref(c->vals[slot]);
+	c->vals[slot] = v;
+	/* Sharing pays while values repeat (vendors, categories); unique values (dates) would only double. */
+	if (c->intern != NULL && c->intern->n > 4096 && c->intern->n * 4 > db->nlive) {
+		intern_free(c->intern);
+		c->intern = NULL;
+	}
+}
+
+void column_free(const struct db *db, struct column *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; c->vals != NULL && i < db->capslots; i++)
+		json_decref(c->vals[i]);
+	free(c->vals);
+	intern_free(c->intern);
+	free(c->key);
+	free(c);
+}
+
+/* The column of a member, built from every live doc when first asked for. */
+static struct column *column_get(struct db *db, const char *key)
+{
+	for (size_t i = 0; i < db->ncols; i++)
+		if (strcmp(db->cols[i]->key, key) == 0)
+			return db->cols[i];
+	struct column **more = realloc(db->cols, (db->ncols + 1) * sizeof(*more));
+	if (more == NULL)
+		return NULL;
+	db->cols = more;
+	struct column *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->key = strdup(key);
+	c->vals = calloc(db->capslots + 1, sizeof(*c->vals));
+	c->intern = calloc(1, sizeof(*c->intern));
+	if (c->key == NULL || c->vals == NULL || c->intern == NULL) {
+		column_free(db, c);
+		return NULL;
+	}
+	for (size_t slot = 0; slot < db->nslots; slot++)
+		if (db->recs[slot].mem != NULL)
+			column_fill(db, c, slot);
+	db->cols[db->ncols++] = c;
+	return c;
+}
+
+/* ---- _find's view of a database ---- */
+
+static const char *mango_id(void *ctx, size_t i)
+{
+	const struct db *db = ctx;
+	return rec_id(&db->recs[db->order[i]]);
+}
+
+static int mango_want(void *ctx, const char *const *keys, size_t nkeys)
+{
+	struct db *db = ctx;
+	struct column **want = realloc(db->want, (nkeys + 1) * sizeof(*want));
+	if (want == NULL)
+		return -1;
+	db->want = want;
+	db->nwant = 0;
+	for (size_t k = 0; k < nkeys; k++) {
+		if ((want[k] = column_get(db, keys[k])) == NULL)
+			return -1;
+		db->nwant++;
+	}
+	return 0;
+}
+
+static const json_t *mango_member(void *ctx, size_t i, size_t k)
+{
+	const struct db *db = ctx;
+	return db->want[k]->vals[db->order[i]];
+}
+
+static json_t *mango_doc(void *ctx, size_t i)
+{
+	const struct db *db = ctx;
+	return rec_tree(&db->recs[db->order[i]]);
+}
+
+int store_mango_docs(const struct store *st, const char *doctype, struct mango_docs *docs)
+{
+	struct db *db = db_find(st, doctype, NULL);
+	if (db == NULL)
+		return -1;
+	order_fix(db);
+	*docs = (struct mango_docs){db->nlive, db, mango_id, mango_want, mango_member, mango_doc};
+	return 0;
+}
+
