@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/jtext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,41 +93,17 @@ static const char *const secret_keys[] = {"access_token", "refresh_token", "clie
 /* Index just past the JSON string opening at s[i] == '"' (len when it is cut short). */
 static size_t skip_string(const char *s, size_t len, size_t i)
 {
-	for (i++; i < len; i++) {
-		if (s[i] == '\\')
-			i++;
-		else if (s[i] == '"')
-			return i + 1;
-	}
-	return len;
+	const char *e = jtext_skip_string(s + i, s + len);
+	return e != NULL ? (size_t)(e - s) : len;
 }
 
-/* Index just past the JSON value starting at s[i] (objects and arrays by their brackets). */
+/* Index just past the JSON value starting at s[i] (len when it is cut short, i when there is none). */
 static size_t skip_value(const char *s, size_t len, size_t i)
 {
-	if (i >= len)
-		return len;
-	if (s[i] == '"')
-		return skip_string(s, len, i);
-	if (s[i] == '{' || s[i] == '[') {
-		int depth = 0;
-		while (i < len) {
-			char c = s[i];
-			if (c == '"') {
-				i = skip_string(s, len, i);
-				continue;
-			}
-			if (c == '{' || c == '[')
-				depth++;
-			else if ((c == '}' || c == ']') && --depth == 0)
-				return i + 1;
-			i++;
-		}
-		return len;
-	}
-	while (i < len && strchr(",}] \t\r\n", s[i]) == NULL)
-		i++;
-	return i;
+	if (i >= len || s[i] == ',' || s[i] == '}' || s[i] == ']')
+		return i;
+	const char *e = jtext_skip(s + i, s + len);
+	return e != NULL ? (size_t)(e - s) : len;
 }
 
 static size_t skip_space(const char *s, size_t len, size_t i)

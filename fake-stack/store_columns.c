@@ -6,7 +6,7 @@
  */
 #include "fake-stack/store_int.h"
 
-#include "fake-stack/jtext.h"
+#include "common/jtext.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,13 +1,16 @@
 /*
- * Reading compact JSON text without building a tree: the store keeps each
- * document as its JSON text and looks members up in place (mango columns,
- * revisions). Internal to fake-stack/.
+ * Reading JSON text without building a tree: the store looks members up in
+ * the documents it keeps as text, the journal finds secrets to blank in
+ * bodies that may be cut short. Nothing here validates: a scanner only
+ * refuses to run past the end.
  */
-#ifndef FAKE_STACK_JTEXT_H
-#define FAKE_STACK_JTEXT_H
+#ifndef COMMON_JTEXT_H
+#define COMMON_JTEXT_H
 
 #include <stddef.h>
 
+/* p at an opening quote: the byte after the closing one, or NULL when the string is cut short. */
+const char *jtext_skip_string(const char *p, const char *end);
 /* The end of the JSON value starting at p (leading whitespace skipped), or NULL when it is cut short. */
 const char *jtext_skip(const char *p, const char *end);
 

@@ -1,9 +1,5 @@
-/*
- * Scanning JSON text: skip a value, find a top-level member. The text is
- * trusted to be valid (the store wrote it with jansson); the scanner only
- * refuses to run past its end.
- */
-#include "fake-stack/jtext.h"
+/* Scanning JSON text: skip a string or a value, find a top-level member. */
+#include "common/jtext.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -15,8 +11,7 @@ static const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
-/* p at an opening quote: the byte after the closing one, or NULL. */
-static const char *skip_string(const char *p, const char *end)
+const char *jtext_skip_string(const char *p, const char *end)
 {
 	for (p++; p < end; p++) {
 		if (*p == '\\')
@@ -33,13 +28,13 @@ const char *jtext_skip(const char *p, const char *end)
 	if (p >= end)
 		return NULL;
 	if (*p == '"')
-		return skip_string(p, end);
+		return jtext_skip_string(p, end);
 	if (*p == '{' || *p == '[') {
 		int depth = 0;
 		while (p < end) {
 			char c = *p;
 			if (c == '"') {
-				p = skip_string(p, end);
+				p = jtext_skip_string(p, end);
 				if (p == NULL)
 					return NULL;
 				continue;
@@ -81,7 +76,7 @@ int jtext_member(const char *p, const char *end, const char *key, const char **v
 	for (;;) {
 		if (p >= end || *p != '"')
 			return -1;
-		const char *kend = skip_string(p, end);
+		const char *kend = jtext_skip_string(p, end);
 		if (kend == NULL)
 			return -1;
 		int eq = key_equal(p + 1, (size_t)(kend - p - 2), key, klen);
