@@ -966,6 +966,7 @@ struct hit {
 	size_t i; /* in the mango_docs */
 	const json_t **keys;
 	const char *id;
+	json_t *whole; /* the doc, kept when a sort key lies in it (a sort on "") */
 };
 
 static int hit_cmp(const void *a, const void *b, void *ctx)
@@ -1188,6 +1189,9 @@ int mango_find(const json_t *request, const struct mango_docs *docs, const struc
 	const json_t **keys = malloc((n * (order->n + 1) + 1) * sizeof(*keys));
 	oom |= hits == NULL || keys == NULL || docs->want(docs->ctx, (const char *const *)ks.keys, ks.n) < 0;
 	size_t nh = 0;
+	int order_whole = 0; /* a sort path "" makes the whole doc a sort key */
+	for (size_t j = 0; j < order->n; j++)
+		order_whole |= order->paths[j].n == 0;
 	for (size_t i = 0; !oom && i < n; i++) {
 		const char *id = docs->id(docs->ctx, i);
 		if (id == NULL || (id[0] == '_' && strncmp(id, "_design/", 8) == 0))
@@ -1201,9 +1205,13 @@ int mango_find(const json_t *request, const struct mango_docs *docs, const struc
 		const json_t **k = keys + nh * (order->n + 1);
 		for (size_t j = 0; ok && j < order->n; j++)
 			ok = row_get(&row, &order->paths[j], order->slot[j], &k[j]) == FOUND;
-		json_decref(row.whole); /* sort keys come from the columns, never from it (sort paths are not empty) */
+		if (ok && order_whole) {
+			hits[nh++] = (struct hit){i, k, id, row.whole};
+			continue;
+		}
+		json_decref(row.whole); /* the sort keys come from the columns */
 		if (ok)
-			hits[nh++] = (struct hit){i, k, id};
+			hits[nh++] = (struct hit){i, k, id, NULL};
 	}
 	size_t from = start + skip;
 	if (!oom && order->n > 0)
@@ -1230,6 +1238,8 @@ int mango_find(const json_t *request, const struct mango_docs *docs, const struc
 	node_free(partial);
 	json_decref(pnorm);
 	json_decref(norm);
+	for (size_t i = 0; hits != NULL && i < nh; i++)
+		json_decref(hits[i].whole);
 	free(hits);
 	free(keys);
 	keyset_free(&ks);

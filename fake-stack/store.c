@@ -119,18 +119,23 @@ static void json_quote(struct buf *b, const char *s)
 	buf_puts(b, "\"");
 }
 
+/* The doc's whole JSON text, _id and _rev first, appended to b. */
+static void rec_full_text(const struct rec *r, struct buf *b)
+{
+	buf_puts(b, "{\"_id\":");
+	json_quote(b, rec_id(r));
+	buf_printf(b, ",\"_rev\":\"%s\"", rec_rev(r));
+	if (r->textlen > 2)
+		buf_printf(b, ",%s", rec_text(r) + 1);
+	else
+		buf_puts(b, "}");
+}
+
 /* The doc as CouchDB answers it, _id and _rev first: a new tree, NULL when out of memory. */
 json_t *rec_tree(const struct rec *r)
 {
 	struct buf b = {0};
-	buf_puts(&b, "{\"_id\":");
-	json_quote(&b, rec_id(r));
-	buf_printf(&b, ",\"_rev\":\"%s\"", rec_rev(r));
-	const char *text = rec_text(r);
-	if (r->textlen > 2)
-		buf_printf(&b, ",%s", text + 1);
-	else
-		buf_puts(&b, "}");
+	rec_full_text(r, &b);
 	json_t *doc = b.data != NULL ? json_loadb(b.data, b.len, 0, NULL) : NULL;
 	buf_free(&b);
 	return doc;
@@ -461,8 +466,7 @@ const char *doc_id(const json_t *doc)
 /* The generation a re-created id continues from (CouchDB: a deleted doc's revision tree goes on), 0 if none. */
 long tomb_gen(const struct db *db, const char *id)
 {
-	json_t *tomb = json_object_get(db->tombs, id);
-	return tomb != NULL ? rev_gen(json_string_value(json_object_get(json_array_get(tomb, 0), "_rev"))) : 0;
+	return rev_gen(json_string_value(json_object_get(db->tombs, id)));
 }
 
 /* ---- reading ---- */
@@ -515,11 +519,16 @@ json_t *store_fetch_rev(const struct store *st, const char *doctype, const char 
 	if (slot >= 0)
 		return strcmp(rec_rev(&db->recs[slot]), rev) == 0 ? rec_tree(&db->recs[slot]) : NULL;
 	json_t *tomb = json_object_get(db->tombs, id);
-	for (size_t i = 0; i < json_array_size(tomb); i++) {
-		json_t *d = json_array_get(tomb, i);
-		if (strcmp(json_string_value(json_object_get(d, "_rev")), rev) == 0)
-			return json_deep_copy(d);
-	}
+	if (tomb == NULL)
+		return NULL;
+	const char *trev = json_string_value(tomb);
+	if (strcmp(trev, rev) == 0)
+		return json_pack("{s:s, s:s, s:b}", "_id", id, "_rev", trev, "_deleted", 1);
+	size_t skip = strlen(trev) + 1;
+	json_t *body = json_loadb(trev + skip, json_string_length(tomb) - skip, 0, NULL);
+	if (strcmp(json_string_value(json_object_get(body, "_rev")), rev) == 0)
+		return body;
+	json_decref(body);
 	return NULL;
 }
 
@@ -698,15 +707,13 @@ enum store_status store_delete(struct store *st, const char *doctype, const char
 		return found;
 	char trev[64];
 	rev_make(st, rev_gen(rec_rev(&db->recs[slot])) + 1, trev);
-	json_t *stub = json_pack("{s:s, s:s, s:b}", "_id", id, "_rev", trev, "_deleted", 1);
-	json_t *body = rec_tree(&db->recs[slot]);
-	json_t *tomb = NULL;
-	if (stub != NULL && body != NULL) {
-		tomb = json_pack("[o,o]", stub, body); /* steals both, even when it fails */
-	} else {
-		json_decref(stub);
-		json_decref(body);
-	}
+	/* The tombstone as text too: "<deleted revision>\0<last live body>" (a tree per deleted doc cost 3 KB). */
+	struct buf b = {0};
+	buf_puts(&b, trev);
+	buf_append(&b, "", 1);
+	rec_full_text(&db->recs[slot], &b);
+	json_t *tomb = b.data != NULL ? json_stringn(b.data, b.len) : NULL;
+	buf_free(&b);
 	if (tomb == NULL || json_object_set_new(db->tombs, id, tomb) < 0) {
 		err_set(err, "out of memory");
 		return STORE_ERROR;
@@ -714,7 +721,7 @@ enum store_status store_delete(struct store *st, const char *doctype, const char
 	db_remove(db, slot);
 	db->deleted++;
 	if (tombstone_rev != NULL)
-		*tombstone_rev = json_string_value(json_object_get(stub, "_rev"));
+		*tombstone_rev = json_string_value(tomb);
 	return STORE_OK;
 }
 

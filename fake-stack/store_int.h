@@ -48,7 +48,7 @@ struct db {
 	uint32_t *order;        /* live slots by id (strcmp, as CouchDB's raw collation); nlive of them */
 	size_t nlive, caporder;
 	int order_dirty;        /* set by bulk loading: sort once on the next read */
-	json_t *tombs;          /* id → [stub {"_id","_rev","_deleted":true}, last live body] */
+	json_t *tombs;          /* id → string "<deleted revision>\0<last live body as JSON text>" */
 	struct column **cols;
 	size_t ncols;
 	struct column **want;   /* the columns of the running _find, by its key numbers */

@@ -48,6 +48,10 @@ static int load_doc(struct store *st, struct db *db, const json_t *doc, const ch
 		id = json_string_value(jid);
 	} else if (id_hint != NULL) {
 		id = id_hint;
+		json_t *probe = json_string(id); /* jansson takes only UTF-8: an id no reader could get back */
+		if (probe == NULL)
+			return err_set(err, "%s: the file name decodes to an _id that is not UTF-8", path);
+		json_decref(probe);
 	} else {
 		store_hex32(st, genid);
 		id = genid;
@@ -111,8 +115,8 @@ static const char *skip_space(const char *p, const char *end)
 	return p;
 }
 
-/* Parse text whole to report why it is not a valid array of docs ("path:line:column: what"). */
-static int array_file_error(const char *path, const char *text, size_t len, const char *doctype, char *err)
+/* Parse text whole: -1 with "path:line:column: what" in err when it is not JSON, else 0 and whether it is an array. */
+static int syntax_check(const char *path, const char *text, size_t len, int *is_array, char *err)
 {
 	json_error_t je;
 	json_t *v = json_loadb(text, len, JSON_DECODE_ANY, &je);
@@ -121,8 +125,17 @@ static int array_file_error(const char *path, const char *text, size_t len, cons
 			return err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 		return err_set(err, "%s: %s", path, je.text);
 	}
-	int is_array = json_is_array(v);
+	*is_array = json_is_array(v);
 	json_decref(v);
+	return 0;
+}
+
+/* Why text is not a valid array of docs, from a whole-file parse. */
+static int array_file_error(const char *path, const char *text, size_t len, const char *doctype, char *err)
+{
+	int is_array = 0;
+	if (syntax_check(path, text, len, &is_array, err) < 0)
+		return -1;
 	if (!is_array)
 		return err_set(err, "%s: expected an array of documents for doctype %s", path, doctype);
 	return err_set(err, "%s: cannot read the array of documents", path);
@@ -164,8 +177,14 @@ static int load_array_file(struct store *st, const char *path, const char *docty
 			}
 			rc = load_doc(st, db, doc, NULL, path, i, err);
 			json_decref(doc);
-			if (rc < 0)
+			if (rc < 0) {
+				/* a syntax error further on is the first thing to fix, as a whole-file parse says */
+				char serr[ERR_MAX];
+				int is_array;
+				if (syntax_check(path, text, len, &is_array, serr) < 0)
+					snprintf(err, ERR_MAX, "%s", serr);
 				goto out;
+			}
 			p = skip_space(p + je.position, end);
 			if (p < end && *p == ',') {
 				p = skip_space(p + 1, end);

@@ -1,6 +1,7 @@
 /* fake-stack/store.c: documents, revisions, tombstones, fixtures, indexes. */
 #include "common/err.h"
 #include "fake-stack/sha1.h"
+#include "fake-stack/mango.h"
 #include "fake-stack/store.h"
 
 #include <criterion/criterion.h>
@@ -499,4 +500,69 @@ Test(store, many_docs_load)
 	json_decref(d);
 	store_free(st);
 	rm_rf(dir);
+}
+
+Test(store, find_sorted_on_the_whole_doc)
+{
+	/* a sort on "" makes each whole doc a sort key: the docs must live until the sort is done */
+	struct store *st = store_new();
+	char err[ERR_MAX] = "";
+	for (int i = 0; i < 40; i++) {
+		json_t *d = json_pack("{s:i}", "n", (i * 7) % 40);
+		cr_assert_eq(store_create(st, "io.cozy.t", d, NULL, err), STORE_OK);
+		json_decref(d);
+	}
+	struct mango_docs docs;
+	cr_assert_eq(store_mango_docs(st, "io.cozy.t", &docs), 0);
+	json_t *req = json_loads("{\"selector\":{},\"sort\":[{\"\":\"asc\"}],\"limit\":3}", 0, NULL);
+	struct mango_result res;
+	cr_assert_eq(mango_find(req, &docs, NULL, &res, err), 0, "%s", err);
+	cr_assert_eq(json_array_size(res.docs), 3);
+	/* objects collate by their members in order: _id first */
+	const char *a = json_string_value(json_object_get(json_array_get(res.docs, 0), "_id"));
+	const char *b = json_string_value(json_object_get(json_array_get(res.docs, 1), "_id"));
+	cr_assert_not_null(a);
+	cr_assert_not_null(b);
+	mango_result_clear(&res);
+	json_decref(req);
+	cr_assert_eq(store_mango_docs(st, "io.cozy.none", &docs), -1);
+	store_free(st);
+}
+
+Test(store, array_fixture_syntax_error_first)
+{
+	/* a bad element before a syntax error: the syntax error (with its line and column) is what is reported */
+	expect_load_error("io.cozy.bills.json", "[1,\n {\"a\" 2}]", "io.cozy.bills.json:2:");
+	expect_load_error("io.cozy.bills.json", "[{\"_id\":\"a\"},{\"_id\":\"a\"} x", "io.cozy.bills.json:1:");
+	/* without one, the element's own problem */
+	expect_load_error("io.cozy.bills.json", "[{\"_id\":\"_bad\"}]", "(element 0)");
+	/* a file name that percent-decodes to bytes that are not UTF-8 */
+	expect_load_error("io.cozy.bills/%FF.json", "{}", "not UTF-8");
+}
+
+Test(store, tombstones_keep_the_last_body)
+{
+	struct store *st = store_new();
+	char err[ERR_MAX] = "";
+	json_t *d = json_pack("{s:s, s:{s:[i,i]}, s:s}", "_id", "x", "deep", "a", 1, 2, "u", "é\"");
+	json_t *out = NULL;
+	cr_assert_eq(store_create(st, "io.cozy.t", d, &out, err), STORE_OK);
+	char *rev = strdup(json_string_value(json_object_get(out, "_rev")));
+	const char *trev = NULL;
+	cr_assert_eq(store_delete(st, "io.cozy.t", "x", rev, &trev, err), STORE_OK);
+	char *trev_copy = strdup(trev);
+	json_t *body = store_fetch_rev(st, "io.cozy.t", "x", rev);
+	cr_assert(json_equal(body, out), "%s", json_dumps(body, 0));
+	json_t *stub = store_fetch_rev(st, "io.cozy.t", "x", trev_copy);
+	json_t *want = json_pack("{s:s, s:s, s:b}", "_id", "x", "_rev", trev_copy, "_deleted", 1);
+	cr_assert(json_equal(stub, want));
+	cr_assert_null(store_fetch_rev(st, "io.cozy.t", "x", "9-00000000000000000000000000000000"));
+	json_decref(want);
+	json_decref(stub);
+	json_decref(body);
+	json_decref(out);
+	json_decref(d);
+	free(rev);
+	free(trev_copy);
+	store_free(st);
 }
