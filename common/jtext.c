@@ -100,3 +100,29 @@ int jtext_member(const char *p, const char *end, const char *key, const char **v
 		p = skip_ws(p + 1, end);
 	}
 }
+
+int jtext_index(const char *p, const char *end, size_t pos, const char **val, size_t *vlen)
+{
+	p = skip_ws(p, end);
+	if (p >= end || *p != '[')
+		return -1;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == ']')
+		return 0;
+	for (size_t i = 0;; i++) {
+		const char *vend = jtext_skip(p, end);
+		if (vend == NULL)
+			return -1;
+		if (i == pos) {
+			*val = p;
+			*vlen = (size_t)(vend - p);
+			return 1;
+		}
+		p = skip_ws(vend, end);
+		if (p < end && *p == ']')
+			return 0;
+		if (p >= end || *p != ',')
+			return -1;
+		p = skip_ws(p + 1, end);
+	}
+}

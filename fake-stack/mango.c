@@ -426,13 +426,9 @@ int mango_check(const json_t *selector, char *err)
 
 /* ---- paths ---- */
 
-struct path {
-	char **segs;
-	size_t n;
-};
 
 /* mango_util parse_field: split on '.', "\." is a literal dot. */
-static int path_parse(const char *s, struct path *p)
+static int path_parse(const char *s, struct mango_path *p)
 {
 	p->segs = NULL;
 	p->n = 0;
@@ -464,17 +460,17 @@ static int path_parse(const char *s, struct path *p)
 	return 0;
 }
 
-static void path_free(struct path *p)
+static void path_free(struct mango_path *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		free(p->segs[i]);
 	free(p->segs);
 }
 
-enum lookup { FOUND, NOT_FOUND, BAD_PATH };
+enum lookup { FOUND = MANGO_FOUND, NOT_FOUND = MANGO_MISSING, BAD_PATH = MANGO_BAD_PATH };
 
 /* mango_doc get_field: objects by key, arrays by a decimal index, anything else is a bad path. */
-static enum lookup path_get(const json_t *v, const struct path *p, const json_t **out)
+static enum lookup path_get(const json_t *v, const struct mango_path *p, const json_t **out)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		if (json_is_object(v)) {
@@ -498,9 +494,14 @@ static enum lookup path_get(const json_t *v, const struct path *p, const json_t 
 	return FOUND;
 }
 
+enum mango_lookup mango_path_get(const json_t *doc, const struct mango_path *p, const json_t **out)
+{
+	return (enum mango_lookup)path_get(doc, p, out);
+}
+
 const json_t *mango_get_path(const json_t *doc, const char *path)
 {
-	struct path p;
+	struct mango_path p;
 	if (path_parse(path, &p) < 0)
 		return NULL;
 	const json_t *v = NULL;
@@ -540,7 +541,7 @@ struct node {
 	enum op op;
 	struct node **kids;
 	size_t nkids;
-	struct path path;   /* OP_FIELD */
+	struct mango_path path;   /* OP_FIELD */
 	size_t slot;        /* OP_FIELD at the top level: its member's key number in the _find's key set */
 	int raw;            /* OP_FIELD on _id: raw (byte) comparison, as mango_json cmp_raw */
 	int exists_false;   /* OP_FIELD whose condition is exactly {$exists:false} */
@@ -573,32 +574,50 @@ static const struct {
 	{"$all", OP_ALL},     {"$elemMatch", OP_ELEMMATCH}, {"$allMatch", OP_ALLMATCH}, {"$beginsWith", OP_BEGINS},
 };
 
-/* The top-level member names a _find reads (mango_docs want/member key numbers). */
+/* The field paths a _find reads at the top level of its docs (mango_docs want/field key numbers). */
 struct keyset {
-	char **keys;
+	struct mango_path *paths;
 	size_t n;
 };
 
-/* The key number of a name, added when new; -1 when out of memory. */
-static long keyset_add(struct keyset *ks, const char *key)
+static int path_same(const struct mango_path *a, const struct mango_path *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->segs[i], b->segs[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* The key number of a path (copied when new); -1 when out of memory. */
+static long keyset_add(struct keyset *ks, const struct mango_path *p)
 {
 	for (size_t i = 0; i < ks->n; i++)
-		if (strcmp(ks->keys[i], key) == 0)
+		if (path_same(&ks->paths[i], p))
 			return (long)i;
-	char **more = realloc(ks->keys, (ks->n + 1) * sizeof(*more));
+	struct mango_path *more = realloc(ks->paths, (ks->n + 1) * sizeof(*more));
 	if (more == NULL)
 		return -1;
-	ks->keys = more;
-	if ((ks->keys[ks->n] = strdup(key)) == NULL)
+	ks->paths = more;
+	struct mango_path *c = &ks->paths[ks->n];
+	c->n = 0;
+	c->segs = calloc(p->n + 1, sizeof(*c->segs));
+	if (c->segs == NULL)
 		return -1;
+	for (; c->n < p->n; c->n++)
+		if ((c->segs[c->n] = strdup(p->segs[c->n])) == NULL) {
+			path_free(c);
+			return -1;
+		}
 	return (long)ks->n++;
 }
 
 static void keyset_free(struct keyset *ks)
 {
 	for (size_t i = 0; i < ks->n; i++)
-		free(ks->keys[i]);
-	free(ks->keys);
+		path_free(&ks->paths[i]);
+	free(ks->paths);
 }
 
 static struct node *compile(const json_t *sel, struct keyset *ks);
@@ -643,7 +662,7 @@ static struct node *compile(const json_t *sel, struct keyset *ks)
 			node_free(n);
 			return NULL;
 		}
-		long slot = ks != NULL && n->path.n > 0 ? keyset_add(ks, n->path.segs[0]) : 0;
+		long slot = ks != NULL && n->path.n > 0 ? keyset_add(ks, &n->path) : 0;
 		if (slot < 0) {
 			node_free(n);
 			return NULL;
@@ -728,18 +747,14 @@ static const json_t *row_whole(struct row *r)
 	return r->whole;
 }
 
-/* The value at a path of a row's doc: its first member from the columns (key number slot), the rest walked. */
-static enum lookup row_get(struct row *r, const struct path *p, size_t slot, const json_t **out)
+/* The value at a path of a row's doc (key number slot in the _find's key set), "" being the doc itself. */
+static enum lookup row_get(struct row *r, const struct mango_path *p, size_t slot, const json_t **out)
 {
 	if (p->n == 0) {
 		*out = row_whole(r);
 		return *out != NULL ? FOUND : NOT_FOUND;
 	}
-	const json_t *base = r->docs->member(r->docs->ctx, r->i, slot);
-	if (base == NULL)
-		return NOT_FOUND;
-	struct path rest = {p->segs + 1, p->n - 1};
-	return path_get(base, &rest, out);
+	return (enum lookup)r->docs->field(r->docs->ctx, r->i, slot, out);
 }
 
 /* mango_selector match/3 on a value v, or on a row's doc when row is not NULL. */
@@ -883,7 +898,7 @@ int mango_match(const json_t *selector, const json_t *doc)
 /* ---- _find ---- */
 
 struct sort_spec {
-	struct path *paths;
+	struct mango_path *paths;
 	int *raw;
 	size_t *slot; /* each path's first member as a key number (sort_slots) */
 	size_t n;
@@ -907,7 +922,7 @@ static int sort_slots(struct sort_spec *s, struct keyset *ks)
 	if (s->slot == NULL)
 		return -1;
 	for (size_t i = 0; i < s->n; i++) {
-		long k = s->paths[i].n > 0 ? keyset_add(ks, s->paths[i].segs[0]) : 0;
+		long k = s->paths[i].n > 0 ? keyset_add(ks, &s->paths[i]) : 0;
 		if (k < 0)
 			return -1;
 		s->slot[i] = (size_t)k;
@@ -1028,7 +1043,7 @@ static json_t *project(const json_t *doc, const json_t *fields)
 {
 	json_t *out = json_object();
 	for (size_t i = 0; i < json_array_size(fields); i++) {
-		struct path p;
+		struct mango_path p;
 		if (path_parse(json_string_value(json_array_get(fields, i)), &p) < 0)
 			continue;
 		const json_t *v = NULL;
@@ -1187,7 +1202,7 @@ int mango_find(const json_t *request, const struct mango_docs *docs, const struc
 	size_t n = docs->n;
 	struct hit *hits = malloc((n + 1) * sizeof(*hits));
 	const json_t **keys = malloc((n * (order->n + 1) + 1) * sizeof(*keys));
-	oom |= hits == NULL || keys == NULL || docs->want(docs->ctx, (const char *const *)ks.keys, ks.n) < 0;
+	oom |= hits == NULL || keys == NULL || docs->want(docs->ctx, ks.paths, ks.n) < 0;
 	size_t nh = 0;
 	int order_whole = 0; /* a sort path "" makes the whole doc a sort key */
 	for (size_t j = 0; j < order->n; j++)
@@ -1259,18 +1274,18 @@ static const char *array_id(void *ctx, size_t i)
 	return json_string_value(json_object_get(a->docs[i], "_id"));
 }
 
-static int array_want(void *ctx, const char *const *keys, size_t nkeys)
+static int array_want(void *ctx, const struct mango_path *paths, size_t npaths)
 {
 	struct mango_array *a = ctx;
-	(void)nkeys;
-	a->keys = keys;
+	(void)npaths;
+	a->paths = paths;
 	return 0;
 }
 
-static const json_t *array_member(void *ctx, size_t i, size_t k)
+static enum mango_lookup array_field(void *ctx, size_t i, size_t k, const json_t **out)
 {
 	const struct mango_array *a = ctx;
-	return json_object_get(a->docs[i], a->keys[k]);
+	return mango_path_get(a->docs[i], &a->paths[k], out);
 }
 
 static json_t *array_doc(void *ctx, size_t i)
@@ -1282,8 +1297,8 @@ static json_t *array_doc(void *ctx, size_t i)
 void mango_docs_array(struct mango_docs *docs, struct mango_array *arr, json_t *const *trees, size_t n)
 {
 	arr->docs = trees;
-	arr->keys = NULL;
-	*docs = (struct mango_docs){n, arr, array_id, array_want, array_member, array_doc};
+	arr->paths = NULL;
+	*docs = (struct mango_docs){n, arr, array_id, array_want, array_field, array_doc};
 }
 
 void mango_result_clear(struct mango_result *res)

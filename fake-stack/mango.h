@@ -55,9 +55,18 @@ struct mango_result {
 	struct mango_error error; /* on failure: status and CouchDB error name */
 };
 
+/* A field path split as CouchDB does ("a.b", "\." a literal dot): at least one segment. */
+struct mango_path {
+	char **segs;
+	size_t n;
+};
+
+/* What a path gives in a doc (mango_doc get_field): a value, nothing, or a step into a scalar or past an array. */
+enum mango_lookup { MANGO_FOUND, MANGO_MISSING, MANGO_BAD_PATH };
+
 /*
  * The docs a _find runs over, in _id order, lent by their owner: the store
- * (documents kept as text, members read from value columns) or an array of
+ * (documents kept as text, fields read from value columns) or an array of
  * trees (mango_docs_array). Pointers they return stay valid for the _find.
  */
 struct mango_docs {
@@ -65,18 +74,21 @@ struct mango_docs {
 	void *ctx;
 	/* doc i's _id (borrowed) */
 	const char *(*id)(void *ctx, size_t i);
-	/* get ready to answer member() for these top-level member names; -1 when out of memory */
-	int (*want)(void *ctx, const char *const *keys, size_t nkeys);
-	/* doc i's top-level member keys[k] (borrowed), or NULL when it has none */
-	const json_t *(*member)(void *ctx, size_t i, size_t k);
+	/* get ready to answer field() for these paths (valid for the _find); -1 when out of memory */
+	int (*want)(void *ctx, const struct mango_path *paths, size_t npaths);
+	/* paths[k] in doc i: *out (borrowed) when MANGO_FOUND */
+	enum mango_lookup (*field)(void *ctx, size_t i, size_t k, const json_t **out);
 	/* the whole doc i (new ref) */
 	json_t *(*doc)(void *ctx, size_t i);
 };
 
+/* The value at a path of a tree, as field() answers. */
+enum mango_lookup mango_path_get(const json_t *doc, const struct mango_path *p, const json_t **out);
+
 /* Trees lent as mango_docs: arr must outlive the _find. */
 struct mango_array {
 	json_t *const *docs;
-	const char *const *keys;
+	const struct mango_path *paths;
 };
 void mango_docs_array(struct mango_docs *docs, struct mango_array *arr, json_t *const *trees, size_t n);
 

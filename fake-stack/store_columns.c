@@ -1,8 +1,8 @@
 /*
- * _find's view of a database: columns, one per top-level member a query
- * has named (slot → parsed value), built on first use and kept in step with
- * every write by store.c; values repeated across docs are shared while few
- * are distinct.
+ * _find's view of a database: columns, one per field path a query has named
+ * (slot → the parsed value at that path, read from the doc's text), built on
+ * first use and kept in step with every write by store.c; values repeated
+ * across docs are shared while few are distinct.
  */
 #include "fake-stack/store_int.h"
 
@@ -82,22 +82,67 @@ static json_t *intern_get(struct intern *in, const char *s, size_t n)
 	return v;
 }
 
-/* Set the column's value for a slot from its record (NULL record: the slot was freed). */
+static char bad_path_marker;
+json_t *const column_bad_path = (json_t *)&bad_path_marker;
+
+static void value_drop(json_t *v)
+{
+	if (v != column_bad_path)
+		json_decref(v);
+}
+
+/* mango_doc get_field on a doc's text: the span of the value at path, or why there is none. */
+static enum mango_lookup text_get(const struct rec *r, const struct mango_path *p, const char **val, size_t *vlen)
+{
+	const char *s = rec_text(r), *end = s + r->textlen;
+	for (size_t i = 0; i < p->n; i++) {
+		const char *seg = p->segs[i];
+		while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+			s++;
+		int found;
+		if (s < end && *s == '{') {
+			found = jtext_member(s, end, seg, &s, vlen);
+			if (found <= 0)
+				return MANGO_MISSING;
+		} else if (s < end && *s == '[') {
+			/* arrays by a decimal index, as mango_doc get_field */
+			char *stop;
+			if (*seg == '\0' || (*seg == '-' && seg[1] == '\0'))
+				return MANGO_BAD_PATH;
+			long pos = strtol(seg, &stop, 10);
+			if (*stop != '\0' || pos < 0 || jtext_index(s, end, (size_t)pos, &s, vlen) != 1)
+				return MANGO_BAD_PATH;
+		} else {
+			return MANGO_BAD_PATH;
+		}
+		end = s + *vlen;
+	}
+	*val = s;
+	*vlen = (size_t)(end - s);
+	return MANGO_FOUND;
+}
+
+/* Set the column's value for a slot from its record (a freed slot's record: none). */
 void column_fill(struct db *db, struct column *c, size_t slot)
 {
 	const struct rec *r = &db->recs[slot];
 	json_t *v = NULL;
 	if (r->mem != NULL) {
-		const char *s;
-		size_t n;
-		if (strcmp(c->key, "_id") == 0)
-			v = json_string(rec_id(r));
-		else if (strcmp(c->key, "_rev") == 0)
-			v = json_string(rec_rev(r));
-		else if (jtext_member(rec_text(r), rec_text(r) + r->textlen, c->key, &s, &n) == 1)
-			v = c->intern != NULL ? intern_get(c->intern, s, n) : value_parse(s, n);
+		const char *first = c->path.segs[0];
+		if (strcmp(first, "_id") == 0 || strcmp(first, "_rev") == 0) {
+			/* not in the text: the record holds them (strings: any deeper step is a bad path) */
+			v = c->path.n > 1 ? column_bad_path : json_string(first[1] == 'i' ? rec_id(r) : rec_rev(r));
+		} else {
+			const char *s;
+			size_t n;
+			enum mango_lookup got = text_get(r, &c->path, &s, &n);
+			if (got == MANGO_BAD_PATH)
+				v = column_bad_path;
+			else if (got == MANGO_FOUND)
+				v = c->intern != NULL ? intern_get(c->intern, s, n) : value_parse(s, n);
+		}
 	}
-	json_decref(c->vals[slot]);
+	value_drop(c->vals[slot]);
 	c->vals[slot] = v;
 	/* Sharing pays while values repeat (vendors, categories); unique values (dates) would only double. */
 	if (c->intern != NULL && c->intern->n > 4096 && c->intern->n * 4 > db->nlive) {
@@ -106,23 +151,40 @@ void column_fill(struct db *db, struct column *c, size_t slot)
 	}
 }
 
+static void path_clear(struct mango_path *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->segs[i]);
+	free(p->segs);
+}
+
 void column_free(const struct db *db, struct column *c)
 {
 	if (c == NULL)
 		return;
 	for (size_t i = 0; c->vals != NULL && i < db->capslots; i++)
-		json_decref(c->vals[i]);
+		value_drop(c->vals[i]);
 	free(c->vals);
 	intern_free(c->intern);
-	free(c->key);
+	path_clear(&c->path);
 	free(c);
 }
 
-/* The column of a member, built from every live doc when first asked for. */
-static struct column *column_get(struct db *db, const char *key)
+static int path_equal(const struct mango_path *a, const struct mango_path *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->segs[i], b->segs[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* The column of a field path, built from every live doc when first asked for. */
+static struct column *column_get(struct db *db, const struct mango_path *path)
 {
 	for (size_t i = 0; i < db->ncols; i++)
-		if (strcmp(db->cols[i]->key, key) == 0)
+		if (path_equal(&db->cols[i]->path, path))
 			return db->cols[i];
 	struct column **more = realloc(db->cols, (db->ncols + 1) * sizeof(*more));
 	if (more == NULL)
@@ -131,10 +193,13 @@ static struct column *column_get(struct db *db, const char *key)
 	struct column *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	c->key = strdup(key);
+	c->path.segs = calloc(path->n + 1, sizeof(*c->path.segs));
 	c->vals = calloc(db->capslots + 1, sizeof(*c->vals));
 	c->intern = calloc(1, sizeof(*c->intern));
-	if (c->key == NULL || c->vals == NULL || c->intern == NULL) {
+	int oom = c->path.segs == NULL || c->vals == NULL || c->intern == NULL || path->n == 0;
+	for (; !oom && c->path.n < path->n; c->path.n++)
+		oom = (c->path.segs[c->path.n] = strdup(path->segs[c->path.n])) == NULL;
+	if (oom) {
 		column_free(db, c);
 		return NULL;
 	}
@@ -153,26 +218,32 @@ static const char *mango_id(void *ctx, size_t i)
 	return rec_id(&db->recs[db->order[i]]);
 }
 
-static int mango_want(void *ctx, const char *const *keys, size_t nkeys)
+static int mango_want(void *ctx, const struct mango_path *paths, size_t npaths)
 {
 	struct db *db = ctx;
-	struct column **want = realloc(db->want, (nkeys + 1) * sizeof(*want));
+	struct column **want = realloc(db->want, (npaths + 1) * sizeof(*want));
 	if (want == NULL)
 		return -1;
 	db->want = want;
 	db->nwant = 0;
-	for (size_t k = 0; k < nkeys; k++) {
-		if ((want[k] = column_get(db, keys[k])) == NULL)
+	for (size_t k = 0; k < npaths; k++) {
+		if ((want[k] = column_get(db, &paths[k])) == NULL)
 			return -1;
 		db->nwant++;
 	}
 	return 0;
 }
 
-static const json_t *mango_member(void *ctx, size_t i, size_t k)
+static enum mango_lookup mango_field(void *ctx, size_t i, size_t k, const json_t **out)
 {
 	const struct db *db = ctx;
-	return db->want[k]->vals[db->order[i]];
+	const json_t *v = db->want[k]->vals[db->order[i]];
+	if (v == NULL)
+		return MANGO_MISSING;
+	if (v == column_bad_path)
+		return MANGO_BAD_PATH;
+	*out = v;
+	return MANGO_FOUND;
 }
 
 static json_t *mango_doc(void *ctx, size_t i)
@@ -187,7 +258,6 @@ int store_mango_docs(const struct store *st, const char *doctype, struct mango_d
 	if (db == NULL)
 		return -1;
 	order_fix(db);
-	*docs = (struct mango_docs){db->nlive, db, mango_id, mango_want, mango_member, mango_doc};
+	*docs = (struct mango_docs){db->nlive, db, mango_id, mango_want, mango_field, mango_doc};
 	return 0;
 }
-

@@ -30,12 +30,15 @@ struct intern {
 	size_t cap, n;
 };
 
-/* One top-level member of every live doc, for _find. */
+/* One field path of every live doc, for _find. */
 struct column {
-	char *key;
-	json_t **vals;          /* by slot (capacity capslots), a reference each; NULL: no such member */
+	struct mango_path path; /* its own copy */
+	json_t **vals;          /* by slot (capacity capslots), a reference each; NULL: missing; column_bad_path: a bad path */
 	struct intern *intern;  /* NULL once too many values are distinct */
 };
+
+/* The value a column holds where the path steps into a scalar or past an array (never dereferenced). */
+extern json_t *const column_bad_path;
 
 struct db {
 	char *name;
