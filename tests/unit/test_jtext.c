@@ -3,7 +3,7 @@
  * JSON text. Every input is copied into a buffer of exactly its length (no
  * NUL after it), so an over-read is caught by ASan (make check-asan).
  */
-#include "fake-stack/jtext.h"
+#include "common/jtext.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -233,4 +233,35 @@ Test(jtext, member_truncated)
 	assert_no_member("{\"a\":[1,2", "b", -1);
 	/* a member found before the cut is still found */
 	assert_member("{\"a\":1,\"b\":", "a", "1");
+}
+
+/* jtext_index on text without a NUL after it: rc, and the element's text when found. */
+static int element(const char *text, size_t pos, char **val)
+{
+	size_t n;
+	char *buf = exact(text, &n);
+	const char *v = NULL;
+	size_t vlen = 0;
+	int rc = jtext_index(buf, buf + n, pos, &v, &vlen);
+	*val = rc == 1 ? strndup(v, vlen) : NULL;
+	free(buf);
+	return rc;
+}
+
+Test(jtext, index_elements)
+{
+	char *v;
+	cr_assert_eq(element("[1, \"a,]\" ,{\"x\":[2]}]", 0, &v), 1);
+	cr_assert_str_eq(v, "1");
+	free(v);
+	cr_assert_eq(element("[1, \"a,]\" ,{\"x\":[2]}]", 1, &v), 1);
+	cr_assert_str_eq(v, "\"a,]\"");
+	free(v);
+	cr_assert_eq(element("[1, \"a,]\" ,{\"x\":[2]}]", 2, &v), 1);
+	cr_assert_str_eq(v, "{\"x\":[2]}");
+	free(v);
+	cr_assert_eq(element("[1, \"a,]\" ,{\"x\":[2]}]", 3, &v), 0, "past the end");
+	cr_assert_eq(element("[ ]", 0, &v), 0);
+	cr_assert_eq(element("{\"a\":1}", 0, &v), -1, "not an array");
+	cr_assert_eq(element("[1, 2", 5, &v), -1, "cut short");
 }

@@ -773,11 +773,10 @@ Test(store_columns, random_writes_and_queries)
 
 /*
  * A sort on the whole doc ({"":"asc"}: an empty path) takes its keys from
- * the doc loaded for the row, which mango_find frees before sorting: over
- * the store's columns the sort reads freed trees (heap-use-after-free under
- * make check-asan). Disabled until mango.c is fixed; see the report.
+ * the doc loaded for the row, which must live until the sort is done (it was
+ * freed before: heap-use-after-free under make check-asan).
  */
-Test(store_columns, sort_on_empty_path, .disabled = true)
+Test(store_columns, sort_on_empty_path)
 {
 	struct store *st = store_new();
 	put(st, DT, "a", "{\"n\":2}");
@@ -791,12 +790,11 @@ Test(store_columns, sort_on_empty_path, .disabled = true)
 
 /*
  * A fixture file name that percent-decodes to bytes that are not UTF-8
- * ("%FF.json") is loaded as an id the store can no longer turn into a tree:
- * GET answers STORE_ERROR, _all_docs leaves it out, and a _find matching it
- * fails as out of memory. Either the load refuses it or the doc is readable.
- * Disabled until store.c is fixed; see the report.
+ * ("%FF.json") must not load as an id the store can no longer turn into a
+ * tree (GET would answer STORE_ERROR, _all_docs leave it out): either the
+ * load refuses it or the doc is readable.
  */
-Test(store_columns, fixture_id_not_utf8, .disabled = true)
+Test(store_columns, fixture_id_not_utf8)
 {
 	char dir[] = "/tmp/kh-storecols-XXXXXX";
 	cr_assert_not_null(mkdtemp(dir));
