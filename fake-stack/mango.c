@@ -460,11 +460,37 @@ static int path_parse(const char *s, struct mango_path *p)
 	return 0;
 }
 
-static void path_free(struct mango_path *p)
+void mango_path_free(struct mango_path *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		free(p->segs[i]);
 	free(p->segs);
+	p->segs = NULL;
+	p->n = 0;
+}
+
+int mango_path_equal(const struct mango_path *a, const struct mango_path *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->segs[i], b->segs[i]) != 0)
+			return 0;
+	return 1;
+}
+
+int mango_path_copy(struct mango_path *dst, const struct mango_path *src)
+{
+	dst->n = 0;
+	dst->segs = calloc(src->n + 1, sizeof(*dst->segs));
+	if (dst->segs == NULL)
+		return -1;
+	for (; dst->n < src->n; dst->n++)
+		if ((dst->segs[dst->n] = strdup(src->segs[dst->n])) == NULL) {
+			mango_path_free(dst);
+			return -1;
+		}
+	return 0;
 }
 
 enum lookup { FOUND = MANGO_FOUND, NOT_FOUND = MANGO_MISSING, BAD_PATH = MANGO_BAD_PATH };
@@ -506,7 +532,7 @@ const json_t *mango_get_path(const json_t *doc, const char *path)
 		return NULL;
 	const json_t *v = NULL;
 	enum lookup r = path_get(doc, &p, &v);
-	path_free(&p);
+	mango_path_free(&p);
 	return r == FOUND ? v : NULL;
 }
 
@@ -557,7 +583,7 @@ static void node_free(struct node *n)
 	for (size_t i = 0; i < n->nkids; i++)
 		node_free(n->kids[i]);
 	free(n->kids);
-	path_free(&n->path);
+	mango_path_free(&n->path);
 	if (n->has_re)
 		regfree(&n->re);
 	free(n);
@@ -580,43 +606,25 @@ struct keyset {
 	size_t n;
 };
 
-static int path_same(const struct mango_path *a, const struct mango_path *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->segs[i], b->segs[i]) != 0)
-			return 0;
-	return 1;
-}
-
 /* The key number of a path (copied when new); -1 when out of memory. */
 static long keyset_add(struct keyset *ks, const struct mango_path *p)
 {
 	for (size_t i = 0; i < ks->n; i++)
-		if (path_same(&ks->paths[i], p))
+		if (mango_path_equal(&ks->paths[i], p))
 			return (long)i;
 	struct mango_path *more = realloc(ks->paths, (ks->n + 1) * sizeof(*more));
 	if (more == NULL)
 		return -1;
 	ks->paths = more;
-	struct mango_path *c = &ks->paths[ks->n];
-	c->n = 0;
-	c->segs = calloc(p->n + 1, sizeof(*c->segs));
-	if (c->segs == NULL)
+	if (mango_path_copy(&ks->paths[ks->n], p) < 0)
 		return -1;
-	for (; c->n < p->n; c->n++)
-		if ((c->segs[c->n] = strdup(p->segs[c->n])) == NULL) {
-			path_free(c);
-			return -1;
-		}
 	return (long)ks->n++;
 }
 
 static void keyset_free(struct keyset *ks)
 {
 	for (size_t i = 0; i < ks->n; i++)
-		path_free(&ks->paths[i]);
+		mango_path_free(&ks->paths[i]);
 	free(ks->paths);
 }
 
@@ -908,7 +916,7 @@ struct sort_spec {
 static void sort_spec_free(struct sort_spec *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		path_free(&s->paths[i]);
+		mango_path_free(&s->paths[i]);
 	free(s->paths);
 	free(s->raw);
 	free(s->slot);
@@ -1059,7 +1067,7 @@ static json_t *project(const json_t *doc, const json_t *fields)
 			}
 			json_object_set(at, p.segs[p.n - 1], (json_t *)v);
 		}
-		path_free(&p);
+		mango_path_free(&p);
 	}
 	return out;
 }

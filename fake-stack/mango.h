@@ -82,6 +82,12 @@ struct mango_docs {
 	json_t *(*doc)(void *ctx, size_t i);
 };
 
+/* Are two paths the same segments? */
+int mango_path_equal(const struct mango_path *a, const struct mango_path *b);
+/* A deep copy of src into dst; -1 when out of memory (dst then holds nothing to free). */
+int mango_path_copy(struct mango_path *dst, const struct mango_path *src);
+void mango_path_free(struct mango_path *p);
+
 /* The value at a path of a tree, as field() answers. */
 enum mango_lookup mango_path_get(const json_t *doc, const struct mango_path *p, const json_t **out);
 

@@ -151,13 +151,6 @@ void column_fill(struct db *db, struct column *c, size_t slot)
 	}
 }
 
-static void path_clear(struct mango_path *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->segs[i]);
-	free(p->segs);
-}
-
 void column_free(const struct db *db, struct column *c)
 {
 	if (c == NULL)
@@ -166,25 +159,15 @@ void column_free(const struct db *db, struct column *c)
 		value_drop(c->vals[i]);
 	free(c->vals);
 	intern_free(c->intern);
-	path_clear(&c->path);
+	mango_path_free(&c->path);
 	free(c);
-}
-
-static int path_equal(const struct mango_path *a, const struct mango_path *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->segs[i], b->segs[i]) != 0)
-			return 0;
-	return 1;
 }
 
 /* The column of a field path, built from every live doc when first asked for. */
 static struct column *column_get(struct db *db, const struct mango_path *path)
 {
 	for (size_t i = 0; i < db->ncols; i++)
-		if (path_equal(&db->cols[i]->path, path))
+		if (mango_path_equal(&db->cols[i]->path, path))
 			return db->cols[i];
 	struct column **more = realloc(db->cols, (db->ncols + 1) * sizeof(*more));
 	if (more == NULL)
@@ -193,13 +176,9 @@ static struct column *column_get(struct db *db, const struct mango_path *path)
 	struct column *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	c->path.segs = calloc(path->n + 1, sizeof(*c->path.segs));
 	c->vals = calloc(db->capslots + 1, sizeof(*c->vals));
 	c->intern = calloc(1, sizeof(*c->intern));
-	int oom = c->path.segs == NULL || c->vals == NULL || c->intern == NULL || path->n == 0;
-	for (; !oom && c->path.n < path->n; c->path.n++)
-		oom = (c->path.segs[c->path.n] = strdup(path->segs[c->path.n])) == NULL;
-	if (oom) {
+	if (path->n == 0 || c->vals == NULL || c->intern == NULL || mango_path_copy(&c->path, path) < 0) {
 		column_free(db, c);
 		return NULL;
 	}
