@@ -31,7 +31,7 @@ OPT ?= -O2
 CFLAGS_ALL = $(BASE_CFLAGS) $(OPT) $(DEP_CFLAGS) $(CFLAGS)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC := $(sort $(wildcard common/*.c fake-stack/*.c harness/*.c))
+LIB_SRC := $(sort $(shell find common fake-stack harness -name '*.c'))
 LIB_SRC := $(filter-out harness/main.c,$(LIB_SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 

@@ -7,15 +7,15 @@
 
 #include "common/atomic_file.h"
 #include "common/err.h"
-#include "fake-stack/http.h"
-#include "fake-stack/http_private.h"
-#include "fake-stack/journal.h"
-#include "fake-stack/perm.h"
-#include "fake-stack/reply.h"
-#include "fake-stack/route_accounts.h"
+#include "fake-stack/http/http.h"
+#include "fake-stack/http/http_int.h"
+#include "fake-stack/http/journal.h"
+#include "fake-stack/http/perm.h"
+#include "fake-stack/http/reply.h"
+#include "fake-stack/accounts/route_accounts.h"
 #include "fake-stack/stack_int.h"
-#include "fake-stack/store.h"
-#include "fake-stack/token.h"
+#include "fake-stack/data/store.h"
+#include "fake-stack/http/token.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

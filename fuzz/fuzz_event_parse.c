@@ -5,7 +5,7 @@
  * differences (bad UTF-8, lone surrogates, number range, depth; see
  * tests/unit/test_events.c). Also drives the line scanner.
  */
-#include "harness/events.h"
+#include "harness/judge/events.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* konnector-harness: subcommand dispatch, --help and --version. */
-#include "harness/cli.h"
+#include "harness/cli/cli.h"
 #include "harness/exitcode.h"
 
 #include <stdio.h>

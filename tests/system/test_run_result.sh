@@ -34,7 +34,7 @@ expect_status 0 "$KH" run k --cmd 'echo "not json"; echo "[1]"; echo "{\"type\":
 [ "$(verdict j.events.not_json)" -ge 2 ] || fail "not_json count"
 grep -q '^error$' k/.harness/runs/latest/stderr.log || fail "stderr.log"
 grep -q '^not json$' k/.harness/runs/latest/stdout.log || fail "stdout.log"
-# events.jsonl: the capture format of harness/events.h, one record per stdout line, the raw line ('\r' kept)
+# events.jsonl: the capture format of harness/judge/events.h, one record per stdout line, the raw line ('\r' kept)
 expect_status 1 "$KH" run k --cmd 'echo junk; printf "{\"type\":\"error\",\"message\":\"E\"}\r\n"'
 [ "$(sed -n 1p k/.harness/runs/latest/events.jsonl | json_get - 'j.line + "|" + j.raw')" = "1|junk" ] || fail "events.jsonl 1"
 [ "$(sed -n 2p k/.harness/runs/latest/events.jsonl | json_get - 'JSON.stringify([j.line, j.raw])')" = \

@@ -1,6 +1,6 @@
-/* fake-stack/account_doc.c: the account doc as the stack's Go struct round-trips it. */
+/* fake-stack/accounts/account_doc.c: the account doc as the stack's Go struct round-trips it. */
 #include "common/err.h"
-#include "fake-stack/account_doc.h"
+#include "fake-stack/accounts/account_doc.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

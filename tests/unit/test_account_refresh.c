@@ -1,7 +1,7 @@
-/* fake-stack/account_refresh.c: the refresh algorithm without HTTP (canned answers, no refresh token, missing type). */
+/* fake-stack/accounts/account_refresh.c: the refresh algorithm without HTTP (canned answers, no refresh token, missing type). */
 #include "common/atomic_file.h"
 #include "common/err.h"
-#include "fake-stack/account_refresh.h"
+#include "fake-stack/accounts/account_refresh.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
-/* fake-stack/account_types.c: fixtures, TypeInfo lookup, canned answers, the COZY_PARAMETERS secret. */
+/* fake-stack/accounts/account_types.c: fixtures, TypeInfo lookup, canned answers, the COZY_PARAMETERS secret. */
 #include "common/atomic_file.h"
 #include "common/err.h"
-#include "fake-stack/account_types.h"
+#include "fake-stack/accounts/account_types.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
-/* harness/changeset.c: a burst of events reduced to the paths that changed. */
+/* harness/watch/changeset.c: a burst of events reduced to the paths that changed. */
 #include "common/err.h"
-#include "harness/changeset.h"
+#include "harness/watch/changeset.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,6 +1,6 @@
-/* harness/devconfig.c */
+/* harness/job/devconfig.c */
 #include "common/err.h"
-#include "harness/devconfig.h"
+#include "harness/job/devconfig.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

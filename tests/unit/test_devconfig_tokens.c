@@ -1,7 +1,7 @@
-/* harness/devconfig_tokens.c: token values replaced in a commented config, every other byte kept. */
+/* harness/job/devconfig_tokens.c: token values replaced in a commented config, every other byte kept. */
 #include "common/atomic_file.h"
 #include "common/err.h"
-#include "harness/devconfig_tokens.h"
+#include "harness/job/devconfig_tokens.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

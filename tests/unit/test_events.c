@@ -1,6 +1,6 @@
-/* harness/events.c: a line is an event exactly when Go's encoding/json decodes it into the stack's struct. */
+/* harness/judge/events.c: a line is an event exactly when Go's encoding/json decodes it into the stack's struct. */
 #include "common/buf.h"
-#include "harness/events.h"
+#include "harness/judge/events.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

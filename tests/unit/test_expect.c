@@ -1,9 +1,9 @@
-/* harness/expect.c and expect_run.c: one passing and one failing case per kind of expectation, and validation. */
+/* harness/judge/expect.c and expect_run.c: one passing and one failing case per kind of expectation, and validation. */
 #include "common/atomic_file.h"
 #include "common/err.h"
-#include "harness/expect.h"
-#include "harness/expect_report.h"
-#include "harness/expect_run.h"
+#include "harness/judge/expect.h"
+#include "harness/judge/expect_report.h"
+#include "harness/judge/expect_run.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -246,7 +246,7 @@ Test(expect, shipped_templates_validate)
 	}
 }
 
-/* harness/expect_run.c: the outcome read back from a run directory, then checked. */
+/* harness/judge/expect_run.c: the outcome read back from a run directory, then checked. */
 
 static void put_file(const char *dir, const char *rel, const char *text)
 {
@@ -319,7 +319,7 @@ Test(expect, run_dir_outcome_and_check)
 	cr_assert_eq(system(cmd), 0);
 }
 
-/* harness/expect_report.c: the three CI formats, escaping included. */
+/* harness/judge/expect_report.c: the three CI formats, escaping included. */
 static char *sink_output(enum report_format fmt, const char *results_text)
 {
 	char *buf = NULL;

@@ -1,6 +1,6 @@
-/* fake-stack/files_api.c + files_jsonapi.c: the /files answers without HTTP. */
+/* fake-stack/files/files_api.c + files_jsonapi.c: the /files answers without HTTP. */
 #include "common/err.h"
-#include "fake-stack/files_api.h"
+#include "fake-stack/files/files_api.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
-/* harness/gitignore.c: the gitignore(5) subset the watcher honours. */
+/* harness/watch/gitignore.c: the gitignore(5) subset the watcher honours. */
 #include "common/err.h"
-#include "harness/gitignore.h"
+#include "harness/watch/gitignore.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* http: raw URI → decoded segments and query pairs. */
-#include "fake-stack/http.h"
-#include "fake-stack/http_private.h"
+#include "fake-stack/http/http.h"
+#include "fake-stack/http/http_int.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

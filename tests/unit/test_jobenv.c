@@ -1,6 +1,6 @@
-/* harness/jobenv.c */
+/* harness/job/jobenv.c */
 #include "common/err.h"
-#include "harness/jobenv.h"
+#include "harness/job/jobenv.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

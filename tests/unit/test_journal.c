@@ -1,6 +1,6 @@
 /* journal: entries, body cutting, JSON lines. */
 #include "common/atomic_file.h"
-#include "fake-stack/journal.h"
+#include "fake-stack/http/journal.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * fake-stack/jtext.c: skipping a JSON value and finding a top-level member in
+ * common/jtext.c: skipping a JSON value and finding a top-level member in
  * JSON text. Every input is copied into a buffer of exactly its length (no
  * NUL after it), so an over-read is caught by ASan (make check-asan).
  */

@@ -1,5 +1,5 @@
-/* harness/lint.c: the API run uses (the rules themselves are covered by the tests/lint cases). */
-#include "harness/lint.h"
+/* harness/judge/lint.c: the API run uses (the rules themselves are covered by the tests/lint cases). */
+#include "harness/judge/lint.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,6 +1,6 @@
-/* fake-stack/mango.c and collate.c: CouchDB selectors, collation, _find. */
+/* fake-stack/data/mango.c and collate.c: CouchDB selectors, collation, _find. */
 #include "common/err.h"
-#include "fake-stack/mango.h"
+#include "fake-stack/data/mango.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
-/* harness/manifest.c */
+/* harness/job/manifest.c */
 #include "common/err.h"
-#include "harness/manifest.h"
+#include "harness/job/manifest.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* fake-stack/mime.c: mime-types lookups and the stack's classes. */
-#include "fake-stack/mime.h"
+/* fake-stack/files/mime.c: mime-types lookups and the stack's classes. */
+#include "fake-stack/files/mime.h"
 
 #include <criterion/criterion.h>
 

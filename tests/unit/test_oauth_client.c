@@ -1,7 +1,7 @@
-/* fake-stack/oauth_client.c: the three token_mode request shapes against a local node server, timeouts, the stack's reading of answers. */
+/* fake-stack/accounts/oauth_client.c: the three token_mode request shapes against a local node server, timeouts, the stack's reading of answers. */
 #include "common/err.h"
 #include "common/loop.h"
-#include "fake-stack/oauth_client.h"
+#include "fake-stack/accounts/oauth_client.h"
 
 #include <criterion/criterion.h>
 #include <signal.h>

@@ -1,5 +1,5 @@
 /* perm: manifest rules and the stack's matching. */
-#include "fake-stack/perm.h"
+#include "fake-stack/http/perm.h"
 
 #include <criterion/criterion.h>
 

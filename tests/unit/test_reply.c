@@ -1,6 +1,6 @@
 /* reply: the three error families and written-doc bodies. */
-#include "fake-stack/http_private.h"
-#include "fake-stack/reply.h"
+#include "fake-stack/http/http_int.h"
+#include "fake-stack/http/reply.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* harness/report.c: the five formats over one small run. */
-#include "harness/report.h"
+/* harness/judge/report.c: the five formats over one small run. */
+#include "harness/judge/report.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

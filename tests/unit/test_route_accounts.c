@@ -1,4 +1,4 @@
-/* fake-stack/route_accounts.c through stack.h: the refresh hook (--save-tokens), the COZY_PARAMETERS secret, the types. */
+/* fake-stack/accounts/route_accounts.c through stack.h: the refresh hook (--save-tokens), the COZY_PARAMETERS secret, the types. */
 #include "common/atomic_file.h"
 #include "common/err.h"
 #include "common/loop.h"

@@ -1,9 +1,9 @@
-/* harness/run_lint.c: lint fed from a session's hooks; lint_secrets_from_fields. */
+/* harness/judge/run_lint.c: lint fed from a session's hooks; lint_secrets_from_fields. */
 #include "common/atomic_file.h"
 #include "common/err.h"
 #include "harness/exitcode.h"
-#include "harness/lint.h"
-#include "harness/run_lint.h"
+#include "harness/judge/lint.h"
+#include "harness/judge/run_lint.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

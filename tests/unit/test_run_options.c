@@ -1,6 +1,6 @@
-/* harness/run_options.c: run's options, and a caller's extra ones in the same pass. */
+/* harness/job/run_options.c: run's options, and a caller's extra ones in the same pass. */
 #include "common/err.h"
-#include "harness/run_options.h"
+#include "harness/job/run_options.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,6 +1,6 @@
-/* harness/rundir.c */
+/* harness/job/rundir.c */
 #include "common/err.h"
-#include "harness/rundir.h"
+#include "harness/job/rundir.h"
 
 #include <criterion/criterion.h>
 #include <limits.h>

@@ -1,9 +1,9 @@
-/* harness/runner.c: real children on a real loop. */
+/* harness/job/runner.c: real children on a real loop. */
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/loop.h"
-#include "harness/events.h"
-#include "harness/runner.h"
+#include "harness/judge/events.h"
+#include "harness/job/runner.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>

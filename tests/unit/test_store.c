@@ -1,8 +1,8 @@
-/* fake-stack/store.c: documents, revisions, tombstones, fixtures, indexes. */
+/* fake-stack/data/store.c: documents, revisions, tombstones, fixtures, indexes. */
 #include "common/err.h"
-#include "fake-stack/sha1.h"
-#include "fake-stack/mango.h"
-#include "fake-stack/store.h"
+#include "common/sha1.h"
+#include "fake-stack/data/mango.h"
+#include "fake-stack/data/store.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

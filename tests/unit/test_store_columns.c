@@ -1,12 +1,12 @@
 /*
- * fake-stack/store.c value columns: a _find over store_mango_docs (members
+ * fake-stack/data/store.c value columns: a _find over store_mango_docs (members
  * read from columns built on first use and kept in step with every write)
  * must always answer what the same _find over a fresh scan of the doctype
  * (store_all_docs trees as mango_docs_array) answers.
  */
 #include "common/err.h"
-#include "fake-stack/mango.h"
-#include "fake-stack/store.h"
+#include "fake-stack/data/mango.h"
+#include "fake-stack/data/store.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
-/* harness/template.c: {{placeholder}} substitution and template trees. */
+/* harness/cli/template.c: {{placeholder}} substitution and template trees. */
 #include "common/atomic_file.h"
 #include "common/err.h"
-#include "harness/template.h"
+#include "harness/cli/template.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

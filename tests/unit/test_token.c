@@ -1,5 +1,5 @@
 /* token: JWT-shaped tokens, the table, and where a request carries its token. */
-#include "fake-stack/token.h"
+#include "fake-stack/http/token.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* harness/verdict.c: the stack's result rules (worker/exec/konnector.go Error, spec §1.7–1.8). */
-#include "harness/verdict.h"
+/* harness/judge/verdict.c: the stack's result rules (worker/exec/konnector.go Error, spec §1.7–1.8). */
+#include "harness/judge/verdict.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 #include "common/atomic_file.h"
 #include "common/err.h"
 #include "common/md5.h"
-#include "fake-stack/vfs.h"
+#include "fake-stack/files/vfs.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * harness/watch.c driven through the loop on a temp dir, saving files the way
+ * harness/watch/watch.c driven through the loop on a temp dir, saving files the way
  * editors and tools do. "Exactly one callback" is checked with a sentinel: a
  * later change must arrive alone in the very next callback, which it could
  * not if the burst had left anything behind.
@@ -7,7 +7,7 @@
 #include "common/atomic_file.h"
 #include "common/err.h"
 #include "common/loop.h"
-#include "harness/watch.h"
+#include "harness/watch/watch.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,0 +1,106 @@
+/*
+ * The store's insides, shared by store.c (records, databases, reads and
+ * writes), store_columns.c (_find's value columns), store_load.c (fixture
+ * folders in and out) and store_index.c (Mango indexes, design docs). Only
+ * these files include it.
+ */
+#ifndef FAKE_STACK_STORE_INT_H
+#define FAKE_STACK_STORE_INT_H
+
+#include "fake-stack/data/store.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct rec {
+	char *mem;        /* "<id>\0<rev>\0<JSON object text without _id and _rev>\0"; NULL: a free slot */
+	uint32_t textoff; /* where the JSON text starts in mem */
+	uint32_t textlen;
+};
+
+/* Values shared by a column while few are distinct (keyed by their JSON text). */
+struct intern {
+	struct intern_ent {
+		uint64_t hash;
+		char *text;
+		size_t len;
+		json_t *v; /* a reference of its own */
+	} *e;
+	size_t cap, n;
+};
+
+/* One field path of every live doc, for _find. */
+struct column {
+	struct mango_path path; /* its own copy */
+	json_t **vals;          /* by slot (capacity capslots), a reference each; NULL: missing; column_bad_path: a bad path */
+	struct intern *intern;  /* NULL once too many values are distinct */
+};
+
+/* The value a column holds where the path steps into a scalar or past an array (never dereferenced). */
+extern json_t *const column_bad_path;
+
+struct db {
+	char *name;
+	struct rec *recs;       /* by slot */
+	size_t nslots, capslots;
+	uint32_t *freeslots;    /* slots to reuse */
+	size_t nfree;
+	uint32_t *hash;         /* open addressing by id: slot + 1, 0 = empty; capacity hcap (a power of 2) */
+	size_t hcap;
+	uint32_t *order;        /* live slots by id (strcmp, as CouchDB's raw collation); nlive of them */
+	size_t nlive, caporder;
+	int order_dirty;        /* set by bulk loading: sort once on the next read */
+	json_t *tombs;          /* id → string "<deleted revision>\0<last live body as JSON text>" */
+	struct column **cols;
+	size_t ncols;
+	struct column **want;   /* the columns of the running _find, by its key numbers */
+	size_t nwant;
+	long created, updated, deleted;
+};
+
+struct store {
+	struct db **dbs; /* sorted by name */
+	size_t ndbs, capdbs;
+	uint64_t rng[2];
+};
+
+
+/* ---- store.c ---- */
+void store_hex32(struct store *st, char *out);
+/* FNV-1a: the id hash and the columns' shared values. */
+uint64_t fnv1a(const char *s, size_t n);
+const char *rec_id(const struct rec *r);
+const char *rec_rev(const struct rec *r);
+const char *rec_text(const struct rec *r);
+/* A record for id at rev whose other members are body's (_id, _rev and _type left out); -1 when out of memory. */
+int rec_make(struct rec *r, const char *id, const char *rev, const json_t *body);
+/* The doc as CouchDB answers it, _id and _rev first: a new tree, NULL when out of memory. */
+json_t *rec_tree(const struct rec *r);
+/* Binary search of the db list; *pos gets the insertion point when absent. */
+struct db *db_find(const struct store *st, const char *doctype, size_t *pos);
+struct db *db_ensure(struct store *st, const char *doctype);
+/* The slot of a live id, or -1. */
+long db_lookup(const struct db *db, const char *id);
+/* Put a new live record in a fresh slot (hash, order and columns follow); bulk: sort later. -1 when out of memory. */
+int db_add(struct db *db, struct rec *r, int bulk);
+/* Store body as the live doc id at generation gen (replacing the live one, if any); *out gets a new tree. */
+enum store_status db_put(struct store *st, struct db *db, const char *id, long gen, const json_t *body, json_t **out,
+			 char *err);
+/* Sort the order after bulk loading. */
+void order_fix(const struct db *db);
+/* Is rev "N-<32 lowercase hex>" with N >= 1? */
+int rev_valid(const char *rev);
+long rev_gen(const char *rev);
+void rev_make(struct store *st, long gen, char *out /* [64] */);
+/* stack: pkg/couchdb/couchdb.go validateDocID: an id starting with '_' is bad_id (design docs come from _index). */
+int id_check(const char *id, char *err);
+/* The generation a re-created id continues from, 0 if none. */
+long tomb_gen(const struct db *db, const char *id);
+
+/* ---- store_columns.c ---- */
+/* Set a column's value for a slot from its record (a freed slot's record: none). */
+void column_fill(struct db *db, struct column *c, size_t slot);
+void column_free(const struct db *db, struct column *c);
+
+#endif

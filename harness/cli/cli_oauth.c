@@ -1,0 +1,392 @@
+/*
+ * konnector-harness oauth [DIR] --account-type FILE [--port N] [--no-open] [--timeout S]
+ *
+ * The authorization-code flow done for the developer: a loopback redirect
+ * listener (libmicrohttpd on our loop), the provider's authorization URL
+ * printed (and opened when there is a display), the state checked on return,
+ * the code exchanged as the stack exchanges it, and the tokens written into
+ * DIR/konnector-dev-config.json (text edit, comments kept, atomic).
+ */
+#include "common/atomic_file.h"
+#include "common/err.h"
+#include "common/loop.h"
+#include "fake-stack/stack.h"
+#include "harness/cli/cli.h"
+#include "harness/job/devconfig_tokens.h"
+#include "harness/exitcode.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct flow {
+	struct loop *loop;
+	struct MHD_Daemon *mhd;
+	json_t *account_type;
+	const char *config_path;
+	char state[33];
+	char redirect_uri[256];
+	char redirect_path[128];
+	struct stack_oauth_exchange *exchange;
+	int exit_code; /* -1 while waiting */
+	char message[ERR_MAX];
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: konnector-harness oauth [DIR] --account-type FILE [--port N] [--no-open] [--timeout SECONDS]\n"
+		     "  Get an access token from a real OAuth provider (authorization code flow) and store it\n"
+		     "  in DIR/konnector-dev-config.json (fields.access_token, fields.refresh_token).\n"
+		     "  --account-type FILE  the io.cozy.account_types document (auth_endpoint, token_endpoint,\n"
+		     "                       client_id, client_secret, token_mode, redirect_uri, extras)\n"
+		     "  --port N             port of the loopback redirect listener (default: the redirect_uri's, else any)\n"
+		     "  --no-open            only print the URL, do not run xdg-open\n"
+		     "  --timeout SECONDS    give up waiting for the provider's redirect (default 600)\n");
+}
+
+/* Answer the browser with a short text page. */
+static enum MHD_Result page(struct MHD_Connection *conn, unsigned status, const char *text)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+	enum MHD_Result rc = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static void on_tokens(const struct stack_oauth_tokens *t, const char *error, void *arg)
+{
+	struct flow *f = arg;
+	if (t == NULL) {
+		snprintf(f->message, sizeof(f->message), "the provider refused the code: %s", error);
+		f->exit_code = EXIT_ERRORED;
+		loop_stop(f->loop);
+		return;
+	}
+	char err[ERR_MAX];
+	if (access(f->config_path, F_OK) != 0) {
+		const char *init = "{\n  \"fields\": {}\n}\n";
+		if (atomic_write(f->config_path, init, strlen(init), err) < 0) {
+			snprintf(f->message, sizeof(f->message), "%s", err);
+			f->exit_code = EXIT_SOFTWARE;
+			loop_stop(f->loop);
+			return;
+		}
+	}
+	if (devconfig_save_tokens(f->config_path, t->access_token, t->refresh_token, err) < 0) {
+		snprintf(f->message, sizeof(f->message), "%s", err);
+		f->exit_code = EXIT_DATAERR;
+		loop_stop(f->loop);
+		return;
+	}
+	char a[64], r[64];
+	snprintf(f->message, sizeof(f->message),
+		 "stored in %s:\n  fields.access_token  %s\n  fields.refresh_token %s%s\n  expires_in %lld s, token_type %s",
+		 f->config_path, devconfig_mask_token(t->access_token, a, sizeof(a)),
+		 t->refresh_token ? devconfig_mask_token(t->refresh_token, r, sizeof(r)) : "(none returned, left as it was)",
+		 "", t->expires_in, t->token_type ? t->token_type : "(none)");
+	f->exit_code = EXIT_DONE;
+	loop_stop(f->loop);
+}
+
+/* The provider's redirect: ?code=…&state=… or ?error=…; anything else is 404. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	(void)upload_data;
+	(void)upload_size;
+	(void)con_cls;
+	struct flow *f = cls;
+	if (strcmp(method, "GET") != 0 || strcmp(url, f->redirect_path) != 0)
+		return page(conn, 404, "not found\n");
+	if (f->exit_code >= 0 || f->exchange != NULL)
+		return page(conn, 409, "this authorization was already handled; see the terminal\n");
+	const char *error = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "error");
+	const char *desc = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "error_description");
+	const char *state = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "state");
+	const char *code = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "code");
+	if (error != NULL) {
+		snprintf(f->message, sizeof(f->message), "the provider answered error=%s%s%s (consent denied?)", error,
+			 desc ? ": " : "", desc ? desc : "");
+		f->exit_code = EXIT_ERRORED;
+		loop_stop(f->loop);
+		return page(conn, 400, "authorization failed; see the terminal\n");
+	}
+	if (state == NULL || strcmp(state, f->state) != 0) {
+		snprintf(f->message, sizeof(f->message),
+			 "state mismatch: the redirect carried %s%s%s, not the state this run sent; not exchanging the code",
+			 state ? "\"" : "no state", state ? state : "", state ? "\"" : "");
+		f->exit_code = EXIT_ERRORED;
+		loop_stop(f->loop);
+		return page(conn, 400, "state mismatch; see the terminal\n");
+	}
+	if (code == NULL || code[0] == '\0') {
+		snprintf(f->message, sizeof(f->message), "the redirect carried no code");
+		f->exit_code = EXIT_ERRORED;
+		loop_stop(f->loop);
+		return page(conn, 400, "no code; see the terminal\n");
+	}
+	char err[ERR_MAX];
+	f->exchange = stack_oauth_exchange_code(f->loop, f->account_type, code, state, f->redirect_uri, on_tokens, f, err);
+	if (f->exchange == NULL) {
+		snprintf(f->message, sizeof(f->message), "%s", err);
+		f->exit_code = EXIT_SOFTWARE;
+		loop_stop(f->loop);
+	}
+	return page(conn, 200, "authorization received; the token exchange goes on in the terminal. You can close this tab.\n");
+}
+
+static void on_mhd(struct loop *loop, int fd, uint32_t events, void *arg)
+{
+	(void)loop;
+	(void)fd;
+	(void)events;
+	MHD_run(((struct flow *)arg)->mhd);
+}
+
+static long long mhd_prepare(struct loop *loop, void *arg)
+{
+	(void)loop;
+	MHD_UNSIGNED_LONG_LONG t;
+	struct flow *f = arg;
+	if (MHD_get_timeout(f->mhd, &t) == MHD_YES)
+		return (long long)t;
+	return -1;
+}
+
+static void on_signal(struct loop *loop, const struct signalfd_siginfo *si, void *arg)
+{
+	struct flow *f = arg;
+	if (si->ssi_signo == SIGCHLD) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		return;
+	}
+	snprintf(f->message, sizeof(f->message), "interrupted");
+	f->exit_code = EXIT_ERRORED;
+	loop_stop(loop);
+}
+
+static void on_timeout(struct loop *loop, void *arg)
+{
+	struct flow *f = arg;
+	snprintf(f->message, sizeof(f->message), "no redirect from the provider in time");
+	f->exit_code = EXIT_ERRORED;
+	loop_stop(loop);
+}
+
+/* The manifest's oauth.scope: a string, or an array of strings joined by spaces. */
+static char *manifest_scope(const char *dir, char *err)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/manifest.konnector", dir);
+	json_error_t je;
+	json_t *m = json_load_file(path, 0, &je);
+	if (m == NULL) {
+		if (access(path, F_OK) != 0)
+			return strdup(""); /* no manifest: no scope */
+		err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return NULL;
+	}
+	const json_t *scope = json_object_get(json_object_get(m, "oauth"), "scope");
+	char out[2048] = "";
+	if (json_is_string(scope)) {
+		snprintf(out, sizeof(out), "%s", json_string_value(scope));
+	} else if (json_is_array(scope)) {
+		size_t i;
+		const json_t *s;
+		json_array_foreach(scope, i, s)
+		{
+			size_t l = strlen(out);
+			snprintf(out + l, sizeof(out) - l, "%s%s", i ? " " : "", json_string_value(s) ? json_string_value(s) : "");
+		}
+	}
+	json_decref(m);
+	return strdup(out);
+}
+
+/* The port and path of a loopback redirect_uri ("http://127.0.0.1:8899/cb"), or 0. */
+static unsigned loopback_port(const char *uri, char *path, size_t pathlen)
+{
+	const char *prefixes[] = {"http://127.0.0.1:", "http://localhost:"};
+	for (int i = 0; i < 2; i++) {
+		size_t l = strlen(prefixes[i]);
+		if (strncmp(uri, prefixes[i], l) != 0)
+			continue;
+		char *end;
+		unsigned long port = strtoul(uri + l, &end, 10);
+		if (port == 0 || port > 65535)
+			return 0;
+		snprintf(path, pathlen, "%s", *end == '/' ? end : "/");
+		return (unsigned)port;
+	}
+	return 0;
+}
+
+/* Start xdg-open in the background (double fork: nothing to reap). */
+static void open_browser(const char *url)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (fork() == 0) {
+			int null = open("/dev/null", O_RDWR);
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			execlp("xdg-open", "xdg-open", url, (char *)NULL);
+			_exit(127);
+		}
+		_exit(0);
+	}
+}
+
+int cli_oauth(int argc, char **argv)
+{
+	const char *dir = ".", *type_file = NULL;
+	long port = -1, timeout_s = 600;
+	int no_open = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_DONE;
+		} else if (strcmp(argv[i], "--account-type") == 0 && i + 1 < argc) {
+			type_file = argv[++i];
+		} else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+			port = strtol(argv[++i], NULL, 10);
+			if (port < 0 || port > 65535) {
+				fprintf(stderr, "konnector-harness oauth: --port wants 0-65535\n");
+				return EXIT_USAGE;
+			}
+		} else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+			timeout_s = strtol(argv[++i], NULL, 10);
+		} else if (strcmp(argv[i], "--no-open") == 0) {
+			no_open = 1;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "konnector-harness oauth: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		} else {
+			dir = argv[i];
+		}
+	}
+	if (type_file == NULL) {
+		fprintf(stderr, "konnector-harness oauth: --account-type FILE is required\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	char err[ERR_MAX];
+	size_t len;
+	char *text = file_read_all(type_file, &len, err);
+	if (text == NULL) {
+		fprintf(stderr, "konnector-harness oauth: %s\n", err);
+		return EXIT_DATAERR;
+	}
+	json_error_t je;
+	struct flow f = {0};
+	f.exit_code = -1;
+	f.account_type = json_loadb(text, len, 0, &je);
+	if (f.account_type == NULL || stack_account_type_check(f.account_type, type_file, text, err) < 0) {
+		if (f.account_type == NULL)
+			snprintf(err, sizeof(err), "%s:%d:%d: %s", type_file, je.line, je.column, je.text);
+		fprintf(stderr, "konnector-harness oauth: %s\n", err);
+		free(text);
+		json_decref(f.account_type);
+		return EXIT_DATAERR;
+	}
+	free(text);
+	char *scope = manifest_scope(dir, err);
+	if (scope == NULL) {
+		fprintf(stderr, "konnector-harness oauth: %s\n", err);
+		json_decref(f.account_type);
+		return EXIT_DATAERR;
+	}
+	char config_path[4096];
+	snprintf(config_path, sizeof(config_path), "%s/konnector-dev-config.json", dir);
+	f.config_path = config_path;
+
+	/* The redirect: the account type's registered loopback redirect_uri, else ours. */
+	const char *registered = json_string_value(json_object_get(f.account_type, "redirect_uri"));
+	unsigned reg_port = registered ? loopback_port(registered, f.redirect_path, sizeof(f.redirect_path)) : 0;
+	if (registered != NULL && registered[0] != '\0' && reg_port == 0)
+		fprintf(stderr, "konnector-harness oauth: warning: redirect_uri %s is not a loopback http URL; using our own\n",
+			registered);
+	if (reg_port == 0)
+		snprintf(f.redirect_path, sizeof(f.redirect_path), "/redirect");
+	unsigned listen_port = port >= 0 ? (unsigned)port : reg_port;
+
+	unsigned char rnd[16];
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		fprintf(stderr, "konnector-harness oauth: getrandom: %s\n", strerror(errno));
+		return EXIT_SOFTWARE;
+	}
+	for (int i = 0; i < 16; i++)
+		snprintf(f.state + 2 * i, 3, "%02x", rnd[i]);
+
+	int rc = EXIT_SOFTWARE;
+	char *url = NULL;
+	f.loop = loop_new(err);
+	if (f.loop == NULL)
+		goto out;
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)listen_port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	f.mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)listen_port, NULL, NULL, on_request, &f,
+				 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+	if (f.mhd == NULL) {
+		snprintf(err, sizeof(err), "cannot listen on 127.0.0.1:%u (in use?)", listen_port);
+		rc = EXIT_UNAVAILABLE;
+		goto out;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(f.mhd, MHD_DAEMON_INFO_BIND_PORT);
+	unsigned bound = di ? di->port : listen_port;
+	const union MHD_DaemonInfo *ep = MHD_get_daemon_info(f.mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (ep == NULL || loop_add_fd(f.loop, ep->epoll_fd, EPOLLIN, on_mhd, &f, err) < 0 ||
+	    loop_add_prepare(f.loop, mhd_prepare, &f, err) < 0 || loop_watch_signals(f.loop, on_signal, &f, err) < 0)
+		goto out;
+	if (reg_port != 0 && bound == reg_port)
+		snprintf(f.redirect_uri, sizeof(f.redirect_uri), "%s", registered);
+	else
+		snprintf(f.redirect_uri, sizeof(f.redirect_uri), "http://127.0.0.1:%u%s", bound, f.redirect_path);
+	url = stack_oauth_start_url(f.account_type, f.redirect_uri, f.state, scope, err);
+	if (url == NULL) {
+		rc = EXIT_DATAERR;
+		goto out;
+	}
+	printf("Waiting for the provider's redirect on %s\nOpen this URL in a browser and authorize:\n\n%s\n\n",
+	       f.redirect_uri, url);
+	fflush(stdout);
+	if (!no_open && (getenv("DISPLAY") != NULL || getenv("WAYLAND_DISPLAY") != NULL))
+		open_browser(url);
+	loop_add_timer(f.loop, timeout_s * 1000, on_timeout, &f);
+	if (loop_run(f.loop, err) < 0)
+		goto out;
+	/* Let MHD send the last page to the browser before closing. */
+	for (int i = 0; i < 5; i++)
+		loop_run_once(f.loop, 10, NULL);
+	if (f.exit_code == EXIT_DONE) {
+		printf("%s\n", f.message);
+	} else {
+		fprintf(stderr, "konnector-harness oauth: %s\n", f.message);
+	}
+	rc = f.exit_code;
+	err[0] = '\0';
+out:
+	if (rc != f.exit_code && err[0] != '\0')
+		fprintf(stderr, "konnector-harness oauth: %s\n", err);
+	stack_oauth_exchange_free(f.exchange);
+	if (f.mhd != NULL)
+		MHD_stop_daemon(f.mhd);
+	loop_free(f.loop);
+	free(url);
+	free(scope);
+	json_decref(f.account_type);
+	return rc;
+}

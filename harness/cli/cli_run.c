@@ -1,0 +1,323 @@
+/*
+ * konnector-harness run: start the konnector in DIR once as cozy-stack does
+ * (stack.md §1), against the fake stack, show its events live, judge it and
+ * write the run directory. A thin CLI over session.h.
+ */
+#include "common/err.h"
+#include "common/loop.h"
+#include "harness/cli/cli.h"
+#include "harness/cli/cli_live.h"
+#include "harness/exitcode.h"
+#include "harness/judge/expect_report.h"
+#include "harness/judge/expect_run.h"
+#include "harness/judge/run_expect.h"
+#include "harness/judge/run_lint.h"
+#include "harness/job/run_options.h"
+#include "harness/job/session.h"
+#include "harness/job/session_prep.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROG "konnector-harness run"
+
+/* What outlives one scenario's run: --all-scenarios and the CI formats gather here. */
+struct run_all {
+	struct expect_sink sink; /* --format junit|github|tap */
+	int sink_on;
+	json_t *reports;         /* --all-scenarios --format json: one array of the reports; else NULL */
+	int interrupted;         /* a signal stopped a run: no more scenarios */
+};
+
+struct run_cli {
+	const struct run_options *o;
+	struct run_all *all;
+	struct loop *loop;
+	struct session *s;
+	struct cli_live live;
+	struct run_lint *lint; /* NULL with --no-lint */
+	int interrupted; /* the signal that stopped the run */
+	int rc;
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f, "Usage: " PROG " [DIR] [OPTIONS]\n\n"
+		   "Start the konnector in DIR (default .) exactly as cozy-stack starts it, against the fake stack,\n"
+		   "show its events live, judge the result as the stack does and write the run directory.\n\n"
+		   "%s\n"
+		   "The lint rules of `konnector-harness lint` apply to the run (stdout, stderr, the journal of its\n"
+		   "requests, its end); the dev config's fields are the secrets. Findings follow the verdict and go to\n"
+		   "report.json (\"lint\") and lint.txt in the run directory.\n\n"
+		   "A scenario's fixtures/<scenario>/expect.json (verdict, documents, files, requests, events, lint)\n"
+		   "is checked after the run: PASS/FAIL lines after the verdict, \"expectations\" in report.json.\n"
+		   "--all-scenarios runs every fixtures/<scenario>/ in name order (one JSON array with --format json,\n"
+		   "one junit/tap document, GitHub annotations with --format github).\n\n"
+		   "Exit status: 0 done, 1 errored (as the stack would judge it), 2 done but lint found errors\n"
+		   "(warnings too with --strict), 64 usage, 65 bad manifest, dev config or fixtures,\n"
+		   "69 unavailable, 70 internal error. With an expect.json its expectations decide instead: 0 when\n"
+		   "they all hold and the job is done (or errored, when the file expects that verdict), else 1.\n"
+		   "--all-scenarios: 1 when any scenario gives 1, else the highest status.\n",
+		run_options_help);
+}
+
+static void run_on_line(void *arg, const struct session_line *l)
+{
+	struct run_cli *c = arg;
+	cli_live_line(&c->live, l);
+	if (c->lint != NULL)
+		run_lint_line(c->lint, l);
+}
+
+static void run_on_too_long(void *arg, size_t lineno, const char *warning)
+{
+	struct run_cli *c = arg;
+	cli_live_too_long(&c->live, warning);
+	if (c->lint != NULL)
+		run_lint_too_long(c->lint, lineno);
+}
+
+static void run_on_err(void *arg, const char *data, size_t len)
+{
+	struct run_cli *c = arg;
+	cli_live_stderr(&c->live, data, len);
+	if (c->lint != NULL)
+		run_lint_stderr(c->lint, data, len);
+}
+
+static void run_on_check(void *arg, struct session_end *e)
+{
+	struct run_cli *c = arg;
+	json_t *rules = NULL;
+	if (c->lint != NULL) {
+		run_lint_check(c->lint, e);
+		rules = run_lint_rule_ids(c->lint);
+	}
+	run_expect_check(session_fixtures_dir(c->s), c->o->scenario, rules, e);
+	json_decref(rules);
+}
+
+/* fixtures/…/expect.json as CI tools name files: relative to where we run, without "./". */
+static void run_expect_path(const struct run_cli *c, char *out, size_t len)
+{
+	const char *fx = session_fixtures_dir(c->s);
+	snprintf(out, len, "%s/expect.json", fx != NULL ? fx : c->o->dir);
+	if (strncmp(out, "./", 2) == 0)
+		memmove(out, out + 2, strlen(out + 2) + 1);
+}
+
+/* The scenario's test cases for the CI formats. */
+static void run_sink_scenario(struct run_cli *c, const json_t *report)
+{
+	char file[PATH_MAX + 32];
+	run_expect_path(c, file, sizeof(file));
+	expect_sink_scenario(&c->all->sink, stdout, c->o->scenario, file,
+			     json_string_value(json_object_get(report, "state")),
+			     json_string_value(json_object_get(report, "error")), run_expect_results(report));
+}
+
+static void run_on_end(void *arg, const struct session_end *e)
+{
+	struct run_cli *c = arg;
+	if (e->start_error != NULL)
+		fprintf(stderr, PROG ": could not start the konnector: %s\n", e->start_error);
+	const json_t *results = run_expect_results(e->report);
+	if (c->all->reports != NULL) {
+		json_array_append(c->all->reports, e->report);
+	} else if (c->o->json) {
+		char *text = json_dumps(e->report, JSON_INDENT(2));
+		printf("%s\n", text ? text : "{}");
+		free(text);
+	} else {
+		/* with the CI formats stdout carries the test cases: the human part goes to stderr */
+		FILE *f = c->all->sink_on ? stderr : stdout;
+		cli_live_verdict(&c->live, e->report, c->interrupted, f);
+		if (c->lint != NULL) {
+			fprintf(f, "\nlint (files of the run directory):\n");
+			run_lint_write_text(c->lint, f);
+		}
+		if (results != NULL) {
+			char file[PATH_MAX + 32];
+			run_expect_path(c, file, sizeof(file));
+			fprintf(f, "\nexpectations (%s):\n", file);
+			expect_run_print(results, f);
+		}
+		fflush(f);
+		if (c->all->sink_on)
+			run_sink_scenario(c, e->report);
+	}
+	c->rc = e->exit_status;
+	loop_stop(c->loop);
+}
+
+static void run_on_signal(struct loop *loop, const struct signalfd_siginfo *si, void *arg)
+{
+	struct run_cli *c = arg;
+	if (si->ssi_signo == SIGCHLD) {
+		session_on_sigchld(c->s);
+		return;
+	}
+	/* Ctrl-C / SIGTERM: stop the konnector's group like a cancelled job (SIGKILL), then write everything */
+	c->interrupted = (int)si->ssi_signo;
+	if (session_running(c->s))
+		session_run_stop(c->s, 0);
+	else
+		loop_stop(loop);
+}
+
+/* A scenario that could not run is one failed case in the CI formats. */
+static void run_sink_not_run(struct run_cli *c, const char *why)
+{
+	if (!c->all->sink_on)
+		return;
+	json_t *cases = json_pack("[{s:s, s:b, s:s, s:s, s:s}]", "name", "run", "passed", 0, "expected",
+				  "the scenario runs", "actual", why, "message", why);
+	expect_sink_scenario(&c->all->sink, stdout, c->o->scenario, NULL, "errored", why, cases);
+	json_decref(cases);
+}
+
+/* One session, one run (one scenario); returns the exit status. */
+static int run_main(const struct run_options *o, struct run_all *all)
+{
+	char err[ERR_MAX];
+	struct run_cli c = {.o = o, .all = all, .rc = EXIT_SOFTWARE};
+	cli_live_init(&c.live, o);
+	c.loop = loop_new(err);
+	if (c.loop == NULL || loop_watch_signals(c.loop, run_on_signal, &c, err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		loop_free(c.loop);
+		return EXIT_SOFTWARE;
+	}
+	int rc = session_open(c.loop, o, 0, &c.s, err);
+	if (rc == SESSION_NO_DEVCONFIG) {
+		rc = cli_live_missing_config(PROG, o, session_manifest(c.s), session_devconfig_path(c.s));
+		snprintf(err, sizeof(err), "%s is missing", session_devconfig_path(c.s));
+		run_sink_not_run(&c, err);
+		goto out;
+	}
+	if (rc != EXIT_DONE) {
+		fprintf(stderr, PROG ": %s\n", err);
+		run_sink_not_run(&c, err);
+		goto out;
+	}
+	if (o->write_config)
+		fprintf(stderr, PROG ": %s exists already; --write-config never overwrites it\n",
+			session_devconfig_path(c.s));
+	if (!o->no_lint && (c.lint = run_lint_new(session_devconfig(c.s)->fields, o->strict)) == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	struct session_hooks hooks = {.line = run_on_line, .too_long = run_on_too_long, .err = run_on_err,
+				      .check = run_on_check, .end = run_on_end, .arg = &c};
+	rc = session_run_start(c.s, &hooks, err);
+	if (rc != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		run_sink_not_run(&c, err);
+		goto out;
+	}
+	if (loop_run(c.loop, err) < 0)
+		fprintf(stderr, PROG ": %s\n", err);
+	rc = c.rc;
+	if (c.interrupted)
+		all->interrupted = c.interrupted;
+out:
+	session_free(c.s);
+	run_lint_free(c.lint);
+	loop_free(c.loop);
+	return rc;
+}
+
+/* --all-scenarios: a session per DIR/fixtures/<name>/ in name order; 1 if any gives 1, else the highest status. */
+static int run_all_scenarios(const struct run_options *o, struct run_all *all)
+{
+	char base[PATH_MAX], p[PATH_MAX + 256];
+	snprintf(base, sizeof(base), "%s/fixtures", o->dir);
+	if (o->scenario != NULL || o->fixtures != NULL || o->out != NULL || o->state != NULL) {
+		fprintf(stderr, PROG ": --all-scenarios cannot be combined with --scenario, --fixtures, --out or --state\n");
+		return EXIT_USAGE;
+	}
+	if (prep_is_scenario(base)) {
+		fprintf(stderr, PROG ": --all-scenarios: %s is itself one scenario (data/, files/… directly in it)\n", base);
+		return EXIT_USAGE;
+	}
+	struct dirent **names = NULL;
+	int n = scandir(base, &names, NULL, alphasort);
+	if (n < 0) {
+		fprintf(stderr, PROG ": --all-scenarios: %s: %s\n", base, strerror(errno));
+		return EXIT_USAGE;
+	}
+	int rc = EXIT_DONE, ran = 0;
+	for (int i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "%s/%s", base, names[i]->d_name);
+		if (names[i]->d_name[0] != '.' && prep_is_dir(p) && !all->interrupted) {
+			if (!o->json && !all->sink_on)
+				printf("%s== scenario %s\n", ran ? "\n" : "", names[i]->d_name);
+			else if (all->sink_on)
+				fprintf(stderr, "%s== scenario %s\n", ran ? "\n" : "", names[i]->d_name);
+			fflush(stdout);
+			struct run_options one = *o; /* the session keeps a pointer to it while it lives */
+			one.scenario = names[i]->d_name;
+			int st = run_main(&one, all);
+			ran++;
+			if (st == EXIT_ERRORED || rc == EXIT_ERRORED)
+				rc = EXIT_ERRORED;
+			else if (st > rc)
+				rc = st;
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (ran == 0) {
+		fprintf(stderr, PROG ": --all-scenarios: no scenario folder under %s\n", base);
+		return EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* run or run --all-scenarios, with the CI document (junit/tap/github) or the JSON array around them. */
+static int run_top(const struct run_options *o)
+{
+	struct run_all all = {.sink = {.fmt = o->format}, .sink_on = expect_sink_wants(o->format)};
+	if (o->all_scenarios && o->json && (all.reports = json_array()) == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return EXIT_SOFTWARE;
+	}
+	if (all.sink_on)
+		expect_sink_begin(&all.sink, stdout);
+	int rc = o->all_scenarios ? run_all_scenarios(o, &all) : run_main(o, &all);
+	if (all.sink_on)
+		expect_sink_end(&all.sink, stdout);
+	if (all.reports != NULL) {
+		char *text = json_dumps(all.reports, JSON_INDENT(2));
+		printf("%s\n", text ? text : "[]");
+		free(text);
+		json_decref(all.reports);
+	}
+	return rc;
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct run_options o;
+	char err[ERR_MAX];
+	int rc;
+	switch (run_options_parse(argc, argv, &o, err)) {
+	case RUN_OPTIONS_OK: rc = run_top(&o); break;
+	case RUN_OPTIONS_HELP: run_usage(stdout); rc = EXIT_DONE; break;
+	case RUN_OPTIONS_UNKNOWN:
+		fprintf(stderr, PROG ": %s\n\n", err);
+		run_usage(stderr);
+		rc = EXIT_USAGE;
+		break;
+	case RUN_OPTIONS_USAGE: fprintf(stderr, PROG ": %s\n", err); rc = EXIT_USAGE; break;
+	default: fprintf(stderr, PROG ": %s\n", err); rc = EXIT_SOFTWARE; break;
+	}
+	run_options_free(&o);
+	return rc;
+}

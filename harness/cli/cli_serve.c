@@ -1,0 +1,371 @@
+/* konnector-harness serve: only the fake stack, for an app or a konnector started by hand. */
+#include "common/atomic_file.h"
+#include "common/err.h"
+#include "common/loop.h"
+#include "fake-stack/stack.h"
+#include "harness/cli/cli.h"
+#include "harness/exitcode.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct serve_opts {
+	const char *dir;
+	const char *fixtures;
+	const char *scenario;
+	const char *out;
+	const char *bind;
+	unsigned short port;
+	enum stack_perm_mode perm;
+};
+
+static void serve_usage(FILE *f)
+{
+	fprintf(f, "Usage: konnector-harness serve [DIR] [OPTIONS]\n\n"
+		   "Run only the fake cozy-stack over DIR's fixtures until SIGINT/SIGTERM, then write\n"
+		   "the final state and the request journal to the run directory.\n\n"
+		   "  DIR                    konnector folder (manifest.konnector, fixtures/); default .\n"
+		   "  --fixtures DIR         scenario folder to load (default DIR/fixtures[/<scenario>])\n"
+		   "  --scenario NAME        scenario under DIR/fixtures/ (default: \"default\" or the only one)\n"
+		   "  --port N               port to listen on (default 0: any free port)\n"
+		   "  --bind ADDR            address to bind (default 127.0.0.1)\n"
+		   "  --permissions MODE     warn (default), enforce or off\n"
+		   "  --out RUNDIR           run directory (default DIR/.harness/runs/<n>/)\n"
+		   "  -h, --help             this help\n\n"
+		   "It prints COZY_URL=…, COZY_CREDENTIALS=… (a konnector token for the manifest's slug)\n"
+		   "and COZY_APP_TOKEN=… (whole access) to start a konnector or an app by hand.\n");
+}
+
+static int is_dir(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static int parse_args(int argc, char **argv, struct serve_opts *o)
+{
+	static const struct option longopts[] = {
+		{"fixtures", required_argument, NULL, 'f'}, {"scenario", required_argument, NULL, 's'},
+		{"port", required_argument, NULL, 'p'},     {"bind", required_argument, NULL, 'b'},
+		{"permissions", required_argument, NULL, 'P'}, {"out", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+	};
+	static const struct {
+		const char *name;
+		enum stack_perm_mode mode;
+	} modes[] = {{"warn", STACK_PERM_WARN}, {"enforce", STACK_PERM_ENFORCE}, {"off", STACK_PERM_OFF}};
+	memset(o, 0, sizeof(*o));
+	o->dir = ".";
+	o->bind = "127.0.0.1";
+	o->perm = STACK_PERM_WARN;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->fixtures = optarg;
+			break;
+		case 's':
+			o->scenario = optarg;
+			break;
+		case 'p': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end != '\0' || n < 0 || n > 65535) {
+				fprintf(stderr, "konnector-harness serve: --port wants 0..65535, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->port = (unsigned short)n;
+			break;
+		}
+		case 'b':
+			o->bind = optarg;
+			break;
+		case 'P': {
+			size_t i, n = sizeof(modes) / sizeof(modes[0]);
+			for (i = 0; i < n; i++)
+				if (strcmp(modes[i].name, optarg) == 0)
+					break;
+			if (i == n) {
+				fprintf(stderr, "konnector-harness serve: --permissions is warn, enforce or off, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			o->perm = modes[i].mode;
+			break;
+		}
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'h':
+			serve_usage(stdout);
+			return EXIT_DONE;
+		default:
+			fprintf(stderr, "konnector-harness serve: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
+			serve_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		o->dir = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "konnector-harness serve: one DIR only ('%s' is extra)\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!is_dir(o->dir)) {
+		fprintf(stderr, "konnector-harness serve: %s is not a directory\n", o->dir);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* A scenario folder holds data/, files/ or account_types/ directly. */
+static int is_scenario(const char *dir)
+{
+	static const char *const parts[] = {"data", "files", "account_types", "refresh"};
+	char p[PATH_MAX + 32];
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, parts[i]);
+		if (is_dir(p))
+			return 1;
+	}
+	return 0;
+}
+
+/* Which fixtures folder to load (malloc'd into *out, NULL for none); an exit code on error, else -1. */
+static int pick_fixtures(const struct serve_opts *o, char **out)
+{
+	*out = NULL;
+	if (o->fixtures != NULL) {
+		if (!is_dir(o->fixtures)) {
+			fprintf(stderr, "konnector-harness serve: fixtures %s is not a directory\n", o->fixtures);
+			return EXIT_USAGE;
+		}
+		*out = strdup(o->fixtures);
+		return -1;
+	}
+	char base[PATH_MAX];
+	snprintf(base, sizeof(base), "%s/fixtures", o->dir);
+	if (!is_dir(base)) {
+		if (o->scenario != NULL) {
+			fprintf(stderr, "konnector-harness serve: no %s folder for --scenario %s\n", base, o->scenario);
+			return EXIT_USAGE;
+		}
+		return -1;
+	}
+	char p[PATH_MAX + 256];
+	if (o->scenario != NULL) {
+		snprintf(p, sizeof(p), "%s/%s", base, o->scenario);
+		if (!is_dir(p)) {
+			fprintf(stderr, "konnector-harness serve: no scenario %s\n", p);
+			return EXIT_USAGE;
+		}
+		*out = strdup(p);
+		return -1;
+	}
+	if (is_scenario(base)) {
+		*out = strdup(base);
+		return -1;
+	}
+	snprintf(p, sizeof(p), "%s/default", base);
+	if (is_dir(p)) {
+		*out = strdup(p);
+		return -1;
+	}
+	/* The single scenario, if there is exactly one. */
+	DIR *d = opendir(base);
+	struct dirent *de;
+	int count = 0;
+	char only[PATH_MAX + 256] = "";
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", base, de->d_name);
+		if (is_dir(p)) {
+			count++;
+			snprintf(only, sizeof(only), "%s", p);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	if (count == 1) {
+		*out = strdup(only);
+		return -1;
+	}
+	if (count > 1) {
+		fprintf(stderr, "konnector-harness serve: %s holds several scenarios: choose one with --scenario NAME\n",
+			base);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* manifest.konnector (optional): *slug and *perms (new refs / malloc'd). An exit code on error, else -1. */
+static int read_manifest(const char *dir, char **slug, json_t **perms)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/manifest.konnector", dir);
+	*perms = NULL;
+	*slug = NULL;
+	if (access(p, F_OK) != 0) {
+		char real[PATH_MAX];
+		const char *base = realpath(dir, real) ? strrchr(real, '/') + 1 : "konnector";
+		*slug = strdup(base[0] ? base : "konnector");
+		return -1;
+	}
+	json_error_t je;
+	json_t *m = json_load_file(p, 0, &je);
+	if (m == NULL) {
+		fprintf(stderr, "konnector-harness serve: %s:%d:%d: %s\n", p, je.line, je.column, je.text);
+		return EXIT_DATAERR;
+	}
+	const char *s = json_string_value(json_object_get(m, "slug"));
+	if (!json_is_object(m) || s == NULL || s[0] == '\0') {
+		fprintf(stderr, "konnector-harness serve: %s: the manifest needs a \"slug\" string\n", p);
+		json_decref(m);
+		return EXIT_DATAERR;
+	}
+	*slug = strdup(s);
+	*perms = json_incref(json_object_get(m, "permissions"));
+	json_decref(m);
+	return -1;
+}
+
+/* The next run directory, DIR/.harness/runs/<n+1> (not created yet). */
+static int pick_run_dir(const char *dir, char *out, size_t len, char *err)
+{
+	char runs[PATH_MAX / 2];
+	snprintf(runs, sizeof(runs), "%s/.harness/runs", dir);
+	if (mkdir_p(runs, err) < 0)
+		return -1;
+	long max = 0;
+	DIR *d = opendir(runs);
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		char *end;
+		long n = strtol(de->d_name, &end, 10);
+		if (*end == '\0' && end != de->d_name && n > max)
+			max = n;
+	}
+	if (d != NULL)
+		closedir(d);
+	snprintf(out, len, "%s/%ld", runs, max + 1);
+	return 0;
+}
+
+/* Create the run directory; under .harness/runs/ point latest at it (only once the stack is up). */
+static int commit_run_dir(const char *run, int is_default, char *err)
+{
+	if (mkdir_p(run, err) < 0)
+		return -1;
+	if (!is_default)
+		return 0;
+	const char *slash = strrchr(run, '/');
+	char link[PATH_MAX + 16], tmp[PATH_MAX + 32];
+	snprintf(link, sizeof(link), "%.*s/latest", (int)(slash - run), run);
+	snprintf(tmp, sizeof(tmp), "%.*s/.latest.%d", (int)(slash - run), run, (int)getpid());
+	unlink(tmp);
+	if (symlink(slash + 1, tmp) < 0 || rename(tmp, link) < 0)
+		return err_set(err, "%s: %s", link, strerror(errno));
+	return 0;
+}
+
+static void on_signal(struct loop *loop, const struct signalfd_siginfo *si, void *arg)
+{
+	(void)arg;
+	if (si->ssi_signo == SIGINT || si->ssi_signo == SIGTERM)
+		loop_stop(loop);
+}
+
+int cli_serve(int argc, char **argv)
+{
+	struct serve_opts o;
+	int rc = parse_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	char *fixtures = NULL, *slug = NULL;
+	json_t *perms = NULL;
+	struct loop *loop = NULL;
+	struct stack *st = NULL;
+	char err[ERR_MAX] = "";
+	char run[PATH_MAX] = "";
+	if ((rc = pick_fixtures(&o, &fixtures)) >= 0 || (rc = read_manifest(o.dir, &slug, &perms)) >= 0)
+		goto out;
+	if (o.out != NULL) {
+		snprintf(run, sizeof(run), "%s", o.out);
+	} else if (pick_run_dir(o.dir, run, sizeof(run), err) < 0) {
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	char files_dir[PATH_MAX + 16];
+	snprintf(files_dir, sizeof(files_dir), "%s/files", run);
+	if ((loop = loop_new(err)) == NULL || loop_watch_signals(loop, on_signal, NULL, err) < 0) {
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	struct stack_options so = {.fixtures_dir = fixtures,
+				   .files_dir = files_dir,
+				   .bind_addr = o.bind,
+				   .port = o.port,
+				   .perm_mode = o.perm};
+	if ((st = stack_start(loop, &so, err)) == NULL) {
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
+		rc = strncmp(err, "address in use", 14) == 0 ? EXIT_UNAVAILABLE : EXIT_DATAERR;
+		goto out;
+	}
+	const char *ktok, *atok;
+	if (commit_run_dir(run, o.out == NULL, err) < 0) {
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	if (stack_add_konnector(st, slug, perms, err) < 0) {
+		fprintf(stderr, "konnector-harness serve: %s/manifest.konnector: %s\n", o.dir, err);
+		rc = EXIT_DATAERR;
+		goto out;
+	}
+	if ((ktok = stack_mint_konnector_token(st, slug, err)) == NULL ||
+	    (atok = stack_mint_app_token(st, "harness", err)) == NULL) {
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	printf("COZY_URL=%s\nCOZY_CREDENTIALS=%s\nCOZY_APP_TOKEN=%s\n", stack_url(st), ktok, atok);
+	fflush(stdout);
+	fprintf(stderr, "serving %s for konnector %s (permissions %s); run directory %s; Ctrl-C to stop\n",
+		fixtures ? fixtures : "no fixtures", slug,
+		o.perm == STACK_PERM_WARN ? "warn" : o.perm == STACK_PERM_ENFORCE ? "enforce" : "off", run);
+	if (loop_run(loop, err) < 0) {
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	char state[PATH_MAX + 16], journal[PATH_MAX + 32];
+	snprintf(state, sizeof(state), "%s/state", run);
+	snprintf(journal, sizeof(journal), "%s/journal.jsonl", run);
+	if (stack_write_state(st, state, err) < 0 || stack_write_journal(st, journal, err) < 0) {
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	fprintf(stderr, "state written to %s, journal to %s\n", state, journal);
+	rc = EXIT_DONE;
+out:
+	stack_stop(st);
+	loop_free(loop);
+	json_decref(perms);
+	free(slug);
+	free(fixtures);
+	return rc;
+}

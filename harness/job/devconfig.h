@@ -1,0 +1,43 @@
+/*
+ * konnector-dev-config.json, as cozy-jobs-cli reads it (konnector-libs.md §5):
+ * `fields` (the account's auth), `COZY_FIELDS` and `COZY_PARAMETERS` objects,
+ * `COZY_URL` ignored; `//` and block comments allowed (strip-json-comments).
+ */
+#ifndef HARNESS_DEVCONFIG_H
+#define HARNESS_DEVCONFIG_H
+
+#include "harness/job/manifest.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+enum devconfig_status {
+	DEVCONFIG_OK,
+	DEVCONFIG_MISSING, /* no such file: err names it */
+	DEVCONFIG_BAD,     /* unreadable or malformed: err has file:line:column */
+};
+
+struct devconfig {
+	json_t *root;            /* owned */
+	json_t *fields;          /* borrowed object, never NULL after a load */
+	json_t *cozy_fields;     /* borrowed object or NULL */
+	json_t *cozy_parameters; /* borrowed object or NULL */
+};
+
+/* Replace comments by spaces (newlines kept, so line:column stay right); strings untouched. */
+void devconfig_strip_comments(char *text, size_t len);
+int devconfig_parse(const char *text, size_t len, const char *path, struct devconfig *dc, char *err);
+enum devconfig_status devconfig_load(const char *path, struct devconfig *dc, char *err);
+void devconfig_free(struct devconfig *dc);
+
+/*
+ * The io.cozy.accounts document the harness creates (new ref): OAuth keys of
+ * `fields` go to `oauth`, the rest to `auth`, account_type = slug.
+ */
+json_t *devconfig_account(const struct devconfig *dc, const char *slug, const char *id);
+/* 1 when key is one of the OAuth keys that go to the account's `oauth`. */
+int devconfig_is_oauth_key(const char *key);
+/* A template naming the manifest's fields (malloc'd, plain JSON so every tool reads it). */
+char *devconfig_template(const struct manifest *m);
+
+#endif

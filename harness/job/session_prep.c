@@ -1,0 +1,339 @@
+/* One job's preparation; see session_prep.h. */
+#include "harness/job/session_prep.h"
+
+#include "common/atomic_file.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/loop.h"
+#include "harness/job/jobenv.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int prep_is_dir(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static int is_file(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* A scenario folder holds data/, files/, account_types/ or refresh/ directly. */
+int prep_is_scenario(const char *dir)
+{
+	static const char *const parts[] = {"data", "files", "account_types", "refresh"};
+	char p[PATH_MAX + 32];
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, parts[i]);
+		if (prep_is_dir(p))
+			return 1;
+	}
+	return 0;
+}
+
+/* The fixtures folder to load, as serve picks it; see session_prep.h. */
+int prep_pick_fixtures(const struct run_options *o, char **out, char *err)
+{
+	*out = NULL;
+	if (o->fixtures != NULL) {
+		if (!prep_is_dir(o->fixtures)) {
+			return err_set(err, "fixtures %s is not a directory", o->fixtures);
+		}
+		*out = strdup(o->fixtures);
+		return 0;
+	}
+	char base[PATH_MAX], p[PATH_MAX + 256];
+	snprintf(base, sizeof(base), "%s/fixtures", o->dir);
+	if (o->scenario != NULL) {
+		snprintf(p, sizeof(p), "%s/%s", base, o->scenario);
+		if (!prep_is_dir(p)) {
+			return err_set(err, "no scenario %s", p);
+		}
+		*out = strdup(p);
+		return 0;
+	}
+	if (!prep_is_dir(base))
+		return 0;
+	if (prep_is_scenario(base)) {
+		*out = strdup(base);
+		return 0;
+	}
+	snprintf(p, sizeof(p), "%s/default", base);
+	if (prep_is_dir(p)) {
+		*out = strdup(p);
+		return 0;
+	}
+	DIR *d = opendir(base);
+	struct dirent *de;
+	int count = 0;
+	char only[PATH_MAX + 256] = "";
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		snprintf(p, sizeof(p), "%s/%s", base, de->d_name);
+		if (de->d_name[0] != '.' && prep_is_dir(p)) {
+			count++;
+			snprintf(only, sizeof(only), "%s", p);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	if (count > 1) {
+		return err_set(err, "%s holds several scenarios: choose one with --scenario NAME", base);
+	}
+	if (count == 1)
+		*out = strdup(only);
+	return 0;
+}
+
+int prep_scenario_config(const struct run_options *o, const char *fixtures, char *out, size_t len)
+{
+	if (o->config == NULL && fixtures != NULL) {
+		snprintf(out, len, "%s/konnector-dev-config.json", fixtures);
+		if (is_file(out))
+			return 1;
+	}
+	run_options_config_path(o, out, len);
+	return 0;
+}
+
+/* 32 random hex digits, like a CouchDB uuid. */
+void prep_random_id(char out[33])
+{
+	unsigned char b[16];
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		long long t = loop_now_ms() ^ (long long)getpid();
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)(t >> (i % 8 * 8)) ^ (unsigned char)(i * 37);
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* A stable account id for slug (so --state finds the same account): two FNV-1a hashes in hex. */
+void prep_account_id(const char *slug, char out[33])
+{
+	unsigned long long h1 = 1469598103934665603ULL, h2 = 7809847782465536322ULL;
+	for (const unsigned char *p = (const unsigned char *)slug; *p; p++) {
+		h1 = (h1 ^ *p) * 1099511628211ULL;
+		h2 = (h2 ^ *p) * 1099511628211ULL;
+	}
+	snprintf(out, 33, "%016llx%016llx", h1, h2);
+}
+
+/* Create or update the account doc from the dev config; returns the stored doc (new ref). */
+json_t *prep_put_account(struct stack *st, const struct devconfig *dc, const char *slug, const char *id, char *err)
+{
+	json_t *doc = devconfig_account(dc, slug, id);
+	json_t *old = stack_doc_get(st, "io.cozy.accounts", id);
+	if (old != NULL) {
+		/* a second run from --state: keep what the konnector stored, refresh the credentials */
+		json_t *merged = json_deep_copy(old);
+		json_object_set(merged, "auth", json_object_get(doc, "auth"));
+		if (json_object_get(doc, "oauth") != NULL)
+			json_object_set(merged, "oauth", json_object_get(doc, "oauth"));
+		json_object_set(merged, "account_type", json_object_get(doc, "account_type"));
+		json_decref(doc);
+		doc = merged;
+		json_decref(old);
+	}
+	json_t *stored = stack_doc_put(st, "io.cozy.accounts", doc, err);
+	json_decref(doc);
+	return stored;
+}
+
+/* stack: worker/exec/konnector.go computeFolderPath: /<Administrative>/<Title name>/<account name or id> */
+static char *prep_folder_path(const struct manifest *m, const json_t *account, const char *locale)
+{
+	const char *admin = (locale != NULL && strncmp(locale, "fr", 2) == 0) ? "Administratif" : "Administrative";
+	struct buf title = {0};
+	int word_start = 1;
+	for (const char *p = m->name; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		/* cases.Title: upper-case the first letter of each word, lower-case the rest (ASCII here) */
+		char out = (char)ch;
+		if (ch < 0x80 && isalpha(ch))
+			out = (char)(word_start ? toupper(ch) : tolower(ch));
+		buf_append(&title, &out, 1);
+		word_start = ch < 0x80 && !isalnum(ch) && ch != '\'';
+	}
+	const char *name = json_string_value(json_object_get(account, "name"));
+	struct buf acc = {0};
+	static const char bad[] = "&/\\#,+()$@~%.'\":*?<>{}";
+	for (const char *p = name ? name : ""; *p; p++) {
+		char ch = strchr(bad, *p) != NULL ? '_' : *p;
+		buf_append(&acc, &ch, 1);
+	}
+	if (acc.len == 0)
+		buf_puts(&acc, json_string_value(json_object_get(account, "_id")));
+	char *path = NULL;
+	if (asprintf(&path, "/%s/%s/%s", admin, title.data ? title.data : "", acc.data) < 0)
+		path = NULL;
+	buf_free(&title);
+	buf_free(&acc);
+	return path;
+}
+
+/* ensureFolderToSave for a trigger built with folder_to_save "yes"; returns the dir id (malloc'd) or NULL with a warning. */
+char *prep_folder_to_save(struct stack *st, const struct manifest *m, const char *locale, json_t **account,
+			  json_t *warnings)
+{
+	char err[ERR_MAX];
+	const char *path = json_string_value(json_object_get(*account, "defaultFolderPath"));
+	char *computed = NULL;
+	if (path == NULL || path[0] == '\0')
+		path = json_string_value(json_object_get(*account, "folderPath"));
+	if (path == NULL || path[0] == '\0')
+		path = computed = prep_folder_path(m, *account, locale);
+	json_t *dir = stack_mkdir_p(st, path, err);
+	if (dir == NULL) {
+		char w[ERR_MAX + 128];
+		snprintf(w, sizeof(w), "could not create folder_to_save %s: %s", path, err);
+		json_array_append_new(warnings, json_string(w));
+		free(computed);
+		return NULL;
+	}
+	char *id = strdup(json_string_value(json_object_get(dir, "_id")));
+	json_t *refs = json_object_get(dir, "referenced_by");
+	if (json_array_size(refs) == 0) {
+		char ref[512];
+		snprintf(ref, sizeof(ref), "io.cozy.konnectors/%s", m->slug);
+		if (stack_add_reference(st, id, "io.cozy.konnectors", ref, err) < 0) {
+			char w[ERR_MAX + 64];
+			snprintf(w, sizeof(w), "could not reference folder_to_save: %s", err);
+			json_array_append_new(warnings, json_string(w));
+		}
+	}
+	json_decref(dir);
+	const char *dfp = json_string_value(json_object_get(*account, "defaultFolderPath"));
+	if (dfp == NULL || dfp[0] == '\0') {
+		json_t *upd = json_deep_copy(*account);
+		json_object_set_new(upd, "defaultFolderPath", json_string(path));
+		json_t *stored = stack_doc_put(st, "io.cozy.accounts", upd, err);
+		json_decref(upd);
+		if (stored != NULL) {
+			json_decref(*account);
+			*account = stored;
+		}
+	}
+	free(computed);
+	return id;
+}
+
+/* The node entry of DIR (malloc'd, relative to DIR) or NULL. */
+char *prep_node_entry(const char *dir, const char *entry)
+{
+	char p[PATH_MAX * 2];
+	if (entry != NULL)
+		return strdup(entry);
+	snprintf(p, sizeof(p), "%s/package.json", dir);
+	json_t *pkg = json_load_file(p, 0, NULL);
+	const char *main_ = json_string_value(json_object_get(pkg, "main"));
+	if (main_ != NULL) {
+		snprintf(p, sizeof(p), "%s/%s", dir, main_);
+		if (is_file(p)) {
+			char *e = strdup(main_);
+			json_decref(pkg);
+			return e;
+		}
+	}
+	json_decref(pkg);
+	static const char *const cands[] = {"index.js", "build/index.js", "src/index.js"};
+	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, cands[i]);
+		if (is_file(p))
+			return strdup(cands[i]);
+	}
+	return NULL;
+}
+
+/* stack: worker/exec/konnector.go cleans on_delete_account as path.Join("/", x): no way out of DIR */
+char *prep_clean_rel(const char *p)
+{
+	char *parts[256];
+	size_t n = 0;
+	char *copy = strdup(p);
+	for (char *save = NULL, *tok = strtok_r(copy, "/", &save); tok != NULL; tok = strtok_r(NULL, "/", &save)) {
+		if (strcmp(tok, ".") == 0)
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			if (n > 0)
+				n--;
+			continue;
+		}
+		if (n < sizeof(parts) / sizeof(parts[0]))
+			parts[n++] = tok;
+	}
+	struct buf b = {0};
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? "/" : "", parts[i]);
+	if (b.data == NULL)
+		buf_puts(&b, ".");
+	free(copy);
+	return buf_steal(&b);
+}
+
+/* after − before, per doctype and counter, keeping only doctypes that changed. */
+json_t *prep_changes_diff(const json_t *before, const json_t *after)
+{
+	json_t *out = json_object();
+	const char *dt;
+	json_t *counts;
+	json_object_foreach((json_t *)after, dt, counts)
+	{
+		json_t *b = json_object_get(before, dt), *d = json_object();
+		const char *k;
+		json_t *v;
+		int any = 0;
+		json_object_foreach(counts, k, v)
+		{
+			json_int_t n = json_integer_value(v) - json_integer_value(json_object_get(b, k));
+			json_object_set_new(d, k, json_integer(n));
+			any |= n != 0;
+		}
+		if (any)
+			json_object_set_new(out, dt, d);
+		else
+			json_decref(d);
+	}
+	return out;
+}
+
+/* Read a --payload file into COZY_PAYLOAD (malloc'd) and maybe write @cozy_payload.json; NULL + err on failure. */
+char *prep_payload(const struct run_options *o, int *wrote_file, char *err)
+{
+	*wrote_file = 0;
+	if (o->payload == NULL)
+		return strdup("");
+	size_t len;
+	char *body = file_read_all(o->payload, &len, err);
+	if (body == NULL)
+		return NULL;
+	int big;
+	char *value = jobenv_payload(body, len, &big);
+	free(body);
+	if (value != NULL && big) {
+		/* stack: worker/exec/common.go preparePayload writes it in the work dir (the cwd) */
+		char p[PATH_MAX];
+		snprintf(p, sizeof(p), "%s/" JOBENV_PAYLOAD_FILE, o->dir);
+		if (atomic_write(p, value, strlen(value), err) < 0) {
+			free(value);
+			return NULL;
+		}
+		free(value);
+		*wrote_file = 1;
+		return strdup("@" JOBENV_PAYLOAD_FILE);
+	}
+	return value;
+}
+
+extern char **environ;
