@@ -1,4 +1,6 @@
 /* MD5 written from the RFC 1321 description (no library at hand exports one). */
+#include "common/b64.h"
+#include <stdlib.h>
 #include "common/md5.h"
 
 #include <string.h>
@@ -113,57 +115,25 @@ void md5_hex(const void *data, size_t len, char out[33])
 	out[32] = '\0';
 }
 
-static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 void md5_to_base64(const unsigned char d[16], char out[25])
 {
-	size_t o = 0;
-	for (int i = 0; i < 16; i += 3) {
-		uint32_t v = (uint32_t)d[i] << 16;
-		int n = 16 - i >= 3 ? 3 : 16 - i;
-		if (n > 1)
-			v |= (uint32_t)d[i + 1] << 8;
-		if (n > 2)
-			v |= d[i + 2];
-		out[o++] = b64_alphabet[(v >> 18) & 63];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = n > 1 ? b64_alphabet[(v >> 6) & 63] : '=';
-		out[o++] = n > 2 ? b64_alphabet[v & 63] : '=';
-	}
-	out[o] = '\0';
+	struct buf b = {0};
+	char tmp[25] = "";
+	if (b64_encode(&b, d, 16, B64_STD) == 0 && b.len == 24)
+		memcpy(tmp, b.data, 24);
+	buf_free(&b);
+	memcpy(out, tmp, 25);
 }
 
-/* Value of one base64 character, or -1. */
-static int b64_value(char c)
-{
-	const char *p = c ? strchr(b64_alphabet, c) : NULL;
-	return p ? (int)(p - b64_alphabet) : -1;
-}
-
-/* stack: model/vfs/vfs.go parseMD5Hash wants 22..24 chars of std base64 decoding to 16 bytes. */
+/* stack: model/vfs/vfs.go parseMD5Hash wants std base64 decoding to 16 bytes; Go's StdEncoding needs
+ * the padding, so 24 chars ending "==" is the only valid form. */
 int md5_from_base64(const char *s, unsigned char digest[16])
 {
-	size_t len = strlen(s);
-	if (len < 22 || len > 24)
-		return -1;
-	/* Go's StdEncoding needs padding: 24 chars with "==" is the only valid form for 16 bytes. */
-	if (len != 24 || s[22] != '=' || s[23] != '=')
-		return -1;
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t o = 0;
-	for (size_t i = 0; i < 22; i++) {
-		int v = b64_value(s[i]);
-		if (v < 0)
-			return -1;
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o < 16)
-				digest[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	return o == 16 ? 0 : -1; /* Go is not strict: leftover bits are ignored */
+	size_t n = 0;
+	char *d = strlen(s) == 24 ? b64_decode(s, 24, &n) : NULL;
+	int ok = d != NULL && n == 16;
+	if (ok)
+		memcpy(digest, d, 16);
+	free(d);
+	return ok ? 0 : -1;
 }

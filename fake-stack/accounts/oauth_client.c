@@ -1,4 +1,5 @@
 /* OAuth token requests on the loop with curl's multi interface (see oauth_client.h). */
+#include "common/b64.h"
 #include "fake-stack/accounts/oauth_client.h"
 
 #include "common/buf.h"
@@ -94,18 +95,6 @@ char *oauth_form_encode(const char *const *pairs)
 	}
 	free(order);
 	return buf_steal(&b);
-}
-
-/* Standard base64 of data. */
-static void base64(struct buf *b, const unsigned char *d, size_t n)
-{
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)d[i] << 16 | (i + 1 < n ? (unsigned)d[i + 1] << 8 : 0) | (i + 2 < n ? d[i + 2] : 0);
-		char out[4] = {tbl[v >> 18 & 63], tbl[v >> 12 & 63], i + 1 < n ? tbl[v >> 6 & 63] : '=',
-			       i + 2 < n ? tbl[v & 63] : '='};
-		buf_append(b, out, 4);
-	}
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
@@ -404,7 +393,7 @@ struct oauth_call *oauth_client_request(struct oauth_client *c, const struct oau
 		buf_printf(&cred, "%s:%s", req->client_id ? req->client_id : "",
 			   req->client_secret ? req->client_secret : "");
 		buf_puts(&h, "Authorization: Basic ");
-		base64(&h, (const unsigned char *)cred.data, cred.len);
+		b64_encode(&h, cred.data, cred.len, B64_STD);
 		call->headers = curl_slist_append(call->headers, h.data);
 		buf_free(&cred);
 		buf_free(&h);

@@ -1,4 +1,5 @@
 /* The Cozy file tree: docs in jansson, content under files_dir (see vfs.h). */
+#include "common/isotime.h"
 #include "fake-stack/files/vfs_int.h"
 
 #include "common/atomic_file.h"
@@ -45,21 +46,7 @@ void vfs_bump_rev(json_t *doc)
 
 void vfs_now(char out[40])
 {
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (ts.tv_nsec != 0) {
-		char frac[16];
-		snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
-		size_t fl = strlen(frac);
-		while (frac[fl - 1] == '0')
-			frac[--fl] = '\0';
-		snprintf(out + n, 40 - n, "%sZ", frac);
-	} else {
-		snprintf(out + n, 40 - n, "Z");
-	}
+	isotime_now(ISOTIME_NANOS, out, 40, NULL);
 }
 
 char *vfs_disk_path(const struct vfs *v, const char *cozy_path, char *err)

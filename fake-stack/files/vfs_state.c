@@ -1,4 +1,5 @@
 /* The file tree in and out: fixtures' files/ folder, and the state a run leaves behind. */
+#include "common/isotime.h"
 #include "fake-stack/files/vfs_int.h"
 
 #include "common/atomic_file.h"
@@ -71,9 +72,7 @@ static int vfs_copy_file(const char *src, const char *dst, unsigned char *digest
 /* A file's mtime as an RFC 3339 UTC string. */
 static void vfs_mtime(const struct stat *sb, char out[40])
 {
-	struct tm tm;
-	gmtime_r(&sb->st_mtim.tv_sec, &tm);
-	strftime(out, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	isotime_format(&sb->st_mtim, ISOTIME_SECONDS, out, 40);
 }
 
 /* Deterministic id of a fixture entry: the md5 of its Cozy path in hex, so folder ids stay the same run after run. */

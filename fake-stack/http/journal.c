@@ -3,6 +3,7 @@
  * tree per entry cost ~2 KB: a served benchmark grew to 200 MB), parsed back
  * only when journal_entries is asked for them.
  */
+#include "common/isotime.h"
 #include "fake-stack/http/journal.h"
 
 #include "common/atomic_file.h"
@@ -61,12 +62,7 @@ void journal_free(struct journal *j)
 
 void journal_time_now(char out[32])
 {
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
+	isotime_now(ISOTIME_MILLIS, out, 32, NULL);
 }
 
 /* Length of the longest prefix of s (at most max bytes) that does not split a UTF-8 sequence. */

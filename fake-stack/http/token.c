@@ -1,4 +1,5 @@
 /* Minting and looking up job and app tokens (JWT-shaped, see token.h). */
+#include "common/b64.h"
 #include "fake-stack/http/token.h"
 
 #include "common/err.h"
@@ -40,71 +41,12 @@ void tokens_free(struct tokens *t)
 
 char *token_b64url(const void *data, size_t len)
 {
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	const unsigned char *s = data;
-	char *out = malloc(len / 3 * 4 + 5);
-	if (out == NULL)
+	struct buf b = {0};
+	if (b64_encode(&b, data, len, B64_URL) < 0 || buf_append(&b, "", 0) < 0) {
+		buf_free(&b);
 		return NULL;
-	size_t j = 0, i = 0;
-	for (; i + 2 < len; i += 3) {
-		unsigned v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
-		out[j++] = tbl[v >> 18 & 63];
-		out[j++] = tbl[v >> 12 & 63];
-		out[j++] = tbl[v >> 6 & 63];
-		out[j++] = tbl[v & 63];
 	}
-	if (len - i == 1) {
-		unsigned v = (unsigned)s[i] << 16;
-		out[j++] = tbl[v >> 18 & 63];
-		out[j++] = tbl[v >> 12 & 63];
-	} else if (len - i == 2) {
-		unsigned v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8;
-		out[j++] = tbl[v >> 18 & 63];
-		out[j++] = tbl[v >> 12 & 63];
-		out[j++] = tbl[v >> 6 & 63];
-	}
-	out[j] = '\0';
-	return out;
-}
-
-/* Standard base64 (padding optional) into a malloc'd NUL-terminated string; NULL if malformed. */
-static char *b64_decode(const char *s)
-{
-	size_t len = strlen(s);
-	char *out = malloc(len / 4 * 3 + 4);
-	if (out == NULL)
-		return NULL;
-	unsigned acc = 0;
-	int bits = 0;
-	size_t j = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		int v;
-		if (c >= 'A' && c <= 'Z')
-			v = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			v = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			v = c - '0' + 52;
-		else if (c == '+' || c == '-')
-			v = 62;
-		else if (c == '/' || c == '_')
-			v = 63;
-		else if (c == '=')
-			break;
-		else {
-			free(out);
-			return NULL;
-		}
-		acc = acc << 6 | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[j++] = (char)(acc >> bits & 0xff);
-		}
-	}
-	out[j] = '\0';
-	return out;
+	return buf_steal(&b);
 }
 
 const char *tokens_mint(struct tokens *t, enum token_kind kind, const char *domain, const char *slug, long long iat,
@@ -176,7 +118,7 @@ char *token_from_request(const char *authorization, const char *bearer_token_que
 		if (strncmp(authorization, "Bearer ", 7) == 0)
 			return strdup(authorization + 7);
 		if (strncasecmp(authorization, "Basic ", 6) == 0) {
-			char *dec = b64_decode(authorization + 6);
+			char *dec = b64_decode_lenient(authorization + 6, NULL);
 			char *colon = dec ? strchr(dec, ':') : NULL;
 			char *pass = colon ? strdup(colon + 1) : NULL;
 			free(dec);

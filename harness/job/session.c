@@ -4,6 +4,7 @@
  * folder_to_save, COZY_* environment, then the runner; the end is judged as
  * the stack judges it.
  */
+#include "common/isotime.h"
 #include "harness/job/session.h"
 
 #include "common/atomic_file.h"
@@ -285,11 +286,7 @@ int session_running(const struct session *s)
 static long long wall_now(char iso[32])
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(iso, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(iso + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
+	isotime_now(ISOTIME_MILLIS, iso, 32, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 

@@ -5,6 +5,7 @@
  * punctuation the grammar expects there, and every token is checked for what
  * jsmn lets through (literals, numbers, control bytes in strings).
  */
+#include "common/b64.h"
 #include "harness/judge/events.h"
 
 #include "common/buf.h"
@@ -756,57 +757,6 @@ void event_scanner_free(struct event_scanner *s)
 
 /* ---- events.jsonl ---- */
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64_encode(struct buf *out, const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)s[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= s[i + 2];
-		char q[4] = {b64[(v >> 18) & 63], b64[(v >> 12) & 63], i + 1 < n ? b64[(v >> 6) & 63] : '=',
-			     i + 2 < n ? b64[v & 63] : '='};
-		if (buf_append(out, q, 4) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int b64_val(char c)
-{
-	const char *p = c ? strchr(b64, c) : NULL;
-	return p ? (int)(p - b64) : -1;
-}
-
-static char *b64_decode(const char *s, size_t n, size_t *out_len)
-{
-	if (n % 4 != 0)
-		return NULL;
-	char *o = malloc(n / 4 * 3 + 1);
-	size_t w = 0;
-	if (o == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i += 4) {
-		int a = b64_val(s[i]), b = b64_val(s[i + 1]);
-		int c = s[i + 2] == '=' ? 0 : b64_val(s[i + 2]), d = s[i + 3] == '=' ? 0 : b64_val(s[i + 3]);
-		if (a < 0 || b < 0 || c < 0 || d < 0) {
-			free(o);
-			return NULL;
-		}
-		unsigned v = (unsigned)a << 18 | (unsigned)b << 12 | (unsigned)c << 6 | (unsigned)d;
-		o[w++] = (char)(v >> 16);
-		if (s[i + 2] != '=')
-			o[w++] = (char)(v >> 8);
-		if (s[i + 3] != '=')
-			o[w++] = (char)v;
-	}
-	o[w] = '\0';
-	*out_len = w;
-	return o;
-}
-
 /* True when s[0..n) is valid UTF-8 without NUL bytes (jansson strings cannot hold NUL). */
 static int capture_plain(const char *s, size_t n)
 {
@@ -846,7 +796,7 @@ int event_capture_format(struct buf *out, long long time_ms, unsigned long linen
 		free(enc);
 		return rc;
 	}
-	if (buf_puts(out, "\"raw_base64\":\"") < 0 || b64_encode(out, (const unsigned char *)raw, len) < 0)
+	if (buf_puts(out, "\"raw_base64\":\"") < 0 || b64_encode(out, raw, len, B64_STD) < 0)
 		return -1;
 	return buf_puts(out, "\"}\n");
 }
