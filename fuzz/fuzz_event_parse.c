@@ -6,6 +6,7 @@
  * tests/unit/test_events.c). Also drives the line scanner.
  */
 #include "harness/judge/events.h"
+#include "harness/judge/linescan.h"
 
 #include <jansson.h>
 #include <stdint.h>

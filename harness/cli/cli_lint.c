@@ -4,7 +4,9 @@
  * Judge captured konnector stdout as the stack would, with the lint rules.
  */
 #include "harness/cli/cli.h"
+#include "harness/judge/capture.h"
 #include "harness/judge/events.h"
+#include "harness/judge/linescan.h"
 #include "harness/exitcode.h"
 #include "harness/judge/lint.h"
 #include "harness/judge/report.h"

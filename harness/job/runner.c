@@ -3,7 +3,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
-#include "harness/judge/events.h"
+#include "harness/judge/linescan.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -19,6 +19,8 @@
 #include "harness/job/rundir.h"
 #include "harness/job/runner.h"
 #include "harness/job/session_prep.h"
+#include "harness/judge/capture.h"
+#include "harness/judge/linescan.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -5,19 +5,14 @@
  * punctuation the grammar expects there, and every token is checked for what
  * jsmn lets through (literals, numbers, control bytes in strings).
  */
-#include "common/b64.h"
 #include "harness/judge/events.h"
 
-#include "common/buf.h"
-#include "common/err.h"
 #include "common/jsmn_wrap.h"
 
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Tokens on the stack for ordinary lines; longer ones get a heap array sized by jsmn's count. */
 #define EVENT_TOKENS_FIXED 128
@@ -665,176 +660,4 @@ int event_type_is(const struct event *ev, const char *t)
 {
 	size_t n = strlen(t);
 	return ev->type != NULL && ev->type_len == n && memcmp(ev->type, t, n) == 0;
-}
-
-/* ---- the stack's line splitter ---- */
-
-struct event_scanner {
-	struct event_scanner_hooks hooks;
-	unsigned long lineno;
-	int stopped;
-	size_t len;                /* bytes of a partial line held in buf */
-	char buf[EVENT_LINE_MAX];
-};
-
-struct event_scanner *event_scanner_new(const struct event_scanner_hooks *hooks)
-{
-	struct event_scanner *s = malloc(sizeof(*s));
-	if (s == NULL)
-		return NULL;
-	s->hooks = *hooks;
-	s->lineno = 0;
-	s->stopped = 0;
-	s->len = 0;
-	return s;
-}
-
-/* Deliver one complete line (raw: without '\n', '\r' still there). */
-static void scanner_deliver(struct event_scanner *s, const char *line, size_t len)
-{
-	s->lineno++;
-	/* go: bufio.ScanLines dropCR */
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	if (s->hooks.line)
-		s->hooks.line(s->hooks.arg, line, len, s->lineno);
-}
-
-static void scanner_stop(struct event_scanner *s, const char *head, size_t len)
-{
-	s->lineno++;
-	s->stopped = 1;
-	if (s->hooks.too_long)
-		s->hooks.too_long(s->hooks.arg, head, len, s->lineno);
-	s->len = 0;
-}
-
-void event_scanner_feed(struct event_scanner *s, const char *data, size_t len)
-{
-	while (len > 0 && !s->stopped) {
-		const char *nl = memchr(data, '\n', len);
-		size_t take = nl ? (size_t)(nl - data) : len;
-		if (s->len == 0 && nl != NULL && take < EVENT_LINE_MAX) {
-			scanner_deliver(s, data, take); /* whole line in the caller's data: no copy */
-		} else {
-			if (s->len + take >= EVENT_LINE_MAX) {
-				/* go: the 64 KiB buffer is full without a newline → ErrTooLong */
-				size_t room = EVENT_LINE_MAX - s->len;
-				memcpy(s->buf + s->len, data, room);
-				scanner_stop(s, s->buf, EVENT_LINE_MAX);
-				return;
-			}
-			memcpy(s->buf + s->len, data, take);
-			s->len += take;
-			if (nl == NULL)
-				return;
-			scanner_deliver(s, s->buf, s->len);
-			s->len = 0;
-		}
-		data += take + 1;
-		len -= take + 1;
-	}
-}
-
-void event_scanner_finish(struct event_scanner *s)
-{
-	if (s->stopped || s->len == 0)
-		return;
-	size_t n = s->len;
-	s->len = 0;
-	scanner_deliver(s, s->buf, n);
-}
-
-int event_scanner_stopped(const struct event_scanner *s)
-{
-	return s->stopped;
-}
-
-void event_scanner_free(struct event_scanner *s)
-{
-	free(s);
-}
-
-/* ---- events.jsonl ---- */
-
-/* True when s[0..n) is valid UTF-8 without NUL bytes (jansson strings cannot hold NUL). */
-static int capture_plain(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		if (s[i] == '\0')
-			return 0;
-		int l = event_utf8_len((const unsigned char *)s + i, n - i);
-		if (l == 0)
-			return 0;
-		i += (size_t)l;
-	}
-	return 1;
-}
-
-int event_capture_format(struct buf *out, long long time_ms, unsigned long lineno, const char *raw, size_t len,
-			 int too_long)
-{
-	time_t sec = (time_t)(time_ms / 1000);
-	struct tm tm;
-	char ts[40];
-	gmtime_r(&sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (buf_printf(out, "{\"time\":\"%s.%03lldZ\",\"line\":%lu,", ts, time_ms % 1000, lineno) < 0)
-		return -1;
-	if (too_long && buf_printf(out, "\"too_long\":true,\"length\":%zu,", len) < 0)
-		return -1;
-	if (too_long && len > EVENT_LINE_MAX)
-		len = EVENT_LINE_MAX;
-	if (capture_plain(raw, len)) {
-		json_t *js = json_stringn(raw, len);
-		char *enc = js ? json_dumps(js, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-		json_decref(js);
-		if (enc == NULL)
-			return -1;
-		int rc = buf_printf(out, "\"raw\":%s}\n", enc);
-		free(enc);
-		return rc;
-	}
-	if (buf_puts(out, "\"raw_base64\":\"") < 0 || b64_encode(out, raw, len, B64_STD) < 0)
-		return -1;
-	return buf_puts(out, "\"}\n");
-}
-
-int event_capture_parse(const char *rec, size_t len, unsigned long *lineno, char **raw, size_t *raw_len,
-			int *too_long, char *err)
-{
-	json_error_t je;
-	json_t *o = json_loadb(rec, len, 0, &je);
-	if (o == NULL)
-		return err_set(err, "column %d: %s", je.column, je.text);
-	json_t *l = json_object_get(o, "line"), *r = json_object_get(o, "raw"), *b = json_object_get(o, "raw_base64");
-	int rc = -1;
-	if (!json_is_object(o) || !json_is_integer(l) || json_integer_value(l) < 0 ||
-	    (!json_is_string(r) && !json_is_string(b))) {
-		err_set(err, "not an %s record: an object with \"line\" and \"raw\" (or \"raw_base64\") expected",
-			EVENTS_CAPTURE_NAME);
-		goto out;
-	}
-	*lineno = (unsigned long)json_integer_value(l);
-	*too_long = json_is_true(json_object_get(o, "too_long"));
-	if (json_is_string(r)) {
-		*raw_len = json_string_length(r);
-		*raw = malloc(*raw_len + 1);
-		if (*raw == NULL) {
-			err_set(err, "out of memory");
-			goto out;
-		}
-		memcpy(*raw, json_string_value(r), *raw_len + 1);
-	} else {
-		*raw = b64_decode(json_string_value(b), json_string_length(b), raw_len);
-		if (*raw == NULL) {
-			err_set(err, "bad raw_base64");
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	json_decref(o);
-	return rc;
 }

@@ -27,16 +27,6 @@
 
 #include <stddef.h>
 
-/*
- * stack: worker/exec/common.go scans stdout with bufio.Scanner,
- * Buffer(make([]byte, 16*1024), 64*1024) (go: src/bufio/scan.go). The buffer
- * grows 16→32→64 KiB and the scan stops with ErrTooLong when it is full
- * without a '\n'. So: a line is delivered when the bytes before its '\n'
- * (a '\r' included) number at most EVENT_LINE_MAX - 1 = 65535; the same bound
- * holds for a final unterminated line (a pipe read never returns data and EOF
- * together). 65536 bytes or more: the scan stops for good.
- */
-#define EVENT_LINE_MAX 65536
 /* stack: messages are cut to their first 4000 bytes, worker/exec/konnector.go */
 #define EVENT_MESSAGE_MAX 4000
 /* go: src/encoding/json/scanner.go maxNestingDepth */
@@ -76,50 +66,5 @@ int event_type_is(const struct event *ev, const char *t);
  * the byte at s starts no valid sequence (overlong, surrogate, > U+10FFFF, cut).
  */
 int event_utf8_len(const unsigned char *s, size_t n);
-
-/*
- * The line splitter of the stack (bufio.Scanner + ScanLines, see
- * EVENT_LINE_MAX): feed it stdout bytes as they come, it calls line() for each
- * line it would deliver (the '\n' and one trailing '\r' dropped), and
- * too_long() once when the scan stops; after that nothing more is delivered.
- * The struct holds its 64 KiB buffer: allocate it with event_scanner_new.
- */
-struct event_scanner;
-struct event_scanner_hooks {
-	void (*line)(void *arg, const char *line, size_t len, unsigned long lineno);
-	/* head: the first EVENT_LINE_MAX bytes of the long line */
-	void (*too_long)(void *arg, const char *head, size_t len, unsigned long lineno);
-	void *arg;
-};
-struct event_scanner *event_scanner_new(const struct event_scanner_hooks *hooks);
-void event_scanner_feed(struct event_scanner *s, const char *data, size_t len);
-/* End of stdout: a final unterminated line is still delivered. */
-void event_scanner_finish(struct event_scanner *s);
-/* 1 once too_long() was called: the stack reads no more stdout. */
-int event_scanner_stopped(const struct event_scanner *s);
-void event_scanner_free(struct event_scanner *s);
-
-/*
- * events.jsonl, the harness's own capture of stdout in a run directory: one
- * JSON object per stdout line, in order:
- *   {"time":"2026-11-23T07:09:49.635Z","line":N,"raw":"<the line as read>"}
- * `raw` is the line without its '\n' (a '\r' kept). When the line is not valid
- * UTF-8 it is given as "raw_base64" instead, so no byte is lost. A line over
- * the scanner limit is written once as
- *   {"time":…,"line":N,"too_long":true,"length":<bytes seen>,"raw":"<first 65536 bytes>"}
- * and nothing follows it (the stack stops reading there).
- */
-#define EVENTS_CAPTURE_NAME "events.jsonl"
-
-struct buf;
-/* Append one capture record (with its '\n') to out. time_ms: Unix time in milliseconds. */
-int event_capture_format(struct buf *out, long long time_ms, unsigned long lineno, const char *raw, size_t len,
-			 int too_long);
-/*
- * Read one capture record: *raw gets a malloc'd copy of the original line.
- * Returns 0, or -1 with err filled when the record is not a capture record.
- */
-int event_capture_parse(const char *rec, size_t len, unsigned long *lineno, char **raw, size_t *raw_len,
-			int *too_long, char *err);
 
 #endif

@@ -2,6 +2,7 @@
 #include "harness/judge/expect_run.h"
 
 #include "common/err.h"
+#include "harness/judge/capture.h"
 #include "harness/judge/events.h"
 #include "harness/judge/expect.h"
 

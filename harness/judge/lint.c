@@ -8,6 +8,8 @@
  */
 #include "harness/judge/lint.h"
 
+#include "harness/judge/linescan.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,8 @@
 /* harness/judge/events.c: a line is an event exactly when Go's encoding/json decodes it into the stack's struct. */
 #include "common/buf.h"
+#include "harness/judge/capture.h"
 #include "harness/judge/events.h"
+#include "harness/judge/linescan.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* The data-driven lint cases: tests/lint/NAME.test (format in tests/lint/README.md), read from the repo root. */
 #include "common/buf.h"
+#include "harness/judge/linescan.h"
 #include "harness/judge/lint.h"
 
 #include <criterion/criterion.h>

@@ -2,7 +2,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/loop.h"
-#include "harness/judge/events.h"
+#include "harness/judge/linescan.h"
 #include "harness/job/runner.h"
 
 #include <criterion/criterion.h>
