@@ -17,7 +17,7 @@
 #include "harness/judge/events.h"
 #include "harness/job/manifest.h"
 #include "harness/job/run_options.h"
-#include "harness/judge/verdict.h"
+#include "harness/judge/judge.h"
 
 #include <jansson.h>
 #include <stddef.h>

@@ -7,7 +7,7 @@
 #ifndef HARNESS_LINT_H
 #define HARNESS_LINT_H
 
-#include "harness/judge/verdict.h"
+#include "harness/judge/judge.h"
 
 #include <jansson.h>
 #include <stddef.h>

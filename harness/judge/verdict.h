@@ -1,12 +1,12 @@
 /*
- * How cozy-stack decides the result of one konnector execution from its
- * events and its end (stack: worker/exec/konnector.go ScanOutput, Error(),
- * jobHookErrorCheckerKonnector, beforeHookKonnector; spec §1.7–1.8).
+ * The result of one konnector execution as cozy-stack stores it, and the
+ * stack's rules around the job's error: the string Go gives a process end,
+ * which errors refuse the retry and which skip later automatic runs (stack:
+ * worker/exec/konnector.go Error(), jobHookErrorCheckerKonnector,
+ * beforeHookKonnector). judge.h decides it from the events.
  */
 #ifndef HARNESS_VERDICT_H
 #define HARNESS_VERDICT_H
-
-#include "harness/judge/events.h"
 
 #include <stddef.h>
 
@@ -22,16 +22,6 @@ enum process_end {
 #define KONN_ERR_USER_ACTION_NEEDED "USER_ACTION_NEEDED"
 #define KONN_ERR_USER_ACTION_NEEDED_CGU "USER_ACTION_NEEDED.CGU_FORM"
 
-struct judge {
-	char *last_error;    /* last `error` message (cut to 4000 bytes), NULL if none */
-	size_t last_error_len;
-	char *last_critical; /* last `critical` message, NULL if none */
-	size_t last_critical_len;
-	int critical_no_retry; /* some critical line had no_retry: true (ctx.SetNoRetry is never undone) */
-	int scan_stopped;      /* a line was over the scanner limit: later events are not seen */
-	size_t count_debug, count_info, count_warning, count_error, count_critical, count_other;
-};
-
 struct verdict {
 	int done;            /* 1: job done; 0: job errored */
 	char *error;         /* the job's `error` field as the stack stores it; NULL when done */
@@ -41,14 +31,6 @@ struct verdict {
 	int from_events_only;/* END_UNKNOWN: no process end was known, only the events were judged */
 };
 
-void judge_init(struct judge *j);
-/* Account for one decoded event (call only for EVENT_OK lines); ignored once the scan stopped. */
-void judge_event(struct judge *j, const struct event *ev);
-/* The scanner stopped on a too-long line: no later event reaches the stack. */
-void judge_line_too_long(struct judge *j);
-/* Decide; fills v (free with verdict_clear). */
-void judge_finish(const struct judge *j, enum process_end end, int code, struct verdict *v);
-void judge_clear(struct judge *j);
 void verdict_clear(struct verdict *v);
 
 /* The error string Go gives a process end: "exit status 2", "signal: killed", "context deadline exceeded"; "" for exit 0. */

@@ -1,4 +1,5 @@
-/* harness/judge/verdict.c: the stack's result rules (worker/exec/konnector.go Error, spec §1.7–1.8). */
+/* harness/judge/judge.c and verdict.c: the stack's result rules (stack: worker/exec/konnector.go Error). */
+#include "harness/judge/judge.h"
 #include "harness/judge/verdict.h"
 
 #include <criterion/criterion.h>
