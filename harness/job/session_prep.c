@@ -1,11 +1,19 @@
-/* One job's preparation; see session_prep.h. */
+/*
+ * One job prepared as cozy-stack prepares it before it starts a konnector:
+ * the fixtures and dev config chosen at open, then for each run the account
+ * (soft-deleted for --account-deleted), folder_to_save, COZY_* environment
+ * and the command; see session_prep.h and session_internal.h.
+ */
 #include "harness/job/session_prep.h"
 
 #include "common/atomic_file.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/loop.h"
+#include "harness/exitcode.h"
 #include "harness/job/jobenv.h"
+#include "harness/job/preload.h"
+#include "harness/job/session_internal.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -16,6 +24,8 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+extern char **environ;
 
 int prep_is_dir(const char *p)
 {
@@ -107,7 +117,7 @@ int prep_scenario_config(const struct run_options *o, const char *fixtures, char
 }
 
 /* 32 random hex digits, like a CouchDB uuid. */
-void prep_random_id(char out[33])
+static void prep_random_id(char out[33])
 {
 	unsigned char b[16];
 	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
@@ -131,7 +141,7 @@ void prep_account_id(const char *slug, char out[33])
 }
 
 /* Create or update the account doc from the dev config; returns the stored doc (new ref). */
-json_t *prep_put_account(struct stack *st, const struct devconfig *dc, const char *slug, const char *id, char *err)
+static json_t *prep_put_account(struct stack *st, const struct devconfig *dc, const char *slug, const char *id, char *err)
 {
 	json_t *doc = devconfig_account(dc, slug, id);
 	json_t *old = stack_doc_get(st, "io.cozy.accounts", id);
@@ -184,7 +194,7 @@ static char *prep_folder_path(const struct manifest *m, const json_t *account, c
 }
 
 /* ensureFolderToSave for a trigger built with folder_to_save "yes"; returns the dir id (malloc'd) or NULL with a warning. */
-char *prep_folder_to_save(struct stack *st, const struct manifest *m, const char *locale, json_t **account,
+static char *prep_folder_to_save(struct stack *st, const struct manifest *m, const char *locale, json_t **account,
 			  json_t *warnings)
 {
 	char err[ERR_MAX];
@@ -230,7 +240,7 @@ char *prep_folder_to_save(struct stack *st, const struct manifest *m, const char
 }
 
 /* The node entry of DIR (malloc'd, relative to DIR) or NULL. */
-char *prep_node_entry(const char *dir, const char *entry)
+static char *prep_node_entry(const char *dir, const char *entry)
 {
 	char p[PATH_MAX * 2];
 	if (entry != NULL)
@@ -257,7 +267,7 @@ char *prep_node_entry(const char *dir, const char *entry)
 }
 
 /* stack: worker/exec/konnector.go cleans on_delete_account as path.Join("/", x): no way out of DIR */
-char *prep_clean_rel(const char *p)
+static char *prep_clean_rel(const char *p)
 {
 	char *parts[256];
 	size_t n = 0;
@@ -282,34 +292,8 @@ char *prep_clean_rel(const char *p)
 	return buf_steal(&b);
 }
 
-/* after − before, per doctype and counter, keeping only doctypes that changed. */
-json_t *prep_changes_diff(const json_t *before, const json_t *after)
-{
-	json_t *out = json_object();
-	const char *dt;
-	json_t *counts;
-	json_object_foreach((json_t *)after, dt, counts)
-	{
-		json_t *b = json_object_get(before, dt), *d = json_object();
-		const char *k;
-		json_t *v;
-		int any = 0;
-		json_object_foreach(counts, k, v)
-		{
-			json_int_t n = json_integer_value(v) - json_integer_value(json_object_get(b, k));
-			json_object_set_new(d, k, json_integer(n));
-			any |= n != 0;
-		}
-		if (any)
-			json_object_set_new(out, dt, d);
-		else
-			json_decref(d);
-	}
-	return out;
-}
-
 /* Read a --payload file into COZY_PAYLOAD (malloc'd) and maybe write @cozy_payload.json; NULL + err on failure. */
-char *prep_payload(const struct run_options *o, int *wrote_file, char *err)
+static char *prep_payload(const struct run_options *o, int *wrote_file, char *err)
 {
 	*wrote_file = 0;
 	if (o->payload == NULL)
@@ -336,4 +320,145 @@ char *prep_payload(const struct run_options *o, int *wrote_file, char *err)
 	return value;
 }
 
-extern char **environ;
+/* The account, as Home creates it from the login form (auth) or an OAuth dance (oauth); COZY_FIELDS. */
+static int session_prepare_account(struct session *s, struct session_run *r, int *manual, const char **trig,
+				   char *err)
+{
+	const struct run_options *o = s->o;
+	char account_id[33];
+	prep_account_id(s->m.slug, account_id);
+	r->account = prep_put_account(s->stack, &s->dc, s->m.slug, account_id, err);
+	if (r->account == NULL) {
+		char why[ERR_MAX];
+		snprintf(why, sizeof(why), "%s", err);
+		err_set(err, "creating the account: %s", why);
+		return EXIT_SOFTWARE;
+	}
+	r->extra_fields = s->dc.cozy_fields ? json_deep_copy(s->dc.cozy_fields) : json_object();
+	if (o->fields_in_env)
+		json_object_update(r->extra_fields, s->dc.fields);
+	if (o->account_deleted) {
+		/* stack: model/account/accounts.go delete hook: copy to soft_deleted with soft_deleted_rev, delete,
+		 * then push {"account","account_rev","konnector","account_deleted":true}, manual, no trigger */
+		const char *rev = json_string_value(json_object_get(r->account, "_rev"));
+		json_t *soft = json_deep_copy(r->account);
+		json_object_del(soft, "_rev");
+		json_object_set_new(soft, "soft_deleted_rev", json_string(rev ? rev : ""));
+		json_t *stored = stack_doc_put(s->stack, "io.cozy.accounts.soft_deleted", soft, err);
+		json_decref(soft);
+		if (stored == NULL || stack_doc_delete(s->stack, "io.cozy.accounts", account_id, err) < 0) {
+			json_decref(stored);
+			char why[ERR_MAX];
+			snprintf(why, sizeof(why), "%s", err);
+			err_set(err, "soft-deleting the account: %s", why);
+			return EXIT_SOFTWARE;
+		}
+		json_decref(stored);
+		json_object_set_new(r->extra_fields, "account_rev", json_string(rev ? rev : ""));
+		json_object_set_new(r->extra_fields, "account_deleted", json_true());
+		*manual = 1;
+		*trig = NULL;
+	} else if (s->m.wants_folder) {
+		/* stack: BuildTrigger puts folder_to_save "yes", ensureFolderToSave turns it into the dir id */
+		r->folder = prep_folder_to_save(s->stack, &s->m, o->locale, &r->account, r->warnings);
+	}
+	r->fields = jobenv_fields(s->m.slug, account_id, r->folder, r->extra_fields);
+	return EXIT_DONE;
+}
+
+/* The COZY_* environment of the job (r->env), written to the run directory redacted. */
+static int session_prepare_env(struct session *s, struct session_run *r, char *err)
+{
+	const struct run_options *o = s->o;
+	int manual = o->manual;
+	char trigger_id[33];
+	prep_random_id(r->job_id);
+	prep_random_id(trigger_id);
+	const char *trig = o->no_trigger ? NULL : (o->trigger_id ? o->trigger_id : trigger_id);
+	int rc = session_prepare_account(s, r, &manual, &trig, err);
+	if (rc != EXIT_DONE)
+		return rc;
+	/* stack: worker/exec/konnector.go PrepareCmdEnv: exactly one account type by slug with a secret grant */
+	const json_t *secret = NULL;
+	if (!stack_account_type_secret(s->stack, s->m.slug, &secret))
+		secret = NULL;
+	r->params = jobenv_parameters(s->m.parameters, s->dc.cozy_parameters, secret);
+	r->payload = prep_payload(o, &r->payload_file, err);
+	if (r->payload == NULL) {
+		char why[ERR_MAX];
+		snprintf(why, sizeof(why), "%s", err);
+		err_set(err, "--payload: %s", why);
+		return EXIT_USAGE;
+	}
+	const char *token = stack_mint_konnector_token(s->stack, s->m.slug, err);
+	if (token == NULL)
+		return EXIT_SOFTWARE;
+	o->extra_env[o->n_extra] = NULL;
+	struct job job = {.url = stack_url(s->stack), .credentials = token, .fields = r->fields,
+			  .parameters = r->params, .payload = r->payload, .language = s->m.language,
+			  .locale = o->locale, .time_limit_s = o->timeout_s, .job_id = r->job_id, .manual = manual,
+			  .trigger_id = trig, .path = getenv("PATH"), .inherit = o->inherit_env ? environ : NULL,
+			  .extra = o->extra_env};
+	r->env = jobenv_build(&job, err);
+	if (r->env == NULL)
+		return EXIT_USAGE;
+	char werr[ERR_MAX];
+	if (rundir_write_env(&r->rd, r->env, werr) < 0)
+		json_array_append_new(r->warnings, json_string(werr));
+	return EXIT_DONE;
+}
+
+/* The command: --cmd, or node <entry> (the on_delete_account file for an account_deleted run). */
+static int session_prepare_argv(struct session *s, struct session_run *r, char *argv[8], char *err)
+{
+	const struct run_options *o = s->o;
+	if (o->account_deleted && s->m.on_delete_account == NULL) {
+		/* stack: PrepareWorkDir returns ErrAbort: the job is done without running anything */
+		r->skip_run = 1;
+		json_array_append_new(r->warnings, json_string("the manifest has no on_delete_account: the stack runs nothing "
+							       "and the job is done (ErrAbort)"));
+		return EXIT_DONE;
+	}
+	if (o->cmd != NULL) {
+		argv[0] = "/bin/sh";
+		argv[1] = "-c";
+		argv[2] = (char *)o->cmd;
+		return EXIT_DONE;
+	}
+	if (strcmp(s->m.language, "node") != 0) {
+		err_set(err, "language \"%s\": give the command with --cmd", s->m.language);
+		return EXIT_UNAVAILABLE;
+	}
+	r->entry = o->account_deleted ? prep_clean_rel(s->m.on_delete_account) : prep_node_entry(o->dir, o->entry);
+	if (r->entry == NULL) {
+		err_set(err, "no entry in %s: none of package.json main, index.js, build/index.js, src/index.js exists; "
+			     "use --entry FILE or --cmd CMD", o->dir);
+		return EXIT_DATAERR;
+	}
+	int a = 0;
+	argv[a++] = "node";
+	if (!o->no_preload) {
+		char *text = preload_text(s->m.root);
+		char path[PATH_MAX + 32];
+		snprintf(path, sizeof(path), "%s/preload.js", r->rd.path);
+		if (text == NULL || rundir_write(&r->rd, "preload.js", text, strlen(text), err) < 0) {
+			free(text);
+			return EXIT_SOFTWARE;
+		}
+		free(text);
+		r->preload_path = realpath(path, NULL);
+		if (r->preload_path == NULL)
+			r->preload_path = strdup(path);
+		argv[a++] = "-r";
+		argv[a++] = r->preload_path;
+	}
+	argv[a++] = r->entry;
+	return EXIT_DONE;
+}
+
+/* The run's env and command, as the stack prepares the job; see session_internal.h. */
+int session_prep_job(struct session *s, struct session_run *r, char *argv[8], char *err)
+{
+	int rc = session_prepare_env(s, r, err);
+	return rc != EXIT_DONE ? rc : session_prepare_argv(s, r, argv, err);
+}

@@ -1,0 +1,85 @@
+/*
+ * The session's rooms share this header (nothing outside harness/job/session*.c
+ * includes it): what one session and one run hold, and the calls between
+ * session.c (open, reload, runs and their streams), session_prep.c (the job
+ * prepared as the stack prepares it), session_tokens.c (--save-tokens) and
+ * session_end.c (the end of a run: verdict, run directory, report).
+ * session.c calls the three others; session_end.c calls session_tokens.c.
+ */
+#ifndef HARNESS_SESSION_INTERNAL_H
+#define HARNESS_SESSION_INTERNAL_H
+
+#include "fake-stack/stack.h"
+#include "harness/job/devconfig.h"
+#include "harness/job/manifest.h"
+#include "harness/job/run_options.h"
+#include "harness/job/rundir.h"
+#include "harness/job/runner.h"
+#include "harness/job/session.h"
+#include "harness/judge/judge.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <stddef.h>
+
+/* Everything one run holds. */
+struct session_run {
+	struct session *s;
+	struct session_hooks hooks;
+	struct runner *runner;
+	struct rundir rd;
+	struct judge judge;
+	enum process_end end;
+	int code;
+	int interrupted;
+	int skip_run; /* account_deleted without on_delete_account: nothing to start */
+	char *start_error;
+	long long started_ms, ended_ms, finish_timer;
+	size_t not_json, bad_shape, journal_base;
+	json_t *warnings, *before, *account, *extra_fields;
+	json_t *saved_tokens; /* --save-tokens: what this run's refreshes wrote into the dev config */
+	char job_id[33];
+	char *fields, *params, *payload, *entry, *folder, *preload_path;
+	char **env;
+	int payload_file;
+};
+
+struct session {
+	struct loop *loop;
+	const struct run_options *o;
+	int watching;
+	struct manifest m;
+	struct devconfig dc;
+	char devconfig_path[PATH_MAX];
+	char *fixtures, *state_dir, *files_dir;
+	struct stack *stack;
+	struct rundir first_rd; /* not watching: created with the stack, used by the first run */
+	int has_first_rd;
+	struct session_run *run;
+	/* --save-tokens: a refresh seen in the HTTP handler, saved from a 0 ms timer */
+	long long save_timer;
+	int save_due;
+	char *save_access, *save_refresh;
+	char *own_write; /* the dev config's text after our last save */
+	size_t own_write_len;
+};
+
+/*
+ * session_prep.c: the job of run r as cozy-stack prepares it (account,
+ * folder_to_save, COZY_* environment into r->env, the command into argv).
+ * EXIT_DONE, or an exit status with err.
+ */
+int session_prep_job(struct session *s, struct session_run *r, char *argv[8], char *err);
+
+/* session_tokens.c: stack_on_refresh's callback for --save-tokens (called inside the HTTP handler). */
+void session_tokens_on_refresh(struct stack *st, const char *account_id, const char *access_token,
+                               const char *refresh_token, void *arg);
+/* session_tokens.c: write a refresh seen since the last save into the dev config now (nothing when none). */
+void session_tokens_save(struct session *s);
+
+/* session_end.c: end run r from a 0 ms timer (never from inside the runner's own callback). */
+void session_end_schedule(struct session_run *r);
+/* session_end.c: free everything run r holds (an ended run, or one that never started). */
+void session_end_free(struct session_run *r);
+
+#endif
