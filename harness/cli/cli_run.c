@@ -10,7 +10,6 @@
 #include "harness/exitcode.h"
 #include "harness/judge/expect_report.h"
 #include "harness/judge/expect_run.h"
-#include "harness/judge/run_expect.h"
 #include "harness/judge/run_lint.h"
 #include "harness/job/run_options.h"
 #include "harness/job/session.h"

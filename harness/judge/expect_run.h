@@ -1,10 +1,16 @@
 /*
- * expect.json after a `run`: gather the run's outcome (state/ and
- * events.jsonl of the run directory, the stack's journal, the verdict) and
- * check the scenario's expectations (harness/judge/expect.h). Reads files only.
+ * expect.json after a `run` or in `watch`: gather the run's outcome (state/
+ * and events.jsonl of the run directory, the stack's journal, the verdict)
+ * and check the scenario's expectations (harness/judge/expect.h). Reads files
+ * only. run_expect_check is the session's check hook part: after lint, the
+ * results go into the report ("expectations", and "scenario" when one was
+ * chosen) and decide the exit status. Nothing here prints but
+ * expect_run_print, to the FILE it is given.
  */
 #ifndef HARNESS_EXPECT_RUN_H
 #define HARNESS_EXPECT_RUN_H
+
+#include "harness/job/session.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -29,5 +35,19 @@ int expect_run_has_verdict(const char *fixtures_dir);
 
 /* The results as text lines: "  PASS name" / "  FAIL name: message". */
 void expect_run_print(const json_t *results, FILE *f);
+
+/*
+ * fixtures: the session's fixtures folder (NULL: none, nothing to check);
+ * scenario: its name for the report (NULL: none named); lint_rules: the rule
+ * id of each lint finding (run_lint_rule_ids), NULL when lint did not run.
+ * With an expect.json, e->exit_status becomes EXIT_DONE when every
+ * expectation holds and the job is done, or errored with the file stating a
+ * verdict; else EXIT_ERRORED. A bad expect.json is one failed expectation
+ * naming file:line:column. Without one, nothing changes.
+ */
+void run_expect_check(const char *fixtures, const char *scenario, const json_t *lint_rules, struct session_end *e);
+
+/* The report's results (borrowed), NULL when the run had no expect.json. */
+const json_t *run_expect_results(const json_t *report);
 
 #endif
