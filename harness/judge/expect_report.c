@@ -8,35 +8,6 @@ int expect_sink_wants(enum report_format fmt)
 	return fmt == REPORT_JUNIT || fmt == REPORT_GITHUB || fmt == REPORT_TAP;
 }
 
-static void xml_escaped(FILE *f, const char *s)
-{
-	for (; s != NULL && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(c < 0x20 && c != '\n' && c != '\t' ? '?' : c, f); /* XML 1.0 forbids the others */
-		}
-	}
-}
-
-/* GitHub workflow command escaping: % \r \n always, : and , in properties. */
-static void gh_escaped(FILE *f, const char *s, int property)
-{
-	for (; s != NULL && *s; s++) {
-		switch (*s) {
-		case '%': fputs("%25", f); break;
-		case '\r': fputs("%0D", f); break;
-		case '\n': fputs("%0A", f); break;
-		case ':': fputs(property ? "%3A" : ":", f); break;
-		case ',': fputs(property ? "%2C" : ",", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 /* A YAML double-quoted scalar for TAP diagnostics. */
 static void yaml_quoted(FILE *f, const char *s)
 {
@@ -94,7 +65,7 @@ void expect_sink_scenario(struct expect_sink *s, FILE *f, const char *scenario, 
 		failed += !json_is_true(json_object_get(c, "passed"));
 	if (s->fmt == REPORT_JUNIT) {
 		fputs("  <testsuite name=\"", f);
-		xml_escaped(f, name);
+		report_xml_escape(f, name);
 		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", n, failed);
 	} else if (s->fmt == REPORT_TAP) {
 		fprintf(f, "# scenario %s\n", name);
@@ -104,16 +75,16 @@ void expect_sink_scenario(struct expect_sink *s, FILE *f, const char *scenario, 
 		s->cases++;
 		if (s->fmt == REPORT_JUNIT) {
 			fputs("    <testcase classname=\"konnector-harness.expect.", f);
-			xml_escaped(f, name);
+			report_xml_escape(f, name);
 			fputs("\" name=\"", f);
-			xml_escaped(f, str(c, "name"));
+			report_xml_escape(f, str(c, "name"));
 			fputs(passed ? "\"/>\n" : "\">\n      <failure type=\"expectation\" message=\"", f);
 			if (!passed) {
-				xml_escaped(f, str(c, "message"));
+				report_xml_escape(f, str(c, "message"));
 				fputs("\">expected: ", f);
-				xml_escaped(f, str(c, "expected"));
+				report_xml_escape(f, str(c, "expected"));
 				fputs("\nactual: ", f);
-				xml_escaped(f, str(c, "actual"));
+				report_xml_escape(f, str(c, "actual"));
 				fputs("</failure>\n    </testcase>\n", f);
 			}
 		} else if (s->fmt == REPORT_TAP) {
@@ -130,15 +101,15 @@ void expect_sink_scenario(struct expect_sink *s, FILE *f, const char *scenario, 
 			fputs("::error ", f);
 			if (file != NULL) {
 				fputs("file=", f);
-				gh_escaped(f, file, 1);
+				report_github_escape(f, file, 1);
 				fputc(',', f);
 			}
 			fputs("title=", f);
-			gh_escaped(f, name, 1);
-			gh_escaped(f, ": ", 1);
-			gh_escaped(f, str(c, "name"), 1);
+			report_github_escape(f, name, 1);
+			report_github_escape(f, ": ", 1);
+			report_github_escape(f, str(c, "name"), 1);
 			fputs("::", f);
-			gh_escaped(f, str(c, "message"), 0);
+			report_github_escape(f, str(c, "message"), 0);
 			fputc('\n', f);
 		}
 	}

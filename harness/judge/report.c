@@ -149,20 +149,16 @@ static int write_json(FILE *f, const struct report_item *items, size_t n)
 	return rc;
 }
 
-static void xml_escaped(FILE *f, const char *s)
+void report_xml_escape(FILE *f, const char *s)
 {
-	for (; *s; s++) {
+	for (; s != NULL && *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		switch (c) {
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '&': fputs("&amp;", f); break;
 		case '"': fputs("&quot;", f); break;
-		default:
-			if (c < 0x20 && c != '\n' && c != '\t')
-				fputc('?', f); /* not allowed in XML 1.0 */
-			else
-				fputc(c, f);
+		default: fputc(c < 0x20 && c != '\n' && c != '\t' ? '?' : c, f); /* XML 1.0 forbids the others */
 		}
 	}
 }
@@ -179,8 +175,8 @@ static void rule_lines(FILE *f, const struct report_item *items, size_t n, const
 			char head[600];
 			snprintf(head, sizeof(head), "%s:%lu: %s: ", fs[k].file, fs[k].line, severity_name(fs[k].severity));
 			if (xml) {
-				xml_escaped(f, head);
-				xml_escaped(f, fs[k].message);
+				report_xml_escape(f, head);
+				report_xml_escape(f, fs[k].message);
 				fputc('\n', f);
 			} else {
 				fprintf(f, "    - \"%s", head);
@@ -226,9 +222,9 @@ static void write_junit(FILE *f, const struct report_item *items, size_t n, int 
 		char v[512];
 		report_verdict_text(items[i].verdict, v, sizeof(v));
 		fprintf(f, "      <property name=\"verdict:");
-		xml_escaped(f, items[i].file);
+		report_xml_escape(f, items[i].file);
 		fprintf(f, "\" value=\"");
-		xml_escaped(f, v);
+		report_xml_escape(f, v);
 		fprintf(f, "\"/>\n");
 	}
 	fprintf(f, "    </properties>\n");
@@ -240,7 +236,7 @@ static void write_junit(FILE *f, const struct report_item *items, size_t n, int 
 			int fail = counts_as_failure((enum severity)w, strict);
 			if (fail) {
 				fprintf(f, "      <failure message=\"%zu finding%s: ", count, count == 1 ? "" : "s");
-				xml_escaped(f, rule->summary);
+				report_xml_escape(f, rule->summary);
 				fprintf(f, "\" type=\"%s\">", severity_name((enum severity)w));
 			} else {
 				fprintf(f, "      <system-out>");
@@ -253,10 +249,10 @@ static void write_junit(FILE *f, const struct report_item *items, size_t n, int 
 	fprintf(f, "  </testsuite>\n</testsuites>\n");
 }
 
-/* go-to GitHub workflow command escaping: % \r \n always, and : , in properties. */
-static void gh_escaped(FILE *f, const char *s, int property)
+/* GitHub workflow command escaping: % \r \n always, and : , in properties. */
+void report_github_escape(FILE *f, const char *s, int property)
 {
-	for (; *s; s++) {
+	for (; s != NULL && *s; s++) {
 		switch (*s) {
 		case '%': fputs("%25", f); break;
 		case '\r': fputs("%0D", f); break;
@@ -282,11 +278,11 @@ static void write_github(FILE *f, const struct report_item *items, size_t n)
 				continue;
 			shown[s]++;
 			fprintf(f, "::%s file=", cmd[s]);
-			gh_escaped(f, fs[k].file, 1);
+			report_github_escape(f, fs[k].file, 1);
 			if (fs[k].line)
 				fprintf(f, ",line=%lu", fs[k].line);
 			fprintf(f, ",title=%s::", fs[k].rule);
-			gh_escaped(f, fs[k].message, 0);
+			report_github_escape(f, fs[k].message, 0);
 			fputc('\n', f);
 		}
 		for (size_t r = 0; r < lint_rules_len; r++)

@@ -27,4 +27,9 @@ int report_write(FILE *f, enum report_format fmt, const struct report_item *item
 /* One line: "job done", or "job errored: \"…\" (retried once; later automatic runs skipped)". */
 void report_verdict_text(const struct verdict *v, char *out, size_t len);
 
+/* s (NULL: nothing) as XML text or attribute value: the five specials escaped, other control bytes as '?'. */
+void report_xml_escape(FILE *f, const char *s);
+/* s (NULL: nothing) in a GitHub workflow command: % CR LF always, ':' and ',' too in a property. */
+void report_github_escape(FILE *f, const char *s, int property);
+
 #endif

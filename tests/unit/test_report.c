@@ -1,4 +1,4 @@
-/* harness/judge/report.c: the five formats over one small run. */
+/* harness/judge/report.c: the five formats over one small run, and the escapers they share. */
 #include "harness/judge/report.h"
 
 #include <criterion/criterion.h>
@@ -81,4 +81,22 @@ Test(report, github_caps_annotations)
 	cr_assert(strstr(s, "2 more warning findings not annotated") != NULL, "%s", s);
 	cr_assert(strstr(s, "::notice file=out.log,line=13,title=skips-next-runs::") != NULL, "%s", s);
 	free(s);
+}
+
+/* The one XML and GitHub escaper lint's and expect's reports share: specials escaped, NULL writes nothing. */
+Test(report, escapers)
+{
+	char *data = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&data, &len);
+	report_xml_escape(f, "a<b>&\"c\"\x01\n");
+	report_xml_escape(f, NULL);
+	fputc('|', f);
+	report_github_escape(f, "50%,x:y\r\n", 1);
+	fputc('|', f);
+	report_github_escape(f, "50%,x:y\r\n", 0);
+	report_github_escape(f, NULL, 1);
+	fclose(f);
+	cr_assert_str_eq(data, "a&lt;b&gt;&amp;&quot;c&quot;?\n|50%25%2Cx%3Ay%0D%0A|50%25,x:y%0D%0A");
+	free(data);
 }
