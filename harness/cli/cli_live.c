@@ -7,6 +7,8 @@
 #include "harness/job/devconfig.h"
 #include "harness/exitcode.h"
 #include "harness/judge/expect_report.h"
+#include "harness/judge/expect_run.h"
+#include "harness/judge/run_lint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@ void cli_live_init(struct cli_live *lv, const struct run_options *o)
 	/* the live display follows stdout unless stdout carries the JSON verdict or CI test cases */
 	lv->out = o->json || expect_sink_wants(o->format) ? stderr : stdout;
 	lv->raw = o->raw;
+	lv->scenario = o->scenario;
 	const char *nc = getenv("NO_COLOR");
 	lv->color = !o->raw && !o->no_color && !(nc != NULL && nc[0] != '\0') && isatty(fileno(lv->out));
 }
@@ -56,7 +59,7 @@ static void put_visible(FILE *f, const char *s, size_t n)
 	}
 }
 
-void cli_live_line(struct cli_live *lv, const struct session_line *l)
+static void cli_live_line(struct cli_live *lv, const struct session_line *l)
 {
 	FILE *f = lv->out;
 	if (lv->raw) {
@@ -82,13 +85,13 @@ void cli_live_line(struct cli_live *lv, const struct session_line *l)
 	fflush(f);
 }
 
-void cli_live_too_long(struct cli_live *lv, const char *warning)
+static void cli_live_too_long(struct cli_live *lv, const char *warning)
 {
 	fprintf(lv->out, "%s%-8s %s%s\n", cli_live_c(lv, C_YELLOW), "harness", warning, cli_live_c(lv, C_RESET));
 	fflush(lv->out);
 }
 
-void cli_live_stderr(struct cli_live *lv, const char *data, size_t len)
+static void cli_live_stderr(struct cli_live *lv, const char *data, size_t len)
 {
 	if (lv->raw) {
 		fwrite(data, 1, len, stderr);
@@ -99,6 +102,63 @@ void cli_live_stderr(struct cli_live *lv, const char *data, size_t len)
 	fwrite(data, 1, len, stderr);
 	fprintf(stderr, "%s", cli_live_c(lv, C_RESET));
 	fflush(stderr);
+}
+
+/* ---- the session hooks of a live run ---- */
+
+static void cli_live_on_line(void *arg, const struct session_line *l)
+{
+	struct cli_live *lv = arg;
+	cli_live_line(lv, l);
+	if (lv->lint != NULL)
+		run_lint_line(lv->lint, l);
+}
+
+static void cli_live_on_too_long(void *arg, size_t lineno, const char *warning)
+{
+	struct cli_live *lv = arg;
+	cli_live_too_long(lv, warning);
+	if (lv->lint != NULL)
+		run_lint_too_long(lv->lint, lineno);
+}
+
+static void cli_live_on_err(void *arg, const char *data, size_t len)
+{
+	struct cli_live *lv = arg;
+	cli_live_stderr(lv, data, len);
+	if (lv->lint != NULL)
+		run_lint_stderr(lv->lint, data, len);
+}
+
+/* Lint first: expect.json's "lint" expectations read its findings. */
+static void cli_live_on_check(void *arg, struct session_end *e)
+{
+	struct cli_live *lv = arg;
+	json_t *rules = NULL;
+	if (lv->lint != NULL) {
+		run_lint_check(lv->lint, e);
+		rules = run_lint_rule_ids(lv->lint);
+	}
+	run_expect_check(session_fixtures_dir(lv->s), lv->scenario, rules, e);
+	json_decref(rules);
+}
+
+static void cli_live_on_end(void *arg, const struct session_end *e)
+{
+	struct cli_live *lv = arg;
+	if (lv->end != NULL)
+		lv->end(lv->end_arg, e);
+}
+
+struct session_hooks cli_live_hooks(struct cli_live *lv, const struct session *s,
+				    void (*end)(void *arg, const struct session_end *e), void *end_arg)
+{
+	lv->s = s;
+	lv->end = end;
+	lv->end_arg = end_arg;
+	return (struct session_hooks){.line = cli_live_on_line, .too_long = cli_live_on_too_long,
+				      .err = cli_live_on_err, .check = cli_live_on_check, .end = cli_live_on_end,
+				      .arg = lv};
 }
 
 /* The short text verdict. */

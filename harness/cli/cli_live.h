@@ -1,7 +1,8 @@
 /*
- * What `run` and `watch` show on the terminal: the konnector's events as
- * they come, its stderr dimmed, the verdict, and the missing dev config's
- * template. Part of the CLI layer (it prints).
+ * What `run` and `watch` share of a live run: the session hooks that show the
+ * konnector's events as they come and its stderr dimmed while feeding lint,
+ * then check lint and the scenario's expect.json at the end; the verdict; the
+ * missing dev config's template. Part of the CLI layer (it prints).
  */
 #ifndef HARNESS_CLI_LIVE_H
 #define HARNESS_CLI_LIVE_H
@@ -13,18 +14,31 @@
 #include <jansson.h>
 #include <stdio.h>
 
+struct run_lint;
+
 struct cli_live {
 	FILE *out; /* stdout, or stderr when stdout carries the JSON verdict or CI test cases */
 	int color;
 	int raw;
+	/* the run on show (cli_live_hooks) */
+	struct run_lint *lint; /* the caller's, for the current run; NULL with --no-lint */
+	const struct session *s;
+	const char *scenario; /* --scenario, named in the report */
+	void (*end)(void *arg, const struct session_end *e);
+	void *end_arg;
 };
 
 void cli_live_init(struct cli_live *lv, const struct run_options *o);
 /* ANSI code when colours are on, else "". */
 const char *cli_live_c(const struct cli_live *lv, const char *code);
-void cli_live_line(struct cli_live *lv, const struct session_line *l);
-void cli_live_too_long(struct cli_live *lv, const char *warning);
-void cli_live_stderr(struct cli_live *lv, const char *data, size_t len);
+/*
+ * The hooks of one run of s: each stdout line, a too-long line and stderr are
+ * shown and fed to lv->lint; the check hook ends lint (lint.txt, "lint") then
+ * checks the scenario's expect.json ("expectations", the exit status); the
+ * end goes on to end(end_arg, e).
+ */
+struct session_hooks cli_live_hooks(struct cli_live *lv, const struct session *s,
+				    void (*end)(void *arg, const struct session_end *e), void *end_arg);
 /* The text verdict of a report; interrupted_signo names the signal that stopped the run (0: none). */
 void cli_live_verdict(const struct cli_live *lv, const json_t *report, int interrupted_signo, FILE *f);
 /* The dev config is missing: name the fields, offer (or with --write-config, write) a template; an exit status. */

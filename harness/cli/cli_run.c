@@ -38,8 +38,7 @@ struct run_cli {
 	struct run_all *all;
 	struct loop *loop;
 	struct session *s;
-	struct cli_live live;
-	struct run_lint *lint; /* NULL with --no-lint */
+	struct cli_live live; /* live.lint: NULL with --no-lint */
 	int interrupted; /* the signal that stopped the run */
 	int rc;
 };
@@ -63,42 +62,6 @@ static void run_usage(FILE *f)
 		   "they all hold and the job is done (or errored, when the file expects that verdict), else 1.\n"
 		   "--all-scenarios: 1 when any scenario gives 1, else the highest status.\n",
 		run_options_help);
-}
-
-static void run_on_line(void *arg, const struct session_line *l)
-{
-	struct run_cli *c = arg;
-	cli_live_line(&c->live, l);
-	if (c->lint != NULL)
-		run_lint_line(c->lint, l);
-}
-
-static void run_on_too_long(void *arg, size_t lineno, const char *warning)
-{
-	struct run_cli *c = arg;
-	cli_live_too_long(&c->live, warning);
-	if (c->lint != NULL)
-		run_lint_too_long(c->lint, lineno);
-}
-
-static void run_on_err(void *arg, const char *data, size_t len)
-{
-	struct run_cli *c = arg;
-	cli_live_stderr(&c->live, data, len);
-	if (c->lint != NULL)
-		run_lint_stderr(c->lint, data, len);
-}
-
-static void run_on_check(void *arg, struct session_end *e)
-{
-	struct run_cli *c = arg;
-	json_t *rules = NULL;
-	if (c->lint != NULL) {
-		run_lint_check(c->lint, e);
-		rules = run_lint_rule_ids(c->lint);
-	}
-	run_expect_check(session_fixtures_dir(c->s), c->o->scenario, rules, e);
-	json_decref(rules);
 }
 
 /* fixtures/…/expect.json as CI tools name files: relative to where we run, without "./". */
@@ -136,9 +99,9 @@ static void run_on_end(void *arg, const struct session_end *e)
 		/* with the CI formats stdout carries the test cases: the human part goes to stderr */
 		FILE *f = c->all->sink_on ? stderr : stdout;
 		cli_live_verdict(&c->live, e->report, c->interrupted, f);
-		if (c->lint != NULL) {
+		if (c->live.lint != NULL) {
 			fprintf(f, "\nlint (files of the run directory):\n");
-			run_lint_write_text(c->lint, f);
+			run_lint_write_text(c->live.lint, f);
 		}
 		if (results != NULL) {
 			char file[PATH_MAX + 32];
@@ -207,13 +170,12 @@ static int run_main(const struct run_options *o, struct run_all *all)
 	if (o->write_config)
 		fprintf(stderr, PROG ": %s exists already; --write-config never overwrites it\n",
 			session_devconfig_path(c.s));
-	if (!o->no_lint && (c.lint = run_lint_new(session_devconfig(c.s)->fields, o->strict)) == NULL) {
+	if (!o->no_lint && (c.live.lint = run_lint_new(session_devconfig(c.s)->fields, o->strict)) == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}
-	struct session_hooks hooks = {.line = run_on_line, .too_long = run_on_too_long, .err = run_on_err,
-				      .check = run_on_check, .end = run_on_end, .arg = &c};
+	struct session_hooks hooks = cli_live_hooks(&c.live, c.s, run_on_end, &c);
 	rc = session_run_start(c.s, &hooks, err);
 	if (rc != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -227,7 +189,7 @@ static int run_main(const struct run_options *o, struct run_all *all)
 		all->interrupted = c.interrupted;
 out:
 	session_free(c.s);
-	run_lint_free(c.lint);
+	run_lint_free(c.live.lint);
 	loop_free(c.loop);
 	return rc;
 }

@@ -44,8 +44,7 @@ struct watch_cli {
 	struct loop *loop;
 	struct watch *w;
 	struct session *s;
-	struct cli_live live;
-	struct run_lint *lint; /* the current run's; NULL with --no-lint */
+	struct cli_live live; /* live.lint: the current run's; NULL with --no-lint */
 	const char *ignores[WATCH_MAX_IGNORES + 2];
 	size_t nignores;
 	char *out_ignore; /* "/<--out relative to DIR>/" when it is inside DIR */
@@ -164,43 +163,6 @@ static void watch_describe(const struct watch_change *ch, char *out, size_t len)
 
 /* ---- one run ---- */
 
-static void watch_on_line(void *arg, const struct session_line *l)
-{
-	struct watch_cli *cli = arg;
-	cli_live_line(&cli->live, l);
-	if (cli->lint != NULL)
-		run_lint_line(cli->lint, l);
-}
-
-static void watch_on_too_long(void *arg, size_t lineno, const char *warning)
-{
-	struct watch_cli *cli = arg;
-	cli_live_too_long(&cli->live, warning);
-	if (cli->lint != NULL)
-		run_lint_too_long(cli->lint, lineno);
-}
-
-static void watch_on_err(void *arg, const char *data, size_t len)
-{
-	struct watch_cli *cli = arg;
-	cli_live_stderr(&cli->live, data, len);
-	if (cli->lint != NULL)
-		run_lint_stderr(cli->lint, data, len);
-}
-
-static void watch_on_check(void *arg, struct session_end *e)
-{
-	struct watch_cli *cli = arg;
-	json_t *rules = NULL;
-	if (cli->lint != NULL) {
-		run_lint_check(cli->lint, e);
-		rules = run_lint_rule_ids(cli->lint);
-	}
-	/* the scenario's expect.json, as run checks it (the exit status means nothing here) */
-	run_expect_check(session_fixtures_dir(cli->s), cli->o.scenario, rules, e);
-	json_decref(rules);
-}
-
 /* Where the status line goes: stdout, unless stdout carries one JSON report per run. */
 static FILE *watch_status_out(const struct watch_cli *cli)
 {
@@ -246,10 +208,10 @@ static void watch_print_status(struct watch_cli *cli, const struct session_end *
 	long long docs, files, ms = e->duration_ms;
 	watch_count_saved(e->changes, &docs, &files);
 	char lint[224] = "";
-	if (cli->lint != NULL)
-		snprintf(lint, sizeof(lint), " · lint %zu finding%s%s", run_lint_findings(cli->lint),
-			 run_lint_findings(cli->lint) == 1 ? "" : "s",
-			 run_lint_failures(cli->lint) ? (cli->o.strict ? " (failing)" : " (errors)") : "");
+	if (cli->live.lint != NULL)
+		snprintf(lint, sizeof(lint), " · lint %zu finding%s%s", run_lint_findings(cli->live.lint),
+			 run_lint_findings(cli->live.lint) == 1 ? "" : "s",
+			 run_lint_failures(cli->live.lint) ? (cli->o.strict ? " (failing)" : " (errors)") : "");
 	/* --save-tokens: the last save of this run, masked */
 	const json_t *saved = json_object_get(e->report, "saved_tokens");
 	const json_t *last = json_array_get(saved, json_array_size(saved) ? json_array_size(saved) - 1 : 0);
@@ -271,8 +233,8 @@ static void watch_print_status(struct watch_cli *cli, const struct session_end *
 		cli_live_c(&cli->live, C_BOLD), cli->run_no, cli->reason, verdict, ms / 1000, (ms % 1000) / 10, docs,
 		docs == 1 ? "" : "s", files, files == 1 ? "" : "s", lint, e->run_dir, cli_live_c(&cli->live, C_RESET));
 	/* the findings after the verdict, as `konnector-harness lint` prints them */
-	if (cli->lint != NULL && run_lint_findings(cli->lint) > 0)
-		run_lint_write_text(cli->lint, f);
+	if (cli->live.lint != NULL && run_lint_findings(cli->live.lint) > 0)
+		run_lint_write_text(cli->live.lint, f);
 	if (results != NULL && json_array_size(results) > 0)
 		expect_run_print(results, f);
 	fflush(f);
@@ -293,8 +255,8 @@ static void watch_on_end(void *arg, const struct session_end *e)
 		fflush(stdout);
 	}
 	watch_print_status(cli, e);
-	run_lint_free(cli->lint);
-	cli->lint = NULL;
+	run_lint_free(cli->live.lint);
+	cli->live.lint = NULL;
 	if (cli->quitting) {
 		loop_stop(cli->loop);
 		return;
@@ -341,17 +303,17 @@ static void watch_start_run(struct watch_cli *cli, const char *reason, int fixtu
 		watch_not_run(cli, err);
 		return;
 	}
-	run_lint_free(cli->lint);
-	cli->lint = NULL;
-	if (!cli->o.no_lint && (cli->lint = run_lint_new(session_devconfig(cli->s)->fields, cli->o.strict)) == NULL) {
+	run_lint_free(cli->live.lint);
+	cli->live.lint = NULL;
+	if (!cli->o.no_lint && (cli->live.lint = run_lint_new(session_devconfig(cli->s)->fields, cli->o.strict)) == NULL) {
 		watch_not_run(cli, "out of memory");
 		return;
 	}
-	struct session_hooks hooks = {.line = watch_on_line, .too_long = watch_on_too_long, .err = watch_on_err,
-				      .check = watch_on_check, .end = watch_on_end, .arg = cli};
+	/* lint and the scenario's expect.json as run has them (the exit status means nothing here) */
+	struct session_hooks hooks = cli_live_hooks(&cli->live, cli->s, watch_on_end, cli);
 	if (session_run_start(cli->s, &hooks, err) != 0) {
-		run_lint_free(cli->lint);
-		cli->lint = NULL;
+		run_lint_free(cli->live.lint);
+		cli->live.lint = NULL;
 		watch_not_run(cli, err);
 	}
 }
@@ -605,7 +567,7 @@ int cli_watch(int argc, char **argv)
 	rc = watch_serve(&cli);
 	watch_stop(cli.w);
 	session_free(cli.s); /* a run still going (a failure): its group is killed */
-	run_lint_free(cli.lint);
+	run_lint_free(cli.live.lint);
 	reaper_reap_orphans(0);
 	loop_free(cli.loop);
 	free(cli.out_ignore);
