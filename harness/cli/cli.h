@@ -9,7 +9,4 @@ int cli_lint(int argc, char **argv);
 int cli_oauth(int argc, char **argv);
 int cli_init(int argc, char **argv);
 
-/* "konnector-harness <name> is not built yet" and EXIT_UNAVAILABLE, for subcommands still to come. */
-int cli_not_built(const char *name, int issue);
-
 #endif

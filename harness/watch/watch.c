@@ -606,13 +606,3 @@ size_t watch_dir_count(const struct watch *w)
 {
 	return w->ndirs;
 }
-
-void watch_discard(struct watch *w)
-{
-	if (w->timer > 0)
-		loop_del_timer(w->loop, w->timer);
-	w->timer = 0;
-	w->batch_start = 0;
-	w->overflow = 0;
-	changeset_clear(&w->cs);
-}

@@ -55,8 +55,6 @@ void watch_stop(struct watch *w);
 
 /* Directories currently watched. */
 size_t watch_dir_count(const struct watch *w);
-/* Drop the events of the burst in progress (nothing will be reported for them). */
-void watch_discard(struct watch *w);
 
 /* The message for ENOSPC from inotify_add_watch on path, with the sysctl command. */
 void watch_enospc_message(char *err, const char *path);
