@@ -52,12 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* we refuse valid JSON */
 		json_decref(j);
 	}
-	struct event_scanner_hooks h = {on_line, NULL, NULL};
-	struct event_scanner *s = event_scanner_new(&h);
+	struct linescan_hooks h = {on_line, NULL, NULL};
+	struct linescan *s = linescan_new(&h);
 	if (s) {
-		event_scanner_feed(s, line, size);
-		event_scanner_finish(s);
-		event_scanner_free(s);
+		linescan_feed(s, line, size);
+		linescan_finish(s);
+		linescan_free(s);
 	}
 	free(line);
 	return 0;

@@ -137,8 +137,8 @@ static void on_too_long(void *arg, const char *head, size_t len, unsigned long l
 /* Raw stdout through the stack's own line splitter. */
 static int lint_raw(struct lint *l, FILE *in, const char *name)
 {
-	struct event_scanner_hooks h = {on_line, on_too_long, l};
-	struct event_scanner *s = event_scanner_new(&h);
+	struct linescan_hooks h = {on_line, on_too_long, l};
+	struct linescan *s = linescan_new(&h);
 	size_t cap = 1 << 20;
 	char *chunk = malloc(cap);
 	int rc = 0;
@@ -148,15 +148,15 @@ static int lint_raw(struct lint *l, FILE *in, const char *name)
 		goto out;
 	}
 	size_t n;
-	while ((n = fread(chunk, 1, cap, in)) > 0 && !event_scanner_stopped(s))
-		event_scanner_feed(s, chunk, n);
+	while ((n = fread(chunk, 1, cap, in)) > 0 && !linescan_stopped(s))
+		linescan_feed(s, chunk, n);
 	if (ferror(in)) {
 		fprintf(stderr, "konnector-harness lint: %s: %s\n", name, strerror(errno));
 		rc = -1;
 	}
-	event_scanner_finish(s);
+	linescan_finish(s);
 out:
-	event_scanner_free(s);
+	linescan_free(s);
 	free(chunk);
 	return rc;
 }
@@ -181,7 +181,7 @@ static int lint_capture(struct lint *l, FILE *in, const char *name)
 		size_t raw_len;
 		int too_long;
 		char err[ERR_MAX];
-		if (event_capture_parse(rec, n, &lineno, &raw, &raw_len, &too_long, err) < 0) {
+		if (capture_parse(rec, n, &lineno, &raw, &raw_len, &too_long, err) < 0) {
 			fprintf(stderr, "konnector-harness lint: %s:%lu: %s\n", name, recno, err);
 			rc = -1;
 			break;
@@ -282,7 +282,7 @@ static int is_capture_name(const char *path)
 {
 	const char *b = strrchr(path, '/');
 	b = b ? b + 1 : path;
-	return strcmp(b, EVENTS_CAPTURE_NAME) == 0;
+	return strcmp(b, CAPTURE_FILE) == 0;
 }
 
 /* Lint one input into l; -1 when it could not be read. */

@@ -98,7 +98,7 @@ static void runner_split(struct runner *r, int eof)
 			break;
 		size_t len = (size_t)(nl - (r->line.data + start));
 		/* stack: bufio.Scanner with a 64 KiB buffer: a token plus its newline must fit */
-		if (len + 1 > EVENT_LINE_MAX) {
+		if (len + 1 > LINESCAN_LINE_MAX) {
 			head = r->line.data + start;
 			long_len = len;
 			goto too_long;
@@ -113,7 +113,7 @@ static void runner_split(struct runner *r, int eof)
 		start += len + 1;
 	}
 	buf_consume(&r->line, start);
-	if (r->line.len >= EVENT_LINE_MAX) {
+	if (r->line.len >= LINESCAN_LINE_MAX) {
 		head = r->line.data;
 		long_len = r->line.len;
 		goto too_long;

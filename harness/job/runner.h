@@ -30,8 +30,8 @@ struct runner_hooks {
 	 */
 	void (*line)(void *arg, const char *line, size_t len, size_t lineno, int cr);
 	/*
-	 * Line lineno reached EVENT_LINE_MAX without a newline: the stack stops reading stdout here.
-	 * head: its first len bytes as read so far (len >= EVENT_LINE_MAX).
+	 * Line lineno reached LINESCAN_LINE_MAX without a newline: the stack stops reading stdout here.
+	 * head: its first len bytes as read so far (len >= LINESCAN_LINE_MAX).
 	 */
 	void (*too_long)(void *arg, const char *head, size_t len, size_t lineno);
 	/* Bytes as read from stdout (for stdout.log), then from stderr. */

@@ -183,7 +183,7 @@ static void session_capture(struct session_run *r, long long ms, size_t lineno, 
 			    int too_long)
 {
 	struct buf b = {0};
-	if (event_capture_format(&b, ms, (unsigned long)lineno, raw, len, too_long) == 0)
+	if (capture_format(&b, ms, (unsigned long)lineno, raw, len, too_long) == 0)
 		fwrite(b.data, 1, b.len, r->rd.events);
 	buf_free(&b);
 }
@@ -223,7 +223,7 @@ static void session_on_too_long(void *arg, const char *head, size_t len, size_t 
 	snprintf(w, sizeof(w),
 		 "stdout line %zu is longer than %d bytes: the stack stops reading stdout there "
 		 "(bufio.Scanner: token too long); nothing after it counts",
-		 lineno, EVENT_LINE_MAX - 1);
+		 lineno, LINESCAN_LINE_MAX - 1);
 	json_array_append_new(r->warnings, json_string(w));
 	if (r->hooks.too_long != NULL)
 		r->hooks.too_long(r->hooks.arg, lineno, w);

@@ -28,8 +28,7 @@ static int capture_plain(const char *s, size_t n)
 	return 1;
 }
 
-int event_capture_format(struct buf *out, long long time_ms, unsigned long lineno, const char *raw, size_t len,
-                         int too_long)
+int capture_format(struct buf *out, long long time_ms, unsigned long lineno, const char *raw, size_t len, int too_long)
 {
 	time_t sec = (time_t)(time_ms / 1000);
 	struct tm tm;
@@ -40,8 +39,8 @@ int event_capture_format(struct buf *out, long long time_ms, unsigned long linen
 		return -1;
 	if (too_long && buf_printf(out, "\"too_long\":true,\"length\":%zu,", len) < 0)
 		return -1;
-	if (too_long && len > EVENT_LINE_MAX)
-		len = EVENT_LINE_MAX;
+	if (too_long && len > LINESCAN_LINE_MAX)
+		len = LINESCAN_LINE_MAX;
 	if (capture_plain(raw, len)) {
 		json_t *js = json_stringn(raw, len);
 		char *enc = js ? json_dumps(js, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
@@ -57,8 +56,8 @@ int event_capture_format(struct buf *out, long long time_ms, unsigned long linen
 	return buf_puts(out, "\"}\n");
 }
 
-int event_capture_parse(const char *rec, size_t len, unsigned long *lineno, char **raw, size_t *raw_len, int *too_long,
-                        char *err)
+int capture_parse(const char *rec, size_t len, unsigned long *lineno, char **raw, size_t *raw_len, int *too_long,
+                  char *err)
 {
 	json_error_t je;
 	json_t *o = json_loadb(rec, len, 0, &je);
@@ -69,7 +68,7 @@ int event_capture_parse(const char *rec, size_t len, unsigned long *lineno, char
 	if (!json_is_object(o) || !json_is_integer(l) || json_integer_value(l) < 0 ||
 	    (!json_is_string(r) && !json_is_string(b))) {
 		err_set(err, "not an %s record: an object with \"line\" and \"raw\" (or \"raw_base64\") expected",
-		        EVENTS_CAPTURE_NAME);
+		        CAPTURE_FILE);
 		goto out;
 	}
 	*lineno = (unsigned long)json_integer_value(l);

@@ -13,17 +13,16 @@
 
 #include <stddef.h>
 
-#define EVENTS_CAPTURE_NAME "events.jsonl"
+#define CAPTURE_FILE "events.jsonl"
 
 struct buf;
 /* Append one capture record (with its '\n') to out. time_ms: Unix time in milliseconds. */
-int event_capture_format(struct buf *out, long long time_ms, unsigned long lineno, const char *raw, size_t len,
-                         int too_long);
+int capture_format(struct buf *out, long long time_ms, unsigned long lineno, const char *raw, size_t len, int too_long);
 /*
  * Read one capture record: *raw gets a malloc'd copy of the original line.
  * Returns 0, or -1 with err filled when the record is not a capture record.
  */
-int event_capture_parse(const char *rec, size_t len, unsigned long *lineno, char **raw, size_t *raw_len, int *too_long,
-                        char *err);
+int capture_parse(const char *rec, size_t len, unsigned long *lineno, char **raw, size_t *raw_len, int *too_long,
+                  char *err);
 
 #endif

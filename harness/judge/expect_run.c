@@ -146,7 +146,7 @@ static json_t *load_files(const char *run_dir, char *err)
 static json_t *load_events(const char *run_dir, char *err)
 {
 	char *p = NULL;
-	if (asprintf(&p, "%s/" EVENTS_CAPTURE_NAME, run_dir) < 0)
+	if (asprintf(&p, "%s/" CAPTURE_FILE, run_dir) < 0)
 		return NULL;
 	json_t *out = json_array();
 	FILE *f = fopen(p, "r");
@@ -163,7 +163,7 @@ static json_t *load_events(const char *run_dir, char *err)
 		char *raw = NULL;
 		size_t raw_len;
 		int too_long;
-		if (event_capture_parse(line, (size_t)n, &no, &raw, &raw_len, &too_long, cerr) < 0) {
+		if (capture_parse(line, (size_t)n, &no, &raw, &raw_len, &too_long, cerr) < 0) {
 			err_set(err, "%s:%zu: %s", p, lineno, cerr);
 			json_decref(out);
 			out = NULL;

@@ -462,7 +462,7 @@ void lint_stdout_too_long(struct lint *l, unsigned long lineno)
 	    "line is over the stack's 64 KiB scanner limit (at most %d bytes before the newline): the stack stops "
 	    "reading stdout here, every later event is lost and a konnector that keeps writing blocks until the "
 	    "timeout kill; keep event lines short (the message is cut at %d bytes anyway)",
-	    EVENT_LINE_MAX - 1, EVENT_MESSAGE_MAX);
+	    LINESCAN_LINE_MAX - 1, EVENT_MESSAGE_MAX);
 }
 
 /* Scan complete stderr lines for secrets (within the part the stack keeps). */

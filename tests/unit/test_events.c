@@ -219,24 +219,24 @@ static void on_too_long(void *arg, const char *head, size_t len, unsigned long l
 	struct collected *c = arg;
 	c->too_long++;
 	c->too_long_at = lineno;
-	cr_assert_eq(len, EVENT_LINE_MAX);
+	cr_assert_eq(len, LINESCAN_LINE_MAX);
 }
 
 /* Feed n bytes of 'a' then the tail, in chunks of `chunk`. */
 static struct collected scan(size_t n, const char *tail, size_t chunk)
 {
 	struct collected c = {0};
-	struct event_scanner_hooks h = {on_line, on_too_long, &c};
-	struct event_scanner *s = event_scanner_new(&h);
+	struct linescan_hooks h = {on_line, on_too_long, &c};
+	struct linescan *s = linescan_new(&h);
 	struct buf b = {0};
 	buf_puts(&b, "x\r\n");
 	for (size_t i = 0; i < n; i++)
 		buf_append(&b, "a", 1);
 	buf_puts(&b, tail);
 	for (size_t off = 0; off < b.len; off += chunk)
-		event_scanner_feed(s, b.data + off, b.len - off < chunk ? b.len - off : chunk);
-	event_scanner_finish(s);
-	event_scanner_free(s);
+		linescan_feed(s, b.data + off, b.len - off < chunk ? b.len - off : chunk);
+	linescan_finish(s);
+	linescan_free(s);
 	buf_free(&b);
 	return c;
 }
@@ -271,26 +271,26 @@ Test(events, scanner_boundary_like_bufio)
 Test(events, capture_roundtrip)
 {
 	struct buf b = {0};
-	cr_assert_eq(event_capture_format(&b, 1763881789635LL, 3, "{\"type\":\"info\"}\r", 16, 0), 0);
+	cr_assert_eq(capture_format(&b, 1763881789635LL, 3, "{\"type\":\"info\"}\r", 16, 0), 0);
 	cr_assert(strstr(b.data, "\"time\":\"2025-11-23T07:09:49.635Z\"") != NULL, "%s", b.data);
 	unsigned long ln;
 	char *raw;
 	size_t rl;
 	int tl;
 	char err[512];
-	cr_assert_eq(event_capture_parse(b.data, b.len, &ln, &raw, &rl, &tl, err), 0, "%s", err);
+	cr_assert_eq(capture_parse(b.data, b.len, &ln, &raw, &rl, &tl, err), 0, "%s", err);
 	cr_assert_eq(ln, 3);
 	cr_assert_eq(rl, 16);
 	cr_assert_eq(memcmp(raw, "{\"type\":\"info\"}\r", 16), 0);
 	free(raw);
 	buf_reset(&b);
-	cr_assert_eq(event_capture_format(&b, 0, 4, "a\xff\0b", 4, 0), 0);
+	cr_assert_eq(capture_format(&b, 0, 4, "a\xff\0b", 4, 0), 0);
 	cr_assert(strstr(b.data, "raw_base64") != NULL);
-	cr_assert_eq(event_capture_parse(b.data, b.len, &ln, &raw, &rl, &tl, err), 0, "%s", err);
+	cr_assert_eq(capture_parse(b.data, b.len, &ln, &raw, &rl, &tl, err), 0, "%s", err);
 	cr_assert_eq(rl, 4);
 	cr_assert_eq(memcmp(raw, "a\xff\0b", 4), 0);
 	free(raw);
-	cr_assert_eq(event_capture_parse("{\"type\":\"info\"}", 15, &ln, &raw, &rl, &tl, err), -1);
+	cr_assert_eq(capture_parse("{\"type\":\"info\"}", 15, &ln, &raw, &rl, &tl, err), -1);
 	buf_free(&b);
 }
 

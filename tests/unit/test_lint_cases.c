@@ -104,11 +104,11 @@ static int case_run(struct lcase *c)
 	struct lint_options lo = {.file = "stdout", .secrets = c->secrets, .n_secrets = c->n_secrets};
 	struct lint *l = lint_new(&lo);
 	cr_assert_not_null(l);
-	struct event_scanner_hooks h = {on_line, on_too_long, l};
-	struct event_scanner *s = event_scanner_new(&h);
-	event_scanner_feed(s, c->out.data ? c->out.data : "", c->out.len);
-	event_scanner_finish(s);
-	event_scanner_free(s);
+	struct linescan_hooks h = {on_line, on_too_long, l};
+	struct linescan *s = linescan_new(&h);
+	linescan_feed(s, c->out.data ? c->out.data : "", c->out.len);
+	linescan_finish(s);
+	linescan_free(s);
 	if (c->err.len)
 		lint_stderr(l, c->err.data, c->err.len);
 	if (c->journal)

@@ -154,7 +154,7 @@ Test(runner, line_of_64k_stops_reading)
 	/* 65535 bytes + newline fit; 65536 bytes do not */
 	run_script("head -c 65535 /dev/zero | tr '\\0' x; echo; echo ok; head -c 65536 /dev/zero | tr '\\0' y; echo; echo lost", 0, &s);
 	cr_assert_eq(s.too_long_at, 3);
-	cr_assert_geq(s.too_long_len, EVENT_LINE_MAX);
+	cr_assert_geq(s.too_long_len, LINESCAN_LINE_MAX);
 	cr_assert_eq(s.too_long_head, 'y');
 	cr_assert(strncmp(s.lines.data, "1:xxx", 5) == 0);
 	cr_assert(strstr(s.lines.data, "|2:ok|") != NULL);
