@@ -6,8 +6,8 @@
 #include "common/err.h"
 #include "harness/job/devconfig.h"
 #include "harness/exitcode.h"
-#include "harness/judge/expect_report.h"
-#include "harness/judge/expect_run.h"
+#include "harness/judge/expect_sink.h"
+#include "harness/judge/scenario_check.h"
 #include "harness/judge/run_lint.h"
 
 #include <stdlib.h>
@@ -139,7 +139,7 @@ static void cli_live_on_check(void *arg, struct session_end *e)
 		run_lint_check(lv->lint, e);
 		rules = run_lint_rule_ids(lv->lint);
 	}
-	run_expect_check(session_fixtures_dir(lv->s), lv->scenario, rules, e);
+	scenario_check_end(session_fixtures_dir(lv->s), lv->scenario, rules, e);
 	json_decref(rules);
 }
 

@@ -8,8 +8,8 @@
 #include "harness/cli/cli.h"
 #include "harness/cli/cli_live.h"
 #include "harness/exitcode.h"
-#include "harness/judge/expect_report.h"
-#include "harness/judge/expect_run.h"
+#include "harness/judge/expect_sink.h"
+#include "harness/judge/scenario_check.h"
 #include "harness/judge/run_lint.h"
 #include "harness/job/run_options.h"
 #include "harness/job/session.h"
@@ -65,7 +65,7 @@ static void run_usage(FILE *f)
 }
 
 /* fixtures/…/expect.json as CI tools name files: relative to where we run, without "./". */
-static void run_expect_path(const struct run_cli *c, char *out, size_t len)
+static void run_expect_file(const struct run_cli *c, char *out, size_t len)
 {
 	const char *fx = session_fixtures_dir(c->s);
 	snprintf(out, len, "%s/expect.json", fx != NULL ? fx : c->o->dir);
@@ -77,10 +77,10 @@ static void run_expect_path(const struct run_cli *c, char *out, size_t len)
 static void run_sink_scenario(struct run_cli *c, const json_t *report)
 {
 	char file[PATH_MAX + 32];
-	run_expect_path(c, file, sizeof(file));
+	run_expect_file(c, file, sizeof(file));
 	expect_sink_scenario(&c->all->sink, stdout, c->o->scenario, file,
 			     json_string_value(json_object_get(report, "state")),
-			     json_string_value(json_object_get(report, "error")), run_expect_results(report));
+			     json_string_value(json_object_get(report, "error")), scenario_check_results(report));
 }
 
 static void run_on_end(void *arg, const struct session_end *e)
@@ -88,7 +88,7 @@ static void run_on_end(void *arg, const struct session_end *e)
 	struct run_cli *c = arg;
 	if (e->start_error != NULL)
 		fprintf(stderr, PROG ": could not start the konnector: %s\n", e->start_error);
-	const json_t *results = run_expect_results(e->report);
+	const json_t *results = scenario_check_results(e->report);
 	if (c->all->reports != NULL) {
 		json_array_append(c->all->reports, e->report);
 	} else if (c->o->json) {
@@ -105,9 +105,9 @@ static void run_on_end(void *arg, const struct session_end *e)
 		}
 		if (results != NULL) {
 			char file[PATH_MAX + 32];
-			run_expect_path(c, file, sizeof(file));
+			run_expect_file(c, file, sizeof(file));
 			fprintf(f, "\nexpectations (%s):\n", file);
-			expect_run_print(results, f);
+			scenario_check_print(results, f);
 		}
 		fflush(f);
 		if (c->all->sink_on)

@@ -11,8 +11,8 @@
 #include "harness/cli/cli_live.h"
 #include "harness/exitcode.h"
 #include "harness/job/reaper.h"
-#include "harness/judge/expect_report.h"
-#include "harness/judge/expect_run.h"
+#include "harness/judge/expect_sink.h"
+#include "harness/judge/scenario_check.h"
 #include "harness/judge/run_lint.h"
 #include "harness/job/run_options.h"
 #include "harness/job/session.h"
@@ -219,7 +219,7 @@ static void watch_print_status(struct watch_cli *cli, const struct session_end *
 	if (last != NULL)
 		snprintf(lint + strlen(lint), sizeof(lint) - strlen(lint), " · tokens saved (access_token %.20s)",
 			 at ? at : "unchanged");
-	const json_t *results = run_expect_results(e->report);
+	const json_t *results = scenario_check_results(e->report);
 	if (results != NULL) {
 		size_t i, passed = 0;
 		const json_t *r;
@@ -236,7 +236,7 @@ static void watch_print_status(struct watch_cli *cli, const struct session_end *
 	if (cli->live.lint != NULL && run_lint_findings(cli->live.lint) > 0)
 		run_lint_write_text(cli->live.lint, f);
 	if (results != NULL && json_array_size(results) > 0)
-		expect_run_print(results, f);
+		scenario_check_print(results, f);
 	fflush(f);
 }
 

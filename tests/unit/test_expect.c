@@ -1,9 +1,9 @@
-/* harness/judge/expect.c and expect_run.c: one passing and one failing case per kind of expectation, and validation. */
+/* harness/judge/expect.c and scenario_check.c: one passing and one failing case per kind of expectation, and validation. */
 #include "common/atomic_file.h"
 #include "common/err.h"
 #include "harness/judge/expect.h"
-#include "harness/judge/expect_report.h"
-#include "harness/judge/expect_run.h"
+#include "harness/judge/expect_sink.h"
+#include "harness/judge/scenario_check.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -246,7 +246,7 @@ Test(expect, shipped_templates_validate)
 	}
 }
 
-/* harness/judge/expect_run.c: the outcome read back from a run directory, then checked. */
+/* harness/judge/scenario_check.c: the outcome read back from a run directory, then checked. */
 
 static void put_file(const char *dir, const char *rel, const char *text)
 {
@@ -279,7 +279,7 @@ Test(expect, run_dir_outcome_and_check)
 
 	json_t *docs, *files, *events;
 	char err[ERR_MAX] = "";
-	cr_assert_eq(expect_run_load(run, &docs, &files, &events, err), 0, "%s", err);
+	cr_assert_eq(scenario_check_load(run, &docs, &files, &events, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(json_object_get(docs, "io.cozy.bills")), 2);
 	cr_assert_eq(json_array_size(files), 1, "trashed files and dirs are not files");
 	cr_assert_eq(json_array_size(events), 2, "the not-JSON line is no event");
@@ -291,27 +291,27 @@ Test(expect, run_dir_outcome_and_check)
 
 	json_t *results = NULL;
 	size_t failed = 9;
-	cr_assert_eq(expect_run_check(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, &results, &failed, err), 0, "%s", err);
 	cr_assert_null(results, "no expect.json: no results");
-	cr_assert_eq(expect_run_has_verdict(fix), 0);
+	cr_assert_eq(scenario_check_has_verdict(fix), 0);
 
 	put_file(fix, "expect.json",
 		 "{\"verdict\":{\"state\":\"errored\",\"error\":\"LOGIN_FAILED\"},\"documents\":{\"io.cozy.bills\":{\"count\":1}},"
 		 "\"files\":[{\"path\":\"/A/*.pdf\",\"size\":5}],\"events\":{\"contain\":[{\"type\":\"critical\"}]},"
 		 "\"requests\":[{\"path\":\"/data/*\",\"count\":0}],\"lint\":{\"must_not_fire\":[\"*\"]}}");
-	cr_assert_eq(expect_run_check(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, &results, &failed, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(results), 6);
 	cr_assert_eq(failed, 0, "%s", json_dumps(results, 0));
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(results, 5), "actual")), "none: lint did not run");
-	cr_assert_eq(expect_run_has_verdict(fix), 1);
+	cr_assert_eq(scenario_check_has_verdict(fix), 1);
 	json_decref(results);
 
-	cr_assert_eq(expect_run_check(fix, run, NULL, "done", NULL, NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "done", NULL, NULL, &results, &failed, err), 0, "%s", err);
 	cr_assert_eq(failed, 1);
 	json_decref(results);
 
 	put_file(fix, "expect.json", "{\"files\": 3}");
-	cr_assert_eq(expect_run_check(fix, run, NULL, "done", NULL, NULL, &results, &failed, err), -1);
+	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "done", NULL, NULL, &results, &failed, err), -1);
 	cr_assert(strstr(err, "expect.json: files: expected an array") != NULL, "%s", err);
 
 	char cmd[400];
@@ -319,7 +319,7 @@ Test(expect, run_dir_outcome_and_check)
 	cr_assert_eq(system(cmd), 0);
 }
 
-/* harness/judge/expect_report.c: the three CI formats, escaping included. */
+/* harness/judge/expect_sink.c: the three CI formats, escaping included. */
 static char *sink_output(enum report_format fmt, const char *results_text)
 {
 	char *buf = NULL;

@@ -4,8 +4,8 @@
  * per scenario), github (an ::error annotation per failed expectation), tap.
  * A scenario without expect.json gives one case: the verdict must be done.
  */
-#ifndef HARNESS_EXPECT_REPORT_H
-#define HARNESS_EXPECT_REPORT_H
+#ifndef HARNESS_EXPECT_SINK_H
+#define HARNESS_EXPECT_SINK_H
 
 #include "harness/judge/report.h"
 
@@ -25,7 +25,7 @@ int expect_sink_wants(enum report_format fmt);
 void expect_sink_begin(struct expect_sink *s, FILE *f);
 /*
  * One scenario's cases. file: the expect.json path (annotations point at it);
- * state/error: the verdict; results: expect_run_check's array, or NULL when
+ * state/error: the verdict; results: scenario_check_rundir's array, or NULL when
  * the scenario has no expect.json.
  */
 void expect_sink_scenario(struct expect_sink *s, FILE *f, const char *scenario, const char *file, const char *state,

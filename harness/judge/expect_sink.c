@@ -1,5 +1,5 @@
 /* Expectation results as junit / github / tap test cases. */
-#include "harness/judge/expect_report.h"
+#include "harness/judge/expect_sink.h"
 
 #include <string.h>
 

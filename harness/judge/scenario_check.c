@@ -2,7 +2,7 @@
  * The outcome of a run, read back from its run directory, checked against
  * expect.json; and that check as the end of `run` and `watch` does it.
  */
-#include "harness/judge/expect_run.h"
+#include "harness/judge/scenario_check.h"
 
 #include "common/err.h"
 #include "harness/exitcode.h"
@@ -192,7 +192,7 @@ static json_t *load_events(const char *run_dir, char *err)
 	return out;
 }
 
-int expect_run_load(const char *run_dir, json_t **documents, json_t **files, json_t **events, char *err)
+int scenario_check_load(const char *run_dir, json_t **documents, json_t **files, json_t **events, char *err)
 {
 	*documents = load_documents(run_dir, err);
 	*files = *documents ? load_files(run_dir, err) : NULL;
@@ -208,7 +208,7 @@ int expect_run_load(const char *run_dir, json_t **documents, json_t **files, jso
 	return 0;
 }
 
-int expect_run_check(const char *fixtures_dir, const char *run_dir, const json_t *journal, const char *state,
+int scenario_check_rundir(const char *fixtures_dir, const char *run_dir, const json_t *journal, const char *state,
 		     const char *error, const json_t *lint_rules, json_t **results, size_t *failed, char *err)
 {
 	*results = NULL;
@@ -230,7 +230,7 @@ int expect_run_check(const char *fixtures_dir, const char *run_dir, const json_t
 	json_t *documents, *files, *events;
 	if (err != NULL)
 		err[0] = '\0';
-	if (expect_run_load(run_dir, &documents, &files, &events, err) < 0) {
+	if (scenario_check_load(run_dir, &documents, &files, &events, err) < 0) {
 		json_decref(expect);
 		return -1;
 	}
@@ -249,7 +249,7 @@ int expect_run_check(const char *fixtures_dir, const char *run_dir, const json_t
 	return rc;
 }
 
-int expect_run_has_verdict(const char *fixtures_dir)
+int scenario_check_has_verdict(const char *fixtures_dir)
 {
 	char *path = NULL;
 	if (fixtures_dir == NULL || asprintf(&path, "%s/expect.json", fixtures_dir) < 0)
@@ -261,7 +261,7 @@ int expect_run_has_verdict(const char *fixtures_dir)
 	return has;
 }
 
-void expect_run_print(const json_t *results, FILE *f)
+void scenario_check_print(const json_t *results, FILE *f)
 {
 	size_t i, failed = 0;
 	json_t *r;
@@ -276,8 +276,8 @@ void expect_run_print(const json_t *results, FILE *f)
 	fprintf(f, "expectations: %zu passed, %zu failed\n", json_array_size(results) - failed, failed);
 }
 
-/* A bad expect.json is one failed expectation; see expect_run.h. */
-void run_expect_check(const char *fixtures, const char *scenario, const json_t *lint_rules, struct session_end *e)
+/* A bad expect.json is one failed expectation; see scenario_check.h. */
+void scenario_check_end(const char *fixtures, const char *scenario, const json_t *lint_rules, struct session_end *e)
 {
 	char err[ERR_MAX] = "";
 	json_t *results = NULL;
@@ -285,7 +285,7 @@ void run_expect_check(const char *fixtures, const char *scenario, const json_t *
 	int done = e->verdict->done;
 	if (scenario != NULL)
 		json_object_set_new(e->report, "scenario", json_string(scenario));
-	if (expect_run_check(fixtures, e->run_dir, e->journal, done ? "done" : "errored", e->verdict->error, lint_rules,
+	if (scenario_check_rundir(fixtures, e->run_dir, e->journal, done ? "done" : "errored", e->verdict->error, lint_rules,
 	                     &results, &failed, err) < 0) {
 		/* a bad expect.json fails the scenario, as one expectation saying why */
 		results = json_pack("[{s:s, s:b, s:s, s:s, s:s}]", "name", "expect.json", "passed", 0, "expected",
@@ -296,10 +296,10 @@ void run_expect_check(const char *fixtures, const char *scenario, const json_t *
 		return;
 	json_object_set_new(e->report, "expectations", results);
 	/* issue 9: the expectations decide; an errored job passes only when the file expects a verdict */
-	e->exit_status = failed == 0 && (done || expect_run_has_verdict(fixtures)) ? EXIT_DONE : EXIT_ERRORED;
+	e->exit_status = failed == 0 && (done || scenario_check_has_verdict(fixtures)) ? EXIT_DONE : EXIT_ERRORED;
 }
 
-const json_t *run_expect_results(const json_t *report)
+const json_t *scenario_check_results(const json_t *report)
 {
 	return json_object_get(report, "expectations");
 }

@@ -1,14 +1,14 @@
 /*
- * expect.json after a `run` or in `watch`: gather the run's outcome (state/
- * and events.jsonl of the run directory, the stack's journal, the verdict)
- * and check the scenario's expectations (harness/judge/expect.h). Reads files
- * only. run_expect_check is the session's check hook part: after lint, the
+ * A scenario's expect.json checked after a run of `run` or `watch`: the run's
+ * outcome gathered (state/ and events.jsonl of the run directory, the stack's
+ * journal, the verdict) and checked against the expectations
+ * (harness/judge/expect.h). Reads files only. scenario_check_end is the session's check hook part: after lint, the
  * results go into the report ("expectations", and "scenario" when one was
  * chosen) and decide the exit status. Nothing here prints but
- * expect_run_print, to the FILE it is given.
+ * scenario_check_print, to the FILE it is given.
  */
-#ifndef HARNESS_EXPECT_RUN_H
-#define HARNESS_EXPECT_RUN_H
+#ifndef HARNESS_SCENARIO_CHECK_H
+#define HARNESS_SCENARIO_CHECK_H
 
 #include "harness/job/session.h"
 
@@ -24,17 +24,17 @@
  * expect.json) and *failed how many failed. -1 with err on a bad expect.json
  * (file:line:column or the key path) or an unreadable run directory.
  */
-int expect_run_check(const char *fixtures_dir, const char *run_dir, const json_t *journal, const char *state,
+int scenario_check_rundir(const char *fixtures_dir, const char *run_dir, const json_t *journal, const char *state,
 		     const char *error, const json_t *lint_rules, json_t **results, size_t *failed, char *err);
 
 /* Load the outcome parts from a run directory: {"<doctype>":[docs]}, [{path,size,mime}], [{type,message}]. */
-int expect_run_load(const char *run_dir, json_t **documents, json_t **files, json_t **events, char *err);
+int scenario_check_load(const char *run_dir, json_t **documents, json_t **files, json_t **events, char *err);
 
 /* Does fixtures_dir/expect.json state a verdict (so an errored run may pass)? */
-int expect_run_has_verdict(const char *fixtures_dir);
+int scenario_check_has_verdict(const char *fixtures_dir);
 
 /* The results as text lines: "  PASS name" / "  FAIL name: message". */
-void expect_run_print(const json_t *results, FILE *f);
+void scenario_check_print(const json_t *results, FILE *f);
 
 /*
  * fixtures: the session's fixtures folder (NULL: none, nothing to check);
@@ -45,9 +45,9 @@ void expect_run_print(const json_t *results, FILE *f);
  * verdict; else EXIT_ERRORED. A bad expect.json is one failed expectation
  * naming file:line:column. Without one, nothing changes.
  */
-void run_expect_check(const char *fixtures, const char *scenario, const json_t *lint_rules, struct session_end *e);
+void scenario_check_end(const char *fixtures, const char *scenario, const json_t *lint_rules, struct session_end *e);
 
 /* The report's results (borrowed), NULL when the run had no expect.json. */
-const json_t *run_expect_results(const json_t *report);
+const json_t *scenario_check_results(const json_t *report);
 
 #endif
