@@ -88,7 +88,7 @@ struct lint {
 	size_t upload_lost_count;
 };
 
-const char *severity_name(enum severity s)
+const char *lint_severity_name(enum severity s)
 {
 	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "info";
 }

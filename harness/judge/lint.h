@@ -23,7 +23,7 @@ struct lint_rule {
 extern const struct lint_rule lint_rules[];
 extern const size_t lint_rules_len;
 const struct lint_rule *lint_rule_find(const char *id);
-const char *severity_name(enum severity s);
+const char *lint_severity_name(enum severity s);
 
 struct finding {
 	const char *rule;       /* a lint_rules[].id */

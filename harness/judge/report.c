@@ -75,10 +75,10 @@ static void write_text(FILE *f, const struct report_item *items, size_t n)
 		const struct finding *fs = lint_findings(items[i].lint, &nf);
 		for (size_t k = 0; k < nf; k++) {
 			if (fs[k].line)
-				fprintf(f, "%s:%lu: %s %s: %s\n", fs[k].file, fs[k].line, severity_name(fs[k].severity),
+				fprintf(f, "%s:%lu: %s %s: %s\n", fs[k].file, fs[k].line, lint_severity_name(fs[k].severity),
 					fs[k].rule, fs[k].message);
 			else
-				fprintf(f, "%s: %s %s: %s\n", fs[k].file, severity_name(fs[k].severity), fs[k].rule,
+				fprintf(f, "%s: %s %s: %s\n", fs[k].file, lint_severity_name(fs[k].severity), fs[k].rule,
 					fs[k].message);
 		}
 		for (size_t r = 0; r < lint_rules_len; r++) {
@@ -99,7 +99,7 @@ static json_t *finding_json(const struct finding *fd)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "rule", json_string(fd->rule));
-	json_object_set_new(o, "severity", json_string(severity_name(fd->severity)));
+	json_object_set_new(o, "severity", json_string(lint_severity_name(fd->severity)));
 	json_object_set_new(o, "file", json_string(fd->file));
 	json_object_set_new(o, "line", json_integer((json_int_t)fd->line));
 	json_object_set_new(o, "message", json_string(fd->message));
@@ -173,7 +173,7 @@ static void rule_lines(FILE *f, const struct report_item *items, size_t n, const
 			if (strcmp(fs[k].rule, rule) != 0)
 				continue;
 			char head[600];
-			snprintf(head, sizeof(head), "%s:%lu: %s: ", fs[k].file, fs[k].line, severity_name(fs[k].severity));
+			snprintf(head, sizeof(head), "%s:%lu: %s: ", fs[k].file, fs[k].line, lint_severity_name(fs[k].severity));
 			if (xml) {
 				report_xml_escape(f, head);
 				report_xml_escape(f, fs[k].message);
@@ -237,7 +237,7 @@ static void write_junit(FILE *f, const struct report_item *items, size_t n, int 
 			if (fail) {
 				fprintf(f, "      <failure message=\"%zu finding%s: ", count, count == 1 ? "" : "s");
 				report_xml_escape(f, rule->summary);
-				fprintf(f, "\" type=\"%s\">", severity_name((enum severity)w));
+				fprintf(f, "\" type=\"%s\">", lint_severity_name((enum severity)w));
 			} else {
 				fprintf(f, "      <system-out>");
 			}
@@ -310,10 +310,10 @@ static void write_tap(FILE *f, const struct report_item *items, size_t n, int st
 		int fail = w >= 0 && counts_as_failure((enum severity)w, strict);
 		fprintf(f, "%s %zu - %s", fail ? "not ok" : "ok", r + 1, lint_rules[r].id);
 		if (w >= 0 && !fail)
-			fprintf(f, " # %zu %s finding%s", count, severity_name((enum severity)w), count == 1 ? "" : "s");
+			fprintf(f, " # %zu %s finding%s", count, lint_severity_name((enum severity)w), count == 1 ? "" : "s");
 		fputc('\n', f);
 		if (w >= 0) {
-			fprintf(f, "  ---\n  severity: %s\n  count: %zu\n  findings:\n", severity_name((enum severity)w),
+			fprintf(f, "  ---\n  severity: %s\n  count: %zu\n  findings:\n", lint_severity_name((enum severity)w),
 				count);
 			rule_lines(f, items, n, lint_rules[r].id, 0);
 			fprintf(f, "  ...\n");

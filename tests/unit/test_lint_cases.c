@@ -121,14 +121,14 @@ static int case_run(struct lcase *c)
 	size_t n;
 	const struct finding *fs = lint_findings(l, &n);
 	for (size_t i = 0; i < n; i++)
-		buf_printf(&got, "%lu %s %s\n", fs[i].line, severity_name(fs[i].severity), fs[i].rule);
+		buf_printf(&got, "%lu %s %s\n", fs[i].line, lint_severity_name(fs[i].severity), fs[i].rule);
 	char *gs = sorted_lines(got.data), *ws = sorted_lines(c->findings.data);
 	int ok = 1;
 	if (strcmp(gs, ws) != 0) {
 		cr_log_error("%s:%d: case '%s': findings differ\n--- want\n%s--- got\n%s", c->file, c->line, c->name, ws,
 			     gs);
 		for (size_t i = 0; i < n; i++)
-			cr_log_info("  %s:%lu: %s %s: %s", fs[i].file, fs[i].line, severity_name(fs[i].severity), fs[i].rule,
+			cr_log_info("  %s:%lu: %s %s: %s", fs[i].file, fs[i].line, lint_severity_name(fs[i].severity), fs[i].rule,
 				    fs[i].message);
 		ok = 0;
 	}
