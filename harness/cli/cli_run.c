@@ -203,7 +203,7 @@ static int run_all_scenarios(const struct run_options *o, struct run_all *all)
 		fprintf(stderr, PROG ": --all-scenarios cannot be combined with --scenario, --fixtures, --out or --state\n");
 		return EXIT_USAGE;
 	}
-	if (prep_is_scenario(base)) {
+	if (session_prep_is_scenario(base)) {
 		fprintf(stderr, PROG ": --all-scenarios: %s is itself one scenario (data/, files/… directly in it)\n", base);
 		return EXIT_USAGE;
 	}
@@ -216,7 +216,7 @@ static int run_all_scenarios(const struct run_options *o, struct run_all *all)
 	int rc = EXIT_DONE, ran = 0;
 	for (int i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%s/%s", base, names[i]->d_name);
-		if (names[i]->d_name[0] != '.' && prep_is_dir(p) && !all->interrupted) {
+		if (names[i]->d_name[0] != '.' && session_prep_is_dir(p) && !all->interrupted) {
 			if (!o->json && !all->sink_on)
 				printf("%s== scenario %s\n", ran ? "\n" : "", names[i]->d_name);
 			else if (all->sink_on)

@@ -51,9 +51,9 @@ int session_open(struct loop *loop, const struct run_options *o, int watching, s
 	s->o = o;
 	s->watching = watching;
 	/* the scenario first: it may bring its own dev config (issue 9) */
-	if (prep_pick_fixtures(o, &s->fixtures, err) < 0)
+	if (session_prep_pick_fixtures(o, &s->fixtures, err) < 0)
 		return EXIT_USAGE;
-	int own = prep_scenario_config(o, s->fixtures, s->devconfig_path, sizeof(s->devconfig_path));
+	int own = session_prep_scenario_config(o, s->fixtures, s->devconfig_path, sizeof(s->devconfig_path));
 	if (own && o->save_tokens) {
 		err_set(err, "--save-tokens would write into %s, and fixtures are never written: give a --config",
 			s->devconfig_path);
@@ -65,7 +65,7 @@ int session_open(struct loop *loop, const struct run_options *o, int watching, s
 	char path[PATH_MAX + 32];
 	if (o->state != NULL) {
 		snprintf(path, sizeof(path), "%s/state", o->state);
-		if (!prep_is_dir(path)) {
+		if (!session_prep_is_dir(path)) {
 			err_set(err, "--state %s: no state/ folder there (is it a run directory?)", o->state);
 			return EXIT_USAGE;
 		}

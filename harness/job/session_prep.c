@@ -27,7 +27,7 @@
 
 extern char **environ;
 
-int prep_is_dir(const char *p)
+int session_prep_is_dir(const char *p)
 {
 	struct stat sb;
 	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
@@ -40,24 +40,24 @@ static int is_file(const char *p)
 }
 
 /* A scenario folder holds data/, files/, account_types/ or refresh/ directly. */
-int prep_is_scenario(const char *dir)
+int session_prep_is_scenario(const char *dir)
 {
 	static const char *const parts[] = {"data", "files", "account_types", "refresh"};
 	char p[PATH_MAX + 32];
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dir, parts[i]);
-		if (prep_is_dir(p))
+		if (session_prep_is_dir(p))
 			return 1;
 	}
 	return 0;
 }
 
 /* The fixtures folder to load, as serve picks it; see session_prep.h. */
-int prep_pick_fixtures(const struct run_options *o, char **out, char *err)
+int session_prep_pick_fixtures(const struct run_options *o, char **out, char *err)
 {
 	*out = NULL;
 	if (o->fixtures != NULL) {
-		if (!prep_is_dir(o->fixtures)) {
+		if (!session_prep_is_dir(o->fixtures)) {
 			return err_set(err, "fixtures %s is not a directory", o->fixtures);
 		}
 		*out = strdup(o->fixtures);
@@ -67,20 +67,20 @@ int prep_pick_fixtures(const struct run_options *o, char **out, char *err)
 	snprintf(base, sizeof(base), "%s/fixtures", o->dir);
 	if (o->scenario != NULL) {
 		snprintf(p, sizeof(p), "%s/%s", base, o->scenario);
-		if (!prep_is_dir(p)) {
+		if (!session_prep_is_dir(p)) {
 			return err_set(err, "no scenario %s", p);
 		}
 		*out = strdup(p);
 		return 0;
 	}
-	if (!prep_is_dir(base))
+	if (!session_prep_is_dir(base))
 		return 0;
-	if (prep_is_scenario(base)) {
+	if (session_prep_is_scenario(base)) {
 		*out = strdup(base);
 		return 0;
 	}
 	snprintf(p, sizeof(p), "%s/default", base);
-	if (prep_is_dir(p)) {
+	if (session_prep_is_dir(p)) {
 		*out = strdup(p);
 		return 0;
 	}
@@ -90,7 +90,7 @@ int prep_pick_fixtures(const struct run_options *o, char **out, char *err)
 	char only[PATH_MAX + 256] = "";
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		snprintf(p, sizeof(p), "%s/%s", base, de->d_name);
-		if (de->d_name[0] != '.' && prep_is_dir(p)) {
+		if (de->d_name[0] != '.' && session_prep_is_dir(p)) {
 			count++;
 			snprintf(only, sizeof(only), "%s", p);
 		}
@@ -105,7 +105,7 @@ int prep_pick_fixtures(const struct run_options *o, char **out, char *err)
 	return 0;
 }
 
-int prep_scenario_config(const struct run_options *o, const char *fixtures, char *out, size_t len)
+int session_prep_scenario_config(const struct run_options *o, const char *fixtures, char *out, size_t len)
 {
 	if (o->config == NULL && fixtures != NULL) {
 		snprintf(out, len, "%s/konnector-dev-config.json", fixtures);
@@ -117,7 +117,7 @@ int prep_scenario_config(const struct run_options *o, const char *fixtures, char
 }
 
 /* 32 random hex digits, like a CouchDB uuid. */
-static void prep_random_id(char out[33])
+static void session_prep_random_id(char out[33])
 {
 	unsigned char b[16];
 	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
@@ -130,7 +130,7 @@ static void prep_random_id(char out[33])
 }
 
 /* A stable account id for slug (so --state finds the same account): two FNV-1a hashes in hex. */
-void prep_account_id(const char *slug, char out[33])
+void session_prep_account_id(const char *slug, char out[33])
 {
 	unsigned long long h1 = 1469598103934665603ULL, h2 = 7809847782465536322ULL;
 	for (const unsigned char *p = (const unsigned char *)slug; *p; p++) {
@@ -141,7 +141,8 @@ void prep_account_id(const char *slug, char out[33])
 }
 
 /* Create or update the account doc from the dev config; returns the stored doc (new ref). */
-static json_t *prep_put_account(struct stack *st, const struct devconfig *dc, const char *slug, const char *id, char *err)
+static json_t *session_prep_put_account(struct stack *st, const struct devconfig *dc, const char *slug, const char *id,
+					char *err)
 {
 	json_t *doc = devconfig_account(dc, slug, id);
 	json_t *old = stack_doc_get(st, "io.cozy.accounts", id);
@@ -162,7 +163,7 @@ static json_t *prep_put_account(struct stack *st, const struct devconfig *dc, co
 }
 
 /* stack: worker/exec/konnector.go computeFolderPath: /<Administrative>/<Title name>/<account name or id> */
-static char *prep_folder_path(const struct manifest *m, const json_t *account, const char *locale)
+static char *session_prep_folder_path(const struct manifest *m, const json_t *account, const char *locale)
 {
 	const char *admin = (locale != NULL && strncmp(locale, "fr", 2) == 0) ? "Administratif" : "Administrative";
 	struct buf title = {0};
@@ -194,8 +195,8 @@ static char *prep_folder_path(const struct manifest *m, const json_t *account, c
 }
 
 /* ensureFolderToSave for a trigger built with folder_to_save "yes"; returns the dir id (malloc'd) or NULL with a warning. */
-static char *prep_folder_to_save(struct stack *st, const struct manifest *m, const char *locale, json_t **account,
-			  json_t *warnings)
+static char *session_prep_folder_to_save(struct stack *st, const struct manifest *m, const char *locale,
+					 json_t **account, json_t *warnings)
 {
 	char err[ERR_MAX];
 	const char *path = json_string_value(json_object_get(*account, "defaultFolderPath"));
@@ -203,7 +204,7 @@ static char *prep_folder_to_save(struct stack *st, const struct manifest *m, con
 	if (path == NULL || path[0] == '\0')
 		path = json_string_value(json_object_get(*account, "folderPath"));
 	if (path == NULL || path[0] == '\0')
-		path = computed = prep_folder_path(m, *account, locale);
+		path = computed = session_prep_folder_path(m, *account, locale);
 	json_t *dir = stack_mkdir_p(st, path, err);
 	if (dir == NULL) {
 		char w[ERR_MAX + 128];
@@ -240,7 +241,7 @@ static char *prep_folder_to_save(struct stack *st, const struct manifest *m, con
 }
 
 /* The node entry of DIR (malloc'd, relative to DIR) or NULL. */
-static char *prep_node_entry(const char *dir, const char *entry)
+static char *session_prep_node_entry(const char *dir, const char *entry)
 {
 	char p[PATH_MAX * 2];
 	if (entry != NULL)
@@ -267,7 +268,7 @@ static char *prep_node_entry(const char *dir, const char *entry)
 }
 
 /* stack: worker/exec/konnector.go cleans on_delete_account as path.Join("/", x): no way out of DIR */
-static char *prep_clean_rel(const char *p)
+static char *session_prep_clean_rel(const char *p)
 {
 	char *parts[256];
 	size_t n = 0;
@@ -293,7 +294,7 @@ static char *prep_clean_rel(const char *p)
 }
 
 /* Read a --payload file into COZY_PAYLOAD (malloc'd) and maybe write @cozy_payload.json; NULL + err on failure. */
-static char *prep_payload(const struct run_options *o, int *wrote_file, char *err)
+static char *session_prep_payload(const struct run_options *o, int *wrote_file, char *err)
 {
 	*wrote_file = 0;
 	if (o->payload == NULL)
@@ -321,13 +322,13 @@ static char *prep_payload(const struct run_options *o, int *wrote_file, char *er
 }
 
 /* The account, as Home creates it from the login form (auth) or an OAuth dance (oauth); COZY_FIELDS. */
-static int session_prepare_account(struct session *s, struct session_run *r, int *manual, const char **trig,
+static int session_prep_account(struct session *s, struct session_run *r, int *manual, const char **trig,
 				   char *err)
 {
 	const struct run_options *o = s->o;
 	char account_id[33];
-	prep_account_id(s->m.slug, account_id);
-	r->account = prep_put_account(s->stack, &s->dc, s->m.slug, account_id, err);
+	session_prep_account_id(s->m.slug, account_id);
+	r->account = session_prep_put_account(s->stack, &s->dc, s->m.slug, account_id, err);
 	if (r->account == NULL) {
 		char why[ERR_MAX];
 		snprintf(why, sizeof(why), "%s", err);
@@ -360,22 +361,22 @@ static int session_prepare_account(struct session *s, struct session_run *r, int
 		*trig = NULL;
 	} else if (s->m.wants_folder) {
 		/* stack: BuildTrigger puts folder_to_save "yes", ensureFolderToSave turns it into the dir id */
-		r->folder = prep_folder_to_save(s->stack, &s->m, o->locale, &r->account, r->warnings);
+		r->folder = session_prep_folder_to_save(s->stack, &s->m, o->locale, &r->account, r->warnings);
 	}
 	r->fields = jobenv_fields(s->m.slug, account_id, r->folder, r->extra_fields);
 	return EXIT_DONE;
 }
 
 /* The COZY_* environment of the job (r->env), written to the run directory redacted. */
-static int session_prepare_env(struct session *s, struct session_run *r, char *err)
+static int session_prep_env(struct session *s, struct session_run *r, char *err)
 {
 	const struct run_options *o = s->o;
 	int manual = o->manual;
 	char trigger_id[33];
-	prep_random_id(r->job_id);
-	prep_random_id(trigger_id);
+	session_prep_random_id(r->job_id);
+	session_prep_random_id(trigger_id);
 	const char *trig = o->no_trigger ? NULL : (o->trigger_id ? o->trigger_id : trigger_id);
-	int rc = session_prepare_account(s, r, &manual, &trig, err);
+	int rc = session_prep_account(s, r, &manual, &trig, err);
 	if (rc != EXIT_DONE)
 		return rc;
 	/* stack: worker/exec/konnector.go PrepareCmdEnv: exactly one account type by slug with a secret grant */
@@ -383,7 +384,7 @@ static int session_prepare_env(struct session *s, struct session_run *r, char *e
 	if (!stack_account_type_secret(s->stack, s->m.slug, &secret))
 		secret = NULL;
 	r->params = jobenv_parameters(s->m.parameters, s->dc.cozy_parameters, secret);
-	r->payload = prep_payload(o, &r->payload_file, err);
+	r->payload = session_prep_payload(o, &r->payload_file, err);
 	if (r->payload == NULL) {
 		char why[ERR_MAX];
 		snprintf(why, sizeof(why), "%s", err);
@@ -409,7 +410,7 @@ static int session_prepare_env(struct session *s, struct session_run *r, char *e
 }
 
 /* The command: --cmd, or node <entry> (the on_delete_account file for an account_deleted run). */
-static int session_prepare_argv(struct session *s, struct session_run *r, char *argv[8], char *err)
+static int session_prep_argv(struct session *s, struct session_run *r, char *argv[8], char *err)
 {
 	const struct run_options *o = s->o;
 	if (o->account_deleted && s->m.on_delete_account == NULL) {
@@ -429,7 +430,7 @@ static int session_prepare_argv(struct session *s, struct session_run *r, char *
 		err_set(err, "language \"%s\": give the command with --cmd", s->m.language);
 		return EXIT_UNAVAILABLE;
 	}
-	r->entry = o->account_deleted ? prep_clean_rel(s->m.on_delete_account) : prep_node_entry(o->dir, o->entry);
+	r->entry = o->account_deleted ? session_prep_clean_rel(s->m.on_delete_account) : session_prep_node_entry(o->dir, o->entry);
 	if (r->entry == NULL) {
 		err_set(err, "no entry in %s: none of package.json main, index.js, build/index.js, src/index.js exists; "
 			     "use --entry FILE or --cmd CMD", o->dir);
@@ -459,6 +460,6 @@ static int session_prepare_argv(struct session *s, struct session_run *r, char *
 /* The run's env and command, as the stack prepares the job; see session_internal.h. */
 int session_prep_job(struct session *s, struct session_run *r, char *argv[8], char *err)
 {
-	int rc = session_prepare_env(s, r, err);
-	return rc != EXIT_DONE ? rc : session_prepare_argv(s, r, argv, err);
+	int rc = session_prep_env(s, r, err);
+	return rc != EXIT_DONE ? rc : session_prep_argv(s, r, argv, err);
 }

@@ -64,7 +64,7 @@ void session_tokens_on_refresh(struct stack *st, const char *account_id, const c
 	(void)st;
 	struct session *s = arg;
 	char mine[33];
-	prep_account_id(s->m.slug, mine);
+	session_prep_account_id(s->m.slug, mine);
 	if (strcmp(account_id, mine) != 0 || (access_token == NULL && refresh_token == NULL))
 		return; /* a fixture account: nothing of the dev config */
 	free(s->save_access), free(s->save_refresh);
