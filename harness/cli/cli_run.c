@@ -1,7 +1,8 @@
 /*
  * konnector-harness run: start the konnector in DIR once as cozy-stack does
- * (stack.md §1), against the fake stack, show its events live, judge it and
- * write the run directory. A thin CLI over session.h.
+ * (stack: worker/exec/konnector.go, worker/exec/common.go), against the fake
+ * stack, show its events live, judge it and write the run directory. A thin
+ * CLI over session.h.
  */
 #include "common/err.h"
 #include "common/loop.h"

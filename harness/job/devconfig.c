@@ -112,7 +112,11 @@ void devconfig_free(struct devconfig *dc)
 	memset(dc, 0, sizeof(*dc));
 }
 
-/* konnector-libs.md §5 / issue 5: these keys describe a token, not a login form. */
+/*
+ * A token's keys, not a login form's: the account keeps them in `oauth`
+ * (stack: model/account/accounts.go OauthInfo); scope and id_token come in a
+ * provider's token answer too.
+ */
 static const char *const oauth_keys[] = {"access_token", "refresh_token", "token_type", "expires_at", "scope", "id_token"};
 
 int devconfig_is_oauth_key(const char *key)

@@ -26,7 +26,7 @@ const char run_options_help[] =
 	"  --manual / --auto    COZY_JOB_MANUAL_EXECUTION true (default) / false\n"
 	"  --trigger-id ID      COZY_TRIGGER_ID (default: a generated id, as a launch from a trigger)\n"
 	"  --no-trigger         no COZY_TRIGGER_ID (a job pushed without a trigger)\n"
-	"  --account-deleted    soft-delete the account and run the manifest's on_delete_account (§1.9)\n"
+	"  --account-deleted    soft-delete the account and run the manifest's on_delete_account\n"
 	"  --fields-in-env      also merge the dev-config fields into COZY_FIELDS (NOT what the stack does:\n"
 	"                       the stack gives credentials only through the account document)\n"
 	"  --env KEY=VAL        add a variable (repeatable); the stack passes only COZY_* (and we add PATH)\n"

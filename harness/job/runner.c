@@ -1,4 +1,8 @@
-/* The child process; see runner.h. OS-facing code (fork, groups, pipes) lives here only. */
+/*
+ * The konnector's process; see runner.h. Its fork, exec, process group, pipes
+ * and kills live here; reaper.c reaps what escapes the group, and `oauth`
+ * forks xdg-open on its own (cli_oauth.c).
+ */
 #include "harness/job/runner.h"
 
 #include "common/buf.h"

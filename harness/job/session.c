@@ -50,7 +50,7 @@ int session_open(struct loop *loop, const struct run_options *o, int watching, s
 	s->loop = loop;
 	s->o = o;
 	s->watching = watching;
-	/* the scenario first: it may bring its own dev config (issue 9) */
+	/* the scenario first: it may bring its own dev config */
 	if (session_prep_pick_fixtures(o, &s->fixtures, err) < 0)
 		return EXIT_USAGE;
 	int own = session_prep_scenario_config(o, s->fixtures, s->devconfig_path, sizeof(s->devconfig_path));

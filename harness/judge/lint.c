@@ -41,9 +41,9 @@ const size_t lint_rules_len = sizeof(lint_rules) / sizeof(lint_rules[0]);
 
 /*
  * Error keywords: konnectors/libs src/helpers/errors.js (all of them, dotted
- * variants included by prefix) and the ones the library produces itself
- * (spec konnector-libs.md §6.1–6.2); the stack only knows LOGIN_FAILED and
- * USER_ACTION_NEEDED (worker/exec/konnector.go).
+ * variants included by prefix) and the ones the library produces itself (its
+ * signin, solveCaptcha, waitForTwoFaCode and saveFiles helpers); the stack
+ * only knows LOGIN_FAILED and USER_ACTION_NEEDED (worker/exec/konnector.go).
  */
 static const char *const error_keywords[] = {
 	"LOGIN_FAILED",           "USER_ACTION_NEEDED",      "NOT_EXISTING_DIRECTORY", "FILE_DOWNLOAD_FAILED",
