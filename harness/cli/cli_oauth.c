@@ -81,7 +81,7 @@ static void on_tokens(const struct stack_oauth_tokens *t, const char *error, voi
 			return;
 		}
 	}
-	if (devconfig_save_tokens(f->config_path, t->access_token, t->refresh_token, err) < 0) {
+	if (devconfig_tokens_save(f->config_path, t->access_token, t->refresh_token, err) < 0) {
 		snprintf(f->message, sizeof(f->message), "%s", err);
 		f->exit_code = EXIT_DATAERR;
 		loop_stop(f->loop);
@@ -90,8 +90,8 @@ static void on_tokens(const struct stack_oauth_tokens *t, const char *error, voi
 	char a[64], r[64];
 	snprintf(f->message, sizeof(f->message),
 		 "stored in %s:\n  fields.access_token  %s\n  fields.refresh_token %s%s\n  expires_in %lld s, token_type %s",
-		 f->config_path, devconfig_mask_token(t->access_token, a, sizeof(a)),
-		 t->refresh_token ? devconfig_mask_token(t->refresh_token, r, sizeof(r)) : "(none returned, left as it was)",
+		 f->config_path, devconfig_tokens_mask(t->access_token, a, sizeof(a)),
+		 t->refresh_token ? devconfig_tokens_mask(t->refresh_token, r, sizeof(r)) : "(none returned, left as it was)",
 		 "", t->expires_in, t->token_type ? t->token_type : "(none)");
 	f->exit_code = EXIT_DONE;
 	loop_stop(f->loop);

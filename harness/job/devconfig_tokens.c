@@ -343,7 +343,7 @@ done:
 	return out;
 }
 
-int devconfig_save_tokens(const char *path, const char *access_token, const char *refresh_token, char *err)
+int devconfig_tokens_save(const char *path, const char *access_token, const char *refresh_token, char *err)
 {
 	size_t len, out_len;
 	char *text = file_read_all(path, &len, err);
@@ -359,7 +359,7 @@ int devconfig_save_tokens(const char *path, const char *access_token, const char
 	return rc;
 }
 
-const char *devconfig_mask_token(const char *token, char *out, size_t outlen)
+const char *devconfig_tokens_mask(const char *token, char *out, size_t outlen)
 {
 	size_t l = token != NULL ? strlen(token) : 0;
 	if (l == 0)

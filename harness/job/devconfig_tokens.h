@@ -20,9 +20,9 @@ char *devconfig_tokens_rewrite(const char *text, size_t len, const char *access_
 			       size_t *out_len, char *err);
 
 /* Read path, rewrite it as above, and replace it with atomic_write (temp file, fsync, rename). */
-int devconfig_save_tokens(const char *path, const char *access_token, const char *refresh_token, char *err);
+int devconfig_tokens_save(const char *path, const char *access_token, const char *refresh_token, char *err);
 
 /* "abcd…wxyz (40 chars)": a token shown without revealing it; "" stays "(empty)". Writes into out. */
-const char *devconfig_mask_token(const char *token, char *out, size_t outlen);
+const char *devconfig_tokens_mask(const char *token, char *out, size_t outlen);
 
 #endif

@@ -25,7 +25,7 @@ void session_tokens_save(struct session *s)
 	s->save_timer = 0;
 	char err[ERR_MAX];
 	json_t *note = NULL;
-	if (devconfig_save_tokens(s->devconfig_path, s->save_access, s->save_refresh, err) < 0) {
+	if (devconfig_tokens_save(s->devconfig_path, s->save_access, s->save_refresh, err) < 0) {
 		char msg[ERR_MAX + 64];
 		snprintf(msg, sizeof(msg), "--save-tokens: %s", err);
 		note = json_string(msg);
@@ -35,10 +35,10 @@ void session_tokens_save(struct session *s)
 		json_object_set_new(note, "file", json_string(s->devconfig_path));
 		if (s->save_access != NULL)
 			json_object_set_new(note, "access_token",
-			                    json_string(devconfig_mask_token(s->save_access, a, sizeof(a))));
+			                    json_string(devconfig_tokens_mask(s->save_access, a, sizeof(a))));
 		if (s->save_refresh != NULL)
 			json_object_set_new(note, "refresh_token",
-			                    json_string(devconfig_mask_token(s->save_refresh, r, sizeof(r))));
+			                    json_string(devconfig_tokens_mask(s->save_refresh, r, sizeof(r))));
 		free(s->own_write);
 		s->own_write = file_read_all(s->devconfig_path, &s->own_write_len, err);
 	}

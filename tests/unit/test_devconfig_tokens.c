@@ -92,7 +92,7 @@ Test(devconfig_tokens, save_is_atomic_and_keeps_the_mode)
 	cr_assert_eq(atomic_write(path, src, strlen(src), NULL), 0);
 	cr_assert_eq(chmod(path, 0600), 0);
 	char err[ERR_MAX];
-	cr_assert_eq(devconfig_save_tokens(path, "NEW", "R2", err), 0, "%s", err);
+	cr_assert_eq(devconfig_tokens_save(path, "NEW", "R2", err), 0, "%s", err);
 	size_t n;
 	char *got = file_read_all(path, &n, err);
 	cr_assert_str_eq(got, "{\n  // c\n  \"fields\": {\"access_token\": \"NEW\", \"refresh_token\": \"R2\"}\n}\n");
@@ -100,10 +100,10 @@ Test(devconfig_tokens, save_is_atomic_and_keeps_the_mode)
 	struct stat sb;
 	cr_assert_eq(stat(path, &sb), 0);
 	cr_assert_eq(sb.st_mode & 0777, 0600);
-	cr_assert_eq(devconfig_save_tokens("/nonexistent/x.json", "a", "b", err), -1);
+	cr_assert_eq(devconfig_tokens_save("/nonexistent/x.json", "a", "b", err), -1);
 	const char *bad = "{oops}";
 	cr_assert_eq(atomic_write(path, bad, strlen(bad), NULL), 0);
-	cr_assert_eq(devconfig_save_tokens(path, "a", "b", err), -1);
+	cr_assert_eq(devconfig_tokens_save(path, "a", "b", err), -1);
 	cr_assert(strstr(err, "konnector-dev-config.json:1:2:") != NULL, "%s", err);
 	got = file_read_all(path, &n, err);
 	cr_assert_str_eq(got, bad, "a failed save leaves the file alone");
@@ -115,8 +115,8 @@ Test(devconfig_tokens, save_is_atomic_and_keeps_the_mode)
 Test(devconfig_tokens, mask_never_shows_the_whole_token)
 {
 	char out[64];
-	cr_assert_str_eq(devconfig_mask_token("0123456789abcdefWXYZ", out, sizeof(out)), "****WXYZ (20 chars)");
-	cr_assert_str_eq(devconfig_mask_token("short", out, sizeof(out)), "**** (5 chars)");
-	cr_assert_str_eq(devconfig_mask_token("", out, sizeof(out)), "(empty)");
-	cr_assert_str_eq(devconfig_mask_token(NULL, out, sizeof(out)), "(empty)");
+	cr_assert_str_eq(devconfig_tokens_mask("0123456789abcdefWXYZ", out, sizeof(out)), "****WXYZ (20 chars)");
+	cr_assert_str_eq(devconfig_tokens_mask("short", out, sizeof(out)), "**** (5 chars)");
+	cr_assert_str_eq(devconfig_tokens_mask("", out, sizeof(out)), "(empty)");
+	cr_assert_str_eq(devconfig_tokens_mask(NULL, out, sizeof(out)), "(empty)");
 }
