@@ -4,6 +4,8 @@
  * not inside a token is then checked to be whitespace or exactly the
  * punctuation the grammar expects there, and every token is checked for what
  * jsmn lets through (literals, numbers, control bytes in strings).
+ * Over 600 lines on purpose: the grammar checks, Go's unquoting and its key
+ * folding make one decision per line and are only right together.
  */
 #include "harness/judge/events.h"
 

@@ -5,6 +5,8 @@
  * Error), worker/exec/common.go (scanner, stderr) and pkg/consts/token.go;
  * no-folder-to-save and upload-never-sent catch cozy-konnector-libs 5.13.0
  * traps seen against the real libs (src/libs/saveFiles.js, BaseKonnector.js).
+ * Over 600 lines on purpose: a rule's id, message and check are read
+ * together here, and lint_rules[] is the one list of them.
  */
 #include "harness/judge/lint.h"
 
