@@ -4,7 +4,8 @@
  * session.c (open, reload, runs and their streams), session_prep.c (the job
  * prepared as the stack prepares it), session_tokens.c (--save-tokens) and
  * session_end.c (the end of a run: verdict, run directory, report).
- * session.c calls the three others; session_end.c calls session_tokens.c.
+ * session.c calls the three others, session_end.c calls session_tokens.c and
+ * session_tokens.c calls session_prep.c; none calls back.
  */
 #ifndef HARNESS_SESSION_INTERNAL_H
 #define HARNESS_SESSION_INTERNAL_H
