@@ -10,6 +10,7 @@
 #include "fake-stack/http/http.h"
 #include "fake-stack/http/http_int.h"
 #include "fake-stack/http/journal.h"
+#include "fake-stack/http/mhd_loop.h"
 #include "fake-stack/http/perm.h"
 #include "fake-stack/http/reply.h"
 #include "fake-stack/accounts/route_accounts.h"
@@ -164,18 +165,6 @@ int http_allow_rules(struct request *req, const char *verb, const char *doctype,
 
 /* ---- request lifecycle ---- */
 
-static void stack_run_mhd(struct stack *st)
-{
-	if (st->mhd != NULL)
-		MHD_run(st->mhd);
-}
-
-static void on_resume_timer(struct loop *loop, void *arg)
-{
-	(void)loop;
-	stack_run_mhd(arg);
-}
-
 void http_suspend(struct request *req)
 {
 	req->priv->suspended = 1;
@@ -189,8 +178,7 @@ void http_resume(struct request *req)
 	p->suspended = 0;
 	if (req->conn != NULL && p->handled) {
 		MHD_resume_connection(req->conn);
-		/* MHD only notices a resumed connection in MHD_run: run it on the next turn of the loop. */
-		loop_add_timer(req->st->loop, 0, on_resume_timer, req->st);
+		mhd_loop_kick(req->st->mhd_loop);
 	}
 }
 
@@ -468,30 +456,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	(void)ap;
 }
 
-/* ---- loop integration ---- */
-
-static void on_mhd_fd(struct loop *loop, int fd, uint32_t events, void *arg)
-{
-	(void)loop;
-	(void)fd;
-	(void)events;
-	stack_run_mhd(arg);
-}
-
-static long long on_prepare(struct loop *loop, void *arg)
-{
-	struct stack *st = arg;
-	(void)loop;
-	MHD_UNSIGNED_LONG_LONG t;
-	if (st->mhd == NULL || MHD_get_timeout(st->mhd, &t) != MHD_YES)
-		return -1;
-	/* MHD keeps connections with data still to process in its own list: a 0 timeout means "run me now". */
-	if (t == 0)
-		MHD_run(st->mhd);
-	if (MHD_get_timeout(st->mhd, &t) != MHD_YES)
-		return -1;
-	return (long long)t;
-}
+/* ---- listening ---- */
 
 /* Our own listening socket: exact bind errors (address in use) and an explicit address. */
 static int listen_on(const char *addr, unsigned short port, char *err)
@@ -538,13 +503,8 @@ static int start_daemon(struct stack *st, char *err)
 		close(lfd);
 		return err_set(err, "libmicrohttpd could not start on %s", st->domain);
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(st->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-	if (info == NULL)
-		return err_set(err, "libmicrohttpd has no epoll fd");
-	st->mhd_epfd = info->epoll_fd;
-	if (loop_add_fd(st->loop, st->mhd_epfd, EPOLLIN, on_mhd_fd, st, err) < 0)
-		return -1;
-	return loop_add_prepare(st->loop, on_prepare, st, err);
+	st->mhd_loop = mhd_loop_attach(st->loop, st->mhd, err);
+	return st->mhd_loop != NULL ? 0 : -1;
 }
 
 /* ---- fixtures ---- */
@@ -582,7 +542,6 @@ struct stack *stack_start(struct loop *loop, const struct stack_options *opt, ch
 		return NULL;
 	}
 	st->loop = loop;
-	st->mhd_epfd = -1;
 	st->fixtures_dir = dup_or_null(opt->fixtures_dir);
 	st->state_dir = dup_or_null(opt->state_dir);
 	st->files_dir = dup_or_null(opt->files_dir);
@@ -622,11 +581,9 @@ void stack_stop(struct stack *st)
 			}
 		}
 		/* Let MHD send those answers (a resumed connection only moves in MHD_run; external mode never blocks). */
-		for (int i = 0; i < 4; i++)
-			MHD_run(st->mhd);
-		loop_del_prepare(st->loop, on_prepare, st);
-		if (st->mhd_epfd >= 0)
-			loop_del_fd(st->loop, st->mhd_epfd);
+		for (int i = 0; st->mhd_loop != NULL && i < 4; i++)
+			mhd_loop_run(st->mhd_loop);
+		mhd_loop_detach(st->mhd_loop);
 		MHD_stop_daemon(st->mhd);
 	}
 	stack_files_stop(st);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 struct MHD_Daemon;
+struct mhd_loop;
 struct store;
 struct tokens;
 struct perms;
@@ -26,7 +27,7 @@ struct accounts;
 struct stack {
 	struct loop *loop;
 	struct MHD_Daemon *mhd;
-	int mhd_epfd;
+	struct mhd_loop *mhd_loop; /* mhd served from loop */
 	char url[96];    /* "http://127.0.0.1:PORT/" */
 	char domain[80]; /* "127.0.0.1:PORT" */
 
