@@ -11,14 +11,12 @@
 #include <jansson.h>
 #include <stddef.h>
 
-struct MHD_Daemon;
-struct mhd_loop;
+struct server;
 struct store;
 struct tokens;
 struct perms;
 struct journal;
 struct vfs;
-struct http_private;
 struct accounts;
 
 /* Default limit of a buffered request body (CouchDB's max_document_size is 8 MB). */
@@ -26,8 +24,7 @@ struct accounts;
 
 struct stack {
 	struct loop *loop;
-	struct MHD_Daemon *mhd;
-	struct mhd_loop *mhd_loop; /* mhd served from loop */
+	struct server *server; /* the HTTP side (http/server.c) */
 	char url[96];    /* "http://127.0.0.1:PORT/" */
 	char domain[80]; /* "127.0.0.1:PORT" */
 
@@ -38,8 +35,6 @@ struct stack {
 	char *bind_addr;
 	char *locale;
 	enum stack_perm_mode perm_mode;
-	unsigned short port_wanted;
-	size_t body_limit; /* buffered request bodies; over it → 413 */
 
 	struct store *store;
 	struct tokens *tokens;
@@ -48,8 +43,6 @@ struct stack {
 	struct accounts *accounts; /* account types, token client, refresh hook (route_accounts.c) */
 
 	struct vfs *vfs; /* owned by the files API (stack_files_*), NULL until then */
-
-	struct http_private *live; /* requests in flight (stack.c) */
 };
 
 /*
