@@ -6,19 +6,15 @@
 
 #include "common/atomic_file.h"
 #include "common/err.h"
-#include "fake-stack/http/http.h"
-#include "fake-stack/http/http_int.h"
-#include "fake-stack/http/journal.h"
-#include "fake-stack/http/mhd_loop.h"
-#include "fake-stack/http/server.h"
-#include "fake-stack/http/perm.h"
-#include "fake-stack/http/reply.h"
 #include "fake-stack/accounts/route_accounts.h"
-#include "fake-stack/stack_int.h"
 #include "fake-stack/data/store.h"
+#include "fake-stack/http/http.h"
+#include "fake-stack/http/journal.h"
+#include "fake-stack/http/perm.h"
+#include "fake-stack/http/server.h"
 #include "fake-stack/http/token.h"
+#include "fake-stack/stack_int.h"
 
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,143 +27,6 @@ static const struct server_route routes[] = {
 	{"files", FAMILY_JSONAPI, route_files_begin, route_files_handle},
 	{"accounts", FAMILY_JSONAPI, NULL, route_accounts_handle},
 };
-
-/* Manifest permissions of the declared konnectors. */
-struct perms {
-	struct perms_entry {
-		char *slug;
-		struct perm_set *set;
-	} *v;
-	size_t n;
-};
-
-static void perms_free(struct perms *p)
-{
-	if (p == NULL)
-		return;
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->v[i].slug);
-		perm_set_free(p->v[i].set);
-	}
-	free(p->v);
-	free(p);
-}
-
-static const struct perm_set *perms_find(const struct perms *p, const char *slug, int *found)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].slug, slug) == 0) {
-			*found = 1;
-			return p->v[i].set;
-		}
-	*found = 0;
-	return NULL;
-}
-
-/* ---- auth and permissions ---- */
-
-int http_require_auth(struct request *req)
-{
-	if (req->auth == AUTH_KONNECTOR || req->auth == AUTH_APP)
-		return 0;
-	if (req->auth == AUTH_NONE) {
-		reply_echo_error(req, 401, "No token in request");
-		return -1;
-	}
-	/* stack: web/middlewares/permissions.go: a token we cannot verify is 400 with WWW-Authenticate. */
-	reply_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-	reply_echo_error(req, 400, "Invalid JWT token");
-	return -1;
-}
-
-/* Refuse as the mode says: warn notes it and lets it through, enforce answers 403. */
-static int refuse(struct request *req, const char *why, unsigned status)
-{
-	if (req->st->perm_mode == STACK_PERM_ENFORCE) {
-		reply_echo_error(req, status, why);
-		return -1;
-	}
-	http_note_forbidden(req, why);
-	return 0;
-}
-
-int http_allow(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
-	       int whole_type)
-{
-	int write = strcmp(verb, "GET") != 0 && strcmp(verb, "HEAD") != 0;
-	char gate[512];
-	/* stack: CheckReadable/CheckWritable run before the token is looked at. */
-	if (req->st->perm_mode != STACK_PERM_OFF && perm_doctype_gate(doctype, write, gate, sizeof(gate)) != NULL &&
-	    refuse(req, gate, 403) < 0)
-		return -1;
-	return http_allow_rules(req, verb, doctype, id, doc, whole_type);
-}
-
-int http_permits(const struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
-		 int whole_type)
-{
-	const struct stack *st = req->st;
-	if (req->auth != AUTH_KONNECTOR && req->auth != AUTH_APP)
-		return 0;
-	if (st->perm_mode == STACK_PERM_OFF || req->auth == AUTH_APP)
-		return 1;
-	int found;
-	const struct perm_set *set = perms_find(st->perms, req->slug, &found);
-	return found && perm_allows(set, perm_verb(verb), doctype, id, doc, whole_type);
-}
-
-int http_allow_rules(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
-		     int whole_type)
-{
-	struct stack *st = req->st;
-	if (http_require_auth(req) < 0)
-		return -1;
-	if (st->perm_mode == STACK_PERM_OFF || req->auth == AUTH_APP)
-		return 0;
-	int found;
-	const struct perm_set *set = perms_find(st->perms, req->slug, &found);
-	if (!found) {
-		char why[300];
-		/* stack: model/permission/permissions.go getFromSource: a CouchDB 404 when the konnector has no permission doc. */
-		snprintf(why, sizeof(why), "no permission doc for %s", req->slug);
-		if (st->perm_mode == STACK_PERM_ENFORCE) {
-			reply_couch_error(req, 404, "not_found", why);
-			return -1;
-		}
-		http_note_forbidden(req, why);
-		return 0;
-	}
-	if (perm_allows(set, perm_verb(verb), doctype, id, doc, whole_type))
-		return 0;
-	if (st->perm_mode == STACK_PERM_ENFORCE) {
-		reply_echo_error(req, 403, "Forbidden");
-		return -1;
-	}
-	char why[600];
-	snprintf(why, sizeof(why), "Forbidden: no permission of %s allows %s on %s%s%s", req->slug, verb, doctype,
-		 whole_type ? " (whole type)" : id ? "/" : "", whole_type ? "" : id ? id : "");
-	http_note_forbidden(req, why);
-	return 0;
-}
-
-/* ---- request lifecycle ---- */
-
-void http_suspend(struct request *req)
-{
-	req->priv->suspended = 1;
-}
-
-void http_resume(struct request *req)
-{
-	struct http_private *p = req->priv;
-	if (!p->suspended)
-		return;
-	p->suspended = 0;
-	if (req->conn != NULL && p->handled) {
-		MHD_resume_connection(req->conn);
-		mhd_loop_kick(p->ml);
-	}
-}
 
 /* ---- fixtures ---- */
 
@@ -234,7 +93,7 @@ struct stack *stack_start(struct loop *loop, const struct stack_options *opt, ch
 	st->perm_mode = opt->perm_mode;
 	st->store = store_new();
 	st->tokens = tokens_new();
-	st->perms = calloc(1, sizeof(struct perms));
+	st->perms = perm_registry_new();
 	st->journal = journal_new();
 	if (st->store == NULL || st->tokens == NULL || st->perms == NULL || st->journal == NULL ||
 	    st->bind_addr == NULL || st->locale == NULL) {
@@ -259,7 +118,7 @@ void stack_stop(struct stack *st)
 	stack_accounts_stop(st);
 	store_free(st->store);
 	tokens_free(st->tokens);
-	perms_free(st->perms);
+	perm_registry_free(st->perms);
 	journal_free(st->journal);
 	free(st->fixtures_dir);
 	free(st->state_dir);
@@ -284,23 +143,7 @@ int stack_add_konnector(struct stack *st, const char *slug, const json_t *permis
 	struct perm_set *set = perm_parse(permissions, err);
 	if (set == NULL)
 		return -1;
-	for (size_t i = 0; i < st->perms->n; i++) {
-		if (strcmp(st->perms->v[i].slug, slug) == 0) {
-			perm_set_free(st->perms->v[i].set);
-			st->perms->v[i].set = set;
-			return 0;
-		}
-	}
-	struct perms_entry *v = realloc(st->perms->v, (st->perms->n + 1) * sizeof(*v));
-	if (v == NULL) {
-		perm_set_free(set);
-		return err_set(err, "out of memory");
-	}
-	st->perms->v = v;
-	v[st->perms->n].slug = strdup(slug);
-	v[st->perms->n].set = set;
-	st->perms->n++;
-	return 0;
+	return perm_registry_set(st->perms, slug, set, err);
 }
 
 const char *stack_mint_konnector_token(struct stack *st, const char *slug, char *err)

@@ -14,7 +14,7 @@
 struct server;
 struct store;
 struct tokens;
-struct perms;
+struct perm_registry;
 struct journal;
 struct vfs;
 struct accounts;
@@ -38,7 +38,7 @@ struct stack {
 
 	struct store *store;
 	struct tokens *tokens;
-	struct perms *perms;
+	struct perm_registry *perms; /* the declared konnectors' permissions */
 	struct journal *journal;
 	struct accounts *accounts; /* account types, token client, refresh hook (route_accounts.c) */
 
