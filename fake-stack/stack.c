@@ -186,11 +186,6 @@ int stack_doc_delete(struct stack *st, const char *doctype, const char *id, char
 	return store_delete(st->store, doctype, id, rev, NULL, err) == STORE_OK ? 0 : -1;
 }
 
-const json_t *stack_account_types(const struct stack *st)
-{
-	return stack_accounts_types(st);
-}
-
 /* ---- journal, state, changes, reset ---- */
 
 const json_t *stack_journal(const struct stack *st)

@@ -40,7 +40,7 @@ struct stack {
 	struct tokens *tokens;
 	struct perm_registry *perms; /* the declared konnectors' permissions */
 	struct journal *journal;
-	struct accounts *accounts; /* account types, token client, refresh hook (route_accounts.c) */
+	struct accounts *accounts; /* account types, token client, refresh hook (stack_accounts.c) */
 
 	struct vfs *vfs; /* owned by the files API (stack_files_*), NULL until then */
 };
@@ -59,5 +59,16 @@ int stack_files_reset(struct stack *st, char *err);
 int stack_files_write_state(const struct stack *st, const char *dir, char *err);
 /* {"created":n,"updated":n,"deleted":n} for io.cozy.files, or NULL when nothing. New ref. */
 json_t *stack_files_changes(const struct stack *st);
+
+/*
+ * The accounts seam: stack_accounts.c defines these (and stack_account_types,
+ * stack_on_refresh, stack_account_type_secret); route_accounts.c the /accounts route.
+ */
+/* After st->loop and st->fixtures_dir are set: account_types/, refresh/, the OAuth client. */
+int stack_accounts_start(struct stack *st, char *err);
+/* Cancels refreshes in flight. */
+void stack_accounts_stop(struct stack *st);
+/* Load account_types/ and refresh/ again; the refresh hook stays. */
+int stack_accounts_reset(struct stack *st, char *err);
 
 #endif
