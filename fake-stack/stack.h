@@ -94,6 +94,25 @@ struct stack_oauth_exchange *stack_oauth_exchange_code(struct loop *loop, const 
 /* Free (and abort when still in flight: cb will not run). NULL is fine. */
 void stack_oauth_exchange_free(struct stack_oauth_exchange *x);
 
+/*
+ * The loopback listener that catches the provider's redirect, on
+ * 127.0.0.1:port (0: any free port) and served from loop: a GET on path calls
+ * cb with what the query carried; anything else is answered 404.
+ */
+struct stack_oauth_redirect {
+	const char *code, *state, *error, *error_description; /* each NULL when absent */
+};
+/* Returns the status of the page the browser gets, its text in *page (plain text, borrowed until the answer is sent). */
+typedef unsigned (*stack_oauth_redirect_cb)(const struct stack_oauth_redirect *r, const char **page, void *arg);
+struct stack_oauth_listener;
+/* NULL with err ("cannot listen on 127.0.0.1:N (in use?)"). */
+struct stack_oauth_listener *stack_oauth_listen(struct loop *loop, unsigned short port, const char *path,
+						stack_oauth_redirect_cb cb, void *arg, char *err);
+/* The port listened on (the chosen one when port was 0). */
+unsigned short stack_oauth_listener_port(const struct stack_oauth_listener *l);
+/* Stop listening. NULL is fine. */
+void stack_oauth_listener_free(struct stack_oauth_listener *l);
+
 /* mkdir -p a Cozy path; returns the directory's file doc (new ref) with "_id" and "path". */
 json_t *stack_mkdir_p(struct stack *st, const char *cozy_path, char *err);
 /* Add {type, id} to the referenced_by of the file or directory file_id. */
