@@ -153,6 +153,8 @@ int http_request_add_header(struct request *req, const char *name, const char *v
 	p->test_hdrs = h;
 	h[p->ntest_hdrs].key = strdup(name);
 	h[p->ntest_hdrs].value = strdup(value);
+	if (strcasecmp(name, "Accept") == 0 && p->accept == NULL)
+		p->accept = h[p->ntest_hdrs].value;
 	p->ntest_hdrs++;
 	return 0;
 }

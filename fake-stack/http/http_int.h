@@ -39,6 +39,9 @@ struct http_private {
 	char *forbidden;
 	char *req_body_note;
 
+	/* The Accept header, which picks the shape of echo errors (reply.c); NULL when absent. */
+	const char *accept;
+
 	/* Headers when there is no MHD connection (unit tests). */
 	struct kv *test_hdrs;
 	size_t ntest_hdrs;

@@ -161,6 +161,7 @@ static void request_begin(struct server *s, struct request *req, struct MHD_Conn
 	struct http_private *p = req->priv;
 	req->conn = conn;
 	req->method = method;
+	p->accept = http_header(req, "Accept");
 	p->began = 1;
 	p->start_ms = loop_now_ms();
 	journal_time_now(p->time_iso);
