@@ -140,7 +140,6 @@ void http_request_free(struct request *req)
 	kv_free(p->hdrs, p->nhdrs);
 	kv_free(p->test_hdrs, p->ntest_hdrs);
 	free(p->forbidden);
-	free(p->req_body_note);
 	free(p);
 }
 
@@ -200,13 +199,6 @@ void http_note_forbidden(struct request *req, const char *why)
 	struct http_private *p = req->priv;
 	if (p->forbidden == NULL)
 		p->forbidden = strdup(why);
-}
-
-void http_note_request_body(struct request *req, const char *text)
-{
-	struct http_private *p = req->priv;
-	free(p->req_body_note);
-	p->req_body_note = strdup(text);
 }
 
 /* ---- auth and permission gates ---- */

@@ -137,8 +137,6 @@ int http_permits(const struct request *req, const char *verb, const char *doctyp
 
 /* Record why the real stack would refuse this request (journal "forbidden"); the first note wins. */
 void http_note_forbidden(struct request *req, const char *why);
-/* What the journal shows as the request body when streaming ("<N bytes>" by default). */
-void http_note_request_body(struct request *req, const char *text);
 
 /* Park the request (answer later, from a loop callback). */
 void http_suspend(struct request *req);

@@ -20,7 +20,6 @@ struct http_private {
 	int began;      /* begin hook done */
 	int handled;    /* handler ran */
 	int suspended;  /* parked by http_suspend */
-	int resumed;    /* http_resume called, answer to queue */
 	int queued;     /* answer handed to MHD */
 	int too_large;  /* buffered body over the limit */
 	int discarding; /* answered before the body ended: drop the rest */
@@ -37,7 +36,6 @@ struct http_private {
 
 	/* Journal notes. */
 	char *forbidden;
-	char *req_body_note;
 
 	/* The Accept header, which picks the shape of echo errors (reply.c); NULL when absent. */
 	const char *accept;

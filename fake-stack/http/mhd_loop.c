@@ -13,17 +13,12 @@ struct mhd_loop {
 	long long kick; /* id of the pending kick timer, 0 when none */
 };
 
-void mhd_loop_run(struct mhd_loop *ml)
-{
-	MHD_run(ml->d);
-}
-
 static void on_fd(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	(void)loop;
 	(void)fd;
 	(void)events;
-	mhd_loop_run(arg);
+	MHD_run(((struct mhd_loop *)arg)->d);
 }
 
 static void on_kick(struct loop *loop, void *arg)
@@ -31,7 +26,7 @@ static void on_kick(struct loop *loop, void *arg)
 	struct mhd_loop *ml = arg;
 	(void)loop;
 	ml->kick = 0;
-	mhd_loop_run(ml);
+	MHD_run(ml->d);
 }
 
 /* The loop asks how long it may sleep: as long as MHD's own timeout. */

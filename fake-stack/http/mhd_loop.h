@@ -16,8 +16,6 @@ struct mhd_loop;
 struct mhd_loop *mhd_loop_attach(struct loop *loop, struct MHD_Daemon *d, char *err);
 /* Run the daemon on the next turn of the loop: a resumed connection only moves in MHD_run. */
 void mhd_loop_kick(struct mhd_loop *ml);
-/* Run the daemon now, without waiting (to flush answers before a stop). */
-void mhd_loop_run(struct mhd_loop *ml);
 /* Stop serving d from the loop (a pending kick is cancelled); d itself is left running. NULL is fine. */
 void mhd_loop_detach(struct mhd_loop *ml);
 

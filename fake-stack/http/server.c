@@ -63,10 +63,7 @@ static void journal_request(struct server *s, struct request *req)
 	char note[64];
 	const char *rb = req->body.data;
 	size_t rblen = req->body.len;
-	if (p->req_body_note != NULL) {
-		rb = p->req_body_note;
-		rblen = strlen(rb);
-	} else if (req->on_body != NULL || p->too_large) {
+	if (req->on_body != NULL || p->too_large) {
 		snprintf(note, sizeof(note), "<%zu bytes>", req->body_len_seen);
 		rb = note;
 		rblen = strlen(note);
