@@ -1,5 +1,5 @@
 /*
- * The fake cozy-stack, as a library with this one header (DESIGN.md): start it
+ * The fake cozy-stack, as a library with this one header (docs/ARCHITECTURE.md): start it
  * on the harness loop with a fixtures folder, get its URL, mint job tokens, ask
  * for the journal and the state, stop it. Nothing outside fake-stack/ includes
  * any other fake-stack header.
@@ -64,7 +64,7 @@ typedef void (*stack_refresh_cb)(struct stack *st, const char *account_id, const
 				 const char *refresh_token, void *arg);
 void stack_on_refresh(struct stack *st, stack_refresh_cb cb, void *arg);
 /*
- * The COZY_PARAMETERS secret (stack.md §1.3): 1 and *secret (borrowed; JSON
+ * The COZY_PARAMETERS secret (stack: worker/exec/konnector.go): 1 and *secret (borrowed; JSON
  * null when the doc has none) when exactly one fixture account type has this
  * slug and a secret grant mode; else 0. The runner adds it as "secret".
  */
@@ -102,7 +102,7 @@ void stack_oauth_exchange_free(struct stack_oauth_exchange *x);
 struct stack_oauth_redirect {
 	const char *code, *state, *error, *error_description; /* each NULL when absent */
 };
-/* Returns the status of the page the browser gets, its text in *page (plain text, borrowed until the answer is sent). */
+/* The status of the page the browser gets; its plain text in *page (borrowed until the answer is sent). */
 typedef unsigned (*stack_oauth_redirect_cb)(const struct stack_oauth_redirect *r, const char **page, void *arg);
 struct stack_oauth_listener;
 /* NULL with err ("cannot listen on 127.0.0.1:N (in use?)"). */

@@ -1,5 +1,6 @@
 /*
- * The fake stack's insides, shared by stack.c and the route_*.c files.
+ * The fake stack's insides, shared by stack.c, the seams (stack_files.c,
+ * stack_accounts.c), the route_*.c files and http.c's permission gates.
  * Internal to fake-stack/ (the harness sees only stack.h).
  */
 #ifndef FAKE_STACK_STACK_INT_H
@@ -46,9 +47,9 @@ struct stack {
 };
 
 /*
- * The files seam (issue 4): stack_files.c defines these (and stack_mkdir_p,
+ * The files seam: stack_files.c defines these (and stack_mkdir_p,
  * stack_add_reference); route_files.c the route_files_* and
- * route_references_handle routes.
+ * route_references_handle routes (files/route_files.h).
  */
 /* After the store is loaded: set up st->vfs from st->files_dir and the fixtures' files/ (or st->state_dir). */
 int stack_files_start(struct stack *st, char *err);

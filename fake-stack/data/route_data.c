@@ -1,5 +1,7 @@
 /* /data: the document API (stack.md §2.1–2.6; stack: web/data/data.go, accounts.go). */
 #include "common/err.h"
+#include "fake-stack/data/route_data.h"
+#include "fake-stack/files/route_files.h"
 #include "fake-stack/http/http.h"
 #include "fake-stack/http/journal.h"
 #include "fake-stack/data/mango.h"

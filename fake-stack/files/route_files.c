@@ -5,6 +5,7 @@
  */
 #include "common/err.h"
 #include "fake-stack/files/files_api.h"
+#include "fake-stack/files/route_files.h"
 #include "fake-stack/http/http.h"
 #include "fake-stack/http/reply.h"
 #include "fake-stack/stack_int.h"

@@ -220,7 +220,9 @@ int perm_allows(const struct perm_set *s, unsigned verb, const char *doctype, co
 
 /*
  * stack: model/permission/doctype.go blockList: 0 = neither readable nor writable, 1 = read-only.
- * The spec's snapshot (stack.md §2.0) also blocks soft_deleted accounts, account types, job events and trigger states.
+ * io.cozy.accounts.soft_deleted, io.cozy.account_types, io.cozy.jobs.events and io.cozy.triggers.state are
+ * refused too, as in the stack our permission rules were written from (today's blockList only has
+ * io.cozy.triggers.state, read-only).
  */
 static const struct {
 	const char *doctype;

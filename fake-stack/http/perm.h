@@ -1,6 +1,6 @@
 /*
  * Permissions from a manifest's `permissions` object, matched as the stack
- * does (stack.md §2.0 "Permission matching"; model/permission/match.go,
+ * does (stack: model/permission/match.go,
  * rule.go, verbs.go, doctype.go). Internal to fake-stack/.
  */
 #ifndef FAKE_STACK_PERM_H

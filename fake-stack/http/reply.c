@@ -1,4 +1,4 @@
-/* Answers in the stack's shapes: success documents and the three error families (stack.md §2.0). */
+/* Answers in the stack's shapes: success documents and the three error families (see reply.h). */
 #include "fake-stack/http/reply.h"
 
 #include "fake-stack/http/http_int.h"
