@@ -6,6 +6,7 @@
 
 #include "common/atomic_file.h"
 #include "common/err.h"
+#include "common/fsutil.h"
 #include "fake-stack/accounts/route_accounts.h"
 #include "fake-stack/data/route_data.h"
 #include "fake-stack/data/store.h"
@@ -20,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 /* stack: web/routing.go mounts /data (CouchDB-style errors), /files and /accounts (JSON:API errors). */
@@ -32,13 +32,7 @@ static const struct server_route routes[] = {
 
 /* ---- fixtures ---- */
 
-static int is_dir(const char *path)
-{
-	struct stat sb;
-	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-/* Documents from the state dir or the fixtures (account types: route_accounts.c). */
+/* Documents from the state dir or the fixtures (account types: stack_accounts.c). */
 static int load_data(struct stack *st, char *err)
 {
 	const char *base = st->state_dir != NULL ? st->state_dir : st->fixtures_dir;
@@ -46,7 +40,7 @@ static int load_data(struct stack *st, char *err)
 		return 0;
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/data", base);
-	if (is_dir(path) && store_load_dir(st->store, path, err) < 0)
+	if (fs_is_dir(path) && store_load_dir(st->store, path, err) < 0)
 		return -1;
 	store_reset_changes(st->store);
 	return 0;

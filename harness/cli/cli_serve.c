@@ -1,6 +1,7 @@
 /* konnector-harness serve: only the fake stack, for an app or a konnector started by hand. */
 #include "common/atomic_file.h"
 #include "common/err.h"
+#include "common/fsutil.h"
 #include "common/loop.h"
 #include "fake-stack/stack.h"
 #include "harness/cli/cli.h"
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 struct serve_opts {
@@ -42,12 +42,6 @@ static void serve_usage(FILE *f)
 		   "  -h, --help             this help\n\n"
 		   "It prints COZY_URL=…, COZY_CREDENTIALS=… (a konnector token for the manifest's slug)\n"
 		   "and COZY_APP_TOKEN=… (whole access) to start a konnector or an app by hand.\n");
-}
-
-static int is_dir(const char *p)
-{
-	struct stat sb;
-	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
 static int parse_args(int argc, char **argv, struct serve_opts *o)
@@ -121,7 +115,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		fprintf(stderr, "konnector-harness serve: one DIR only ('%s' is extra)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (!is_dir(o->dir)) {
+	if (!fs_is_dir(o->dir)) {
 		fprintf(stderr, "konnector-harness serve: %s is not a directory\n", o->dir);
 		return EXIT_USAGE;
 	}
@@ -135,7 +129,7 @@ static int is_scenario(const char *dir)
 	char p[PATH_MAX + 32];
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dir, parts[i]);
-		if (is_dir(p))
+		if (fs_is_dir(p))
 			return 1;
 	}
 	return 0;
@@ -146,7 +140,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 {
 	*out = NULL;
 	if (o->fixtures != NULL) {
-		if (!is_dir(o->fixtures)) {
+		if (!fs_is_dir(o->fixtures)) {
 			fprintf(stderr, "konnector-harness serve: fixtures %s is not a directory\n", o->fixtures);
 			return EXIT_USAGE;
 		}
@@ -155,7 +149,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 	}
 	char base[PATH_MAX];
 	snprintf(base, sizeof(base), "%s/fixtures", o->dir);
-	if (!is_dir(base)) {
+	if (!fs_is_dir(base)) {
 		if (o->scenario != NULL) {
 			fprintf(stderr, "konnector-harness serve: no %s folder for --scenario %s\n", base, o->scenario);
 			return EXIT_USAGE;
@@ -165,7 +159,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 	char p[PATH_MAX + 256];
 	if (o->scenario != NULL) {
 		snprintf(p, sizeof(p), "%s/%s", base, o->scenario);
-		if (!is_dir(p)) {
+		if (!fs_is_dir(p)) {
 			fprintf(stderr, "konnector-harness serve: no scenario %s\n", p);
 			return EXIT_USAGE;
 		}
@@ -177,7 +171,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 		return -1;
 	}
 	snprintf(p, sizeof(p), "%s/default", base);
-	if (is_dir(p)) {
+	if (fs_is_dir(p)) {
 		*out = strdup(p);
 		return -1;
 	}
@@ -190,7 +184,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", base, de->d_name);
-		if (is_dir(p)) {
+		if (fs_is_dir(p)) {
 			count++;
 			snprintf(only, sizeof(only), "%s", p);
 		}
