@@ -87,6 +87,7 @@ struct stack *stack_start(struct loop *loop, const struct stack_options *opt, ch
 	st->bind_addr = strdup(opt->bind_addr != NULL ? opt->bind_addr : "127.0.0.1");
 	st->locale = strdup(opt->locale != NULL ? opt->locale : "en");
 	st->perm_mode = opt->perm_mode;
+	st->disk_quota = opt->disk_quota;
 	st->store = store_new();
 	st->tokens = tokens_new();
 	st->perms = perm_registry_new();

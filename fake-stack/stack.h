@@ -27,7 +27,8 @@ struct stack_options {
 	const char *bind_addr;    /* NULL: "127.0.0.1" */
 	unsigned short port;      /* 0: any free port */
 	enum stack_perm_mode perm_mode;
-	const char *locale; /* NULL: "en" */
+	const char *locale;   /* NULL: "en" */
+	long long disk_quota; /* bytes the file tree may hold, uploads past it are 413; 0: no quota */
 };
 
 /* Load the fixtures (a malformed one fails with file:line:column in err) and listen. */

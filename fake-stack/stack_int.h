@@ -36,6 +36,7 @@ struct stack {
 	char *bind_addr;
 	char *locale;
 	enum stack_perm_mode perm_mode;
+	long long disk_quota;
 
 	struct store *store;
 	struct tokens *tokens;

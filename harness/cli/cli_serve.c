@@ -25,6 +25,7 @@ struct serve_opts {
 	const char *bind;
 	unsigned short port;
 	enum stack_perm_mode perm;
+	long long disk_quota;
 };
 
 static void serve_usage(FILE *f)
@@ -38,6 +39,8 @@ static void serve_usage(FILE *f)
 		   "  --port N               port to listen on (default 0: any free port)\n"
 		   "  --bind ADDR            address to bind (default 127.0.0.1)\n"
 		   "  --permissions MODE     warn (default), enforce or off\n"
+		   "  --disk-quota BYTES     refuse uploads past this total file size (413), as a full Cozy\n"
+		   "                         does; default 0: no quota\n"
 		   "  --out RUNDIR           run directory (default DIR/.harness/runs/<n>/)\n"
 		   "  -h, --help             this help\n\n"
 		   "It prints COZY_URL=…, COZY_CREDENTIALS=… (a konnector token for the manifest's slug)\n"
@@ -50,7 +53,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		{"fixtures", required_argument, NULL, 'f'}, {"scenario", required_argument, NULL, 's'},
 		{"port", required_argument, NULL, 'p'},     {"bind", required_argument, NULL, 'b'},
 		{"permissions", required_argument, NULL, 'P'}, {"out", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+		{"disk-quota", required_argument, NULL, 'Q'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	static const struct {
 		const char *name;
@@ -100,6 +104,18 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		case 'o':
 			o->out = optarg;
 			break;
+		case 'Q': {
+			char *end;
+			errno = 0;
+			long long n = strtoll(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || n < 0 || errno != 0) {
+				fprintf(stderr, "konnector-harness serve: --disk-quota wants a number of bytes, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			o->disk_quota = n;
+			break;
+		}
 		case 'h':
 			serve_usage(stdout);
 			return EXIT_DONE;
@@ -312,7 +328,8 @@ int cli_serve(int argc, char **argv)
 				   .files_dir = files_dir,
 				   .bind_addr = o.bind,
 				   .port = o.port,
-				   .perm_mode = o.perm};
+				   .perm_mode = o.perm,
+				   .disk_quota = o.disk_quota};
 	if ((st = stack_start(loop, &so, err)) == NULL) {
 		fprintf(stderr, "konnector-harness serve: %s\n", err);
 		rc = strncmp(err, "address in use", 14) == 0 ? EXIT_UNAVAILABLE : EXIT_DATAERR;
