@@ -49,8 +49,8 @@ struct stack {
 
 /*
  * The files seam: stack_files.c defines these (and stack_mkdir_p,
- * stack_add_reference); route_files.c the route_files_* and
- * route_references_handle routes (files/route_files.h).
+ * stack_add_reference); route_files.c the /files and references routes
+ * (files/route_files.h).
  */
 /* After the store is loaded: set up st->vfs from st->files_dir and the fixtures' files/ (or st->state_dir). */
 int stack_files_start(struct stack *st, char *err);

@@ -8,6 +8,6 @@
 int route_files_begin(struct stack *st, struct request *req);
 int route_files_handle(struct stack *st, struct request *req);
 /* /data/:doctype/:id/relationships/references (GET/POST/DELETE), reached through route_data.c. */
-int route_references_handle(struct stack *st, struct request *req);
+int route_files_references_handle(struct stack *st, struct request *req);
 
 #endif
