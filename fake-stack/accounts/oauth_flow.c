@@ -72,7 +72,7 @@ char *stack_oauth_start_url(const json_t *at, const char *redirect_uri, const ch
 		pairs[n++] = json_string_value(v);
 	}
 	pairs[n] = NULL;
-	char *q = oauth_form_encode(pairs);
+	char *q = oauth_client_form_encode(pairs);
 	free(pairs);
 	struct buf b = {0};
 	buf_printf(&b, "%s%s%s", endpoint, strchr(endpoint, '?') ? "&" : "?", q);
@@ -86,10 +86,10 @@ static void on_answer(const struct oauth_response *res, void *arg)
 	x->call = NULL;
 	struct oauth_tokens t;
 	char detail[ERR_MAX];
-	if (oauth_code_outcome(res, &t, detail) == OAUTH_OK) {
+	if (oauth_client_code_outcome(res, &t, detail) == OAUTH_OK) {
 		struct stack_oauth_tokens out = {t.access_token, t.refresh_token, t.token_type, t.expires_in};
 		x->cb(&out, NULL, x->arg);
-		oauth_tokens_free(&t);
+		oauth_client_tokens_free(&t);
 	} else {
 		x->cb(NULL, detail, x->arg);
 	}
