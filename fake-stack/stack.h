@@ -103,7 +103,7 @@ void stack_oauth_exchange_free(struct stack_oauth_exchange *x);
 struct stack_oauth_redirect {
 	const char *code, *state, *error, *error_description; /* each NULL when absent */
 };
-/* The status of the page the browser gets; its plain text in *page (borrowed until the answer is sent). */
+/* The status of the page the browser gets; its plain text in *page (copied as soon as cb returns). */
 typedef unsigned (*stack_oauth_redirect_cb)(const struct stack_oauth_redirect *r, const char **page, void *arg);
 struct stack_oauth_listener;
 /* NULL with err ("cannot listen on 127.0.0.1:N (in use?)"). */
