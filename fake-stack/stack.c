@@ -1,561 +1,38 @@
 /*
- * The fake stack: libmicrohttpd in external epoll mode on the harness loop,
- * request lifecycle (parse, auth, route, body, answer, journal), tokens and
- * permissions, and the stack.h API over the store.
+ * The fake stack: its route table handed to the HTTP server (http/server.c),
+ * tokens and permissions, and the stack.h API over the store.
  */
 #include "fake-stack/stack.h"
 
 #include "common/atomic_file.h"
 #include "common/err.h"
+#include "common/fsutil.h"
+#include "fake-stack/accounts/route_accounts.h"
+#include "fake-stack/data/route_data.h"
+#include "fake-stack/data/store.h"
+#include "fake-stack/files/route_files.h"
 #include "fake-stack/http/http.h"
-#include "fake-stack/http/http_int.h"
 #include "fake-stack/http/journal.h"
 #include "fake-stack/http/perm.h"
-#include "fake-stack/http/reply.h"
-#include "fake-stack/accounts/route_accounts.h"
-#include "fake-stack/stack_int.h"
-#include "fake-stack/data/store.h"
+#include "fake-stack/http/server.h"
 #include "fake-stack/http/token.h"
+#include "fake-stack/stack_int.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
-
-struct route {
-	const char *first; /* first path segment */
-	enum err_family family;
-	route_fn begin;
-	route_fn handle;
-};
 
 /* stack: web/routing.go mounts /data (CouchDB-style errors), /files and /accounts (JSON:API errors). */
-static const struct route routes[] = {
+static const struct server_route routes[] = {
 	{"data", FAMILY_DATA, NULL, route_data_handle},
 	{"files", FAMILY_JSONAPI, route_files_begin, route_files_handle},
 	{"accounts", FAMILY_JSONAPI, NULL, route_accounts_handle},
 };
 
-/* Manifest permissions of the declared konnectors. */
-struct perms {
-	struct perms_entry {
-		char *slug;
-		struct perm_set *set;
-	} *v;
-	size_t n;
-};
-
-static void perms_free(struct perms *p)
-{
-	if (p == NULL)
-		return;
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->v[i].slug);
-		perm_set_free(p->v[i].set);
-	}
-	free(p->v);
-	free(p);
-}
-
-static const struct perm_set *perms_find(const struct perms *p, const char *slug, int *found)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].slug, slug) == 0) {
-			*found = 1;
-			return p->v[i].set;
-		}
-	*found = 0;
-	return NULL;
-}
-
-/* ---- auth and permissions ---- */
-
-int http_require_auth(struct request *req)
-{
-	if (req->auth == AUTH_KONNECTOR || req->auth == AUTH_APP)
-		return 0;
-	if (req->auth == AUTH_NONE) {
-		reply_echo_error(req, 401, "No token in request");
-		return -1;
-	}
-	/* stack: web/middlewares/permissions.go: a token we cannot verify is 400 with WWW-Authenticate. */
-	reply_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-	reply_echo_error(req, 400, "Invalid JWT token");
-	return -1;
-}
-
-/* Refuse as the mode says: warn notes it and lets it through, enforce answers 403. */
-static int refuse(struct request *req, const char *why, unsigned status)
-{
-	if (req->st->perm_mode == STACK_PERM_ENFORCE) {
-		reply_echo_error(req, status, why);
-		return -1;
-	}
-	http_note_forbidden(req, why);
-	return 0;
-}
-
-int http_allow(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
-	       int whole_type)
-{
-	int write = strcmp(verb, "GET") != 0 && strcmp(verb, "HEAD") != 0;
-	char gate[512];
-	/* stack: CheckReadable/CheckWritable run before the token is looked at. */
-	if (req->st->perm_mode != STACK_PERM_OFF && perm_doctype_gate(doctype, write, gate, sizeof(gate)) != NULL &&
-	    refuse(req, gate, 403) < 0)
-		return -1;
-	return http_allow_rules(req, verb, doctype, id, doc, whole_type);
-}
-
-int http_permits(const struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
-		 int whole_type)
-{
-	const struct stack *st = req->st;
-	if (req->auth != AUTH_KONNECTOR && req->auth != AUTH_APP)
-		return 0;
-	if (st->perm_mode == STACK_PERM_OFF || req->auth == AUTH_APP)
-		return 1;
-	int found;
-	const struct perm_set *set = perms_find(st->perms, req->slug, &found);
-	return found && perm_allows(set, perm_verb(verb), doctype, id, doc, whole_type);
-}
-
-int http_allow_rules(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
-		     int whole_type)
-{
-	struct stack *st = req->st;
-	if (http_require_auth(req) < 0)
-		return -1;
-	if (st->perm_mode == STACK_PERM_OFF || req->auth == AUTH_APP)
-		return 0;
-	int found;
-	const struct perm_set *set = perms_find(st->perms, req->slug, &found);
-	if (!found) {
-		char why[300];
-		/* stack: model/permission/permissions.go getFromSource: a CouchDB 404 when the konnector has no permission doc. */
-		snprintf(why, sizeof(why), "no permission doc for %s", req->slug);
-		if (st->perm_mode == STACK_PERM_ENFORCE) {
-			reply_couch_error(req, 404, "not_found", why);
-			return -1;
-		}
-		http_note_forbidden(req, why);
-		return 0;
-	}
-	if (perm_allows(set, perm_verb(verb), doctype, id, doc, whole_type))
-		return 0;
-	if (st->perm_mode == STACK_PERM_ENFORCE) {
-		reply_echo_error(req, 403, "Forbidden");
-		return -1;
-	}
-	char why[600];
-	snprintf(why, sizeof(why), "Forbidden: no permission of %s allows %s on %s%s%s", req->slug, verb, doctype,
-		 whole_type ? " (whole type)" : id ? "/" : "", whole_type ? "" : id ? id : "");
-	http_note_forbidden(req, why);
-	return 0;
-}
-
-/* ---- request lifecycle ---- */
-
-static void stack_run_mhd(struct stack *st)
-{
-	if (st->mhd != NULL)
-		MHD_run(st->mhd);
-}
-
-static void on_resume_timer(struct loop *loop, void *arg)
-{
-	(void)loop;
-	stack_run_mhd(arg);
-}
-
-void http_suspend(struct request *req)
-{
-	req->priv->suspended = 1;
-}
-
-void http_resume(struct request *req)
-{
-	struct http_private *p = req->priv;
-	if (!p->suspended)
-		return;
-	p->suspended = 0;
-	if (req->conn != NULL && p->handled) {
-		MHD_resume_connection(req->conn);
-		/* MHD only notices a resumed connection in MHD_run: run it on the next turn of the loop. */
-		loop_add_timer(req->st->loop, 0, on_resume_timer, req->st);
-	}
-}
-
-/* "konnector:<slug>" and friends for the journal. */
-static void auth_label(const struct request *req, char *out, size_t len)
-{
-	switch (req->auth) {
-	case AUTH_KONNECTOR:
-		snprintf(out, len, "konnector:%s", req->slug);
-		break;
-	case AUTH_APP:
-		snprintf(out, len, "app:%s", req->slug);
-		break;
-	case AUTH_INVALID:
-		snprintf(out, len, "invalid");
-		break;
-	default:
-		snprintf(out, len, "none");
-	}
-}
-
-static void journal_request(struct stack *st, struct request *req)
-{
-	struct http_private *p = req->priv;
-	json_t *query = json_object();
-	for (size_t i = 0; i < req->nquery && query != NULL; i++) {
-		/* Never record a token, wherever it travels. */
-		const char *v = strcmp(req->query[i].key, "bearer_token") == 0 ? "<redacted>" : req->query[i].value;
-		if (json_object_get(query, req->query[i].key) == NULL)
-			json_object_set_new(query, req->query[i].key, json_string(v));
-	}
-	char auth[300];
-	auth_label(req, auth, sizeof(auth));
-	char note[64];
-	const char *rb = req->body.data;
-	size_t rblen = req->body.len;
-	if (p->req_body_note != NULL) {
-		rb = p->req_body_note;
-		rblen = strlen(rb);
-	} else if (req->on_body != NULL || p->too_large) {
-		snprintf(note, sizeof(note), "<%zu bytes>", req->body_len_seen);
-		rb = note;
-		rblen = strlen(note);
-	}
-	char fdnote[64];
-	const char *resp = p->resp.data;
-	size_t resplen = p->resp.len;
-	if (p->resp_fd >= 0) {
-		snprintf(fdnote, sizeof(fdnote), "<%zu bytes>", p->resp_fd_size);
-		resp = fdnote;
-		resplen = strlen(fdnote);
-	}
-	struct journal_entry e = {
-		.time = p->time_iso,
-		.method = req->method,
-		.path = req->path,
-		.query = query,
-		.status = p->status,
-		.duration_ms = loop_now_ms() - p->start_ms,
-		.auth = auth,
-		.request_body = rb,
-		.request_body_len = rblen,
-		.response_body = resp,
-		.response_body_len = resplen,
-		.forbidden = p->forbidden,
-	};
-	journal_add(st->journal, &e);
-	json_decref(query);
-}
-
-/* Hand the answer to MHD (journaled first). */
-static enum MHD_Result queue_answer(struct stack *st, struct request *req)
-{
-	struct http_private *p = req->priv;
-	if (!p->answered)
-		reply_internal_error(req, "the handler gave no answer");
-	journal_request(st, req);
-	struct MHD_Response *resp;
-	if (p->resp_fd >= 0) {
-		resp = MHD_create_response_from_fd(p->resp_fd_size, p->resp_fd);
-		if (resp != NULL)
-			p->resp_fd = -1; /* MHD closes it */
-	} else {
-		resp = MHD_create_response_from_buffer(p->resp.len, p->resp.data ? p->resp.data : (void *)"",
-						       MHD_RESPMEM_MUST_COPY);
-	}
-	if (resp == NULL)
-		return MHD_NO;
-	if (p->content_type != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, p->content_type);
-	for (size_t i = 0; i < p->nhdrs; i++)
-		MHD_add_response_header(resp, p->hdrs[i].key, p->hdrs[i].value);
-	p->queued = 1;
-	enum MHD_Result rc = MHD_queue_response(req->conn, p->status, resp);
-	MHD_destroy_response(resp);
-	return rc;
-}
-
-static const struct route *route_find(const struct request *req)
-{
-	const char *first = http_seg(req, 0);
-	if (first == NULL)
-		return NULL;
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (strcmp(routes[i].first, first) == 0)
-			return &routes[i];
-	return NULL;
-}
-
-/* Who is calling: the token of the request in our table. */
-static void resolve_auth(struct stack *st, struct request *req)
-{
-	char *tok = token_from_request(http_header(req, "Authorization"), http_query(req, "bearer_token"));
-	if (tok == NULL) {
-		req->auth = AUTH_NONE;
-		return;
-	}
-	enum token_kind kind;
-	const char *slug;
-	if (tokens_lookup(st->tokens, tok, &kind, &slug) == 0) {
-		req->auth = kind == TOKEN_KONNECTOR ? AUTH_KONNECTOR : AUTH_APP;
-		req->slug = slug;
-	} else {
-		req->auth = AUTH_INVALID;
-	}
-	free(tok);
-}
-
-/* The first call for a request: headers are in, no body yet. */
-static void request_begin(struct stack *st, struct request *req, struct MHD_Connection *conn, const char *method)
-{
-	struct http_private *p = req->priv;
-	req->conn = conn;
-	req->method = method;
-	p->began = 1;
-	p->start_ms = loop_now_ms();
-	journal_time_now(p->time_iso);
-	resolve_auth(st, req);
-	const struct route *r = route_find(req);
-	p->route = r;
-	req->family = r != NULL ? r->family : FAMILY_JSONAPI;
-	if (r != NULL && r->begin != NULL && r->begin(st, req) < 0 && !p->answered)
-		reply_internal_error(req, "internal error");
-	if (p->answered || req->on_body != NULL)
-		return;
-	/* Buffered mode: refuse a declared length over the limit before reading it. */
-	const char *cl = http_header(req, "Content-Length");
-	if (cl != NULL && strtoull(cl, NULL, 10) > st->body_limit) {
-		p->too_large = 1;
-		reply_couch_error(req, 413, "document_too_large", "Request body is too large");
-	}
-}
-
-static void request_body(struct stack *st, struct request *req, const char *data, size_t len)
-{
-	struct http_private *p = req->priv;
-	req->body_len_seen += len;
-	if (p->answered || p->discarding)
-		return;
-	if (req->on_body != NULL) {
-		if (req->on_body(req, data, len) < 0) {
-			p->discarding = 1;
-			if (!p->answered)
-				reply_internal_error(req, "upload failed");
-		}
-		return;
-	}
-	if (p->too_large || req->body.len + len > st->body_limit) {
-		p->too_large = 1;
-		buf_free(&req->body);
-		return;
-	}
-	if (buf_append(&req->body, data, len) < 0) {
-		p->discarding = 1;
-		reply_internal_error(req, "out of memory");
-	}
-}
-
-/* The body is complete: run the handler unless an answer is already set. */
-static void request_handle(struct stack *st, struct request *req)
-{
-	struct http_private *p = req->priv;
-	p->handled = 1;
-	if (p->answered)
-		return;
-	if (p->too_large) {
-		/* CouchDB: a body over max_document_size is 413 document_too_large. */
-		reply_couch_error(req, 413, "document_too_large", "Request body is too large");
-		return;
-	}
-	const struct route *r = p->route;
-	if (r == NULL) {
-		reply_echo_error(req, 404, "Not Found");
-		return;
-	}
-	if (r->handle(st, req) < 0 && !p->answered)
-		reply_internal_error(req, "internal error");
-}
-
-static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-				 const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
-{
-	struct stack *st = cls;
-	(void)url;
-	(void)version;
-	struct request *req = *con_cls;
-	if (req == NULL)
-		return MHD_NO;
-	struct http_private *p = req->priv;
-	if (!p->began) {
-		request_begin(st, req, conn, method);
-		/* Answered before the body (early 404, 413 by Content-Length…): MHD discards the body. */
-		if (p->answered && *upload_data_size == 0 && !p->suspended) {
-			p->handled = 1;
-			return queue_answer(st, req);
-		}
-		return MHD_YES;
-	}
-	if (*upload_data_size > 0) {
-		request_body(st, req, upload_data, *upload_data_size);
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
-	if (p->queued)
-		return MHD_YES;
-	if (!p->handled)
-		request_handle(st, req);
-	if (p->suspended) {
-		MHD_suspend_connection(conn);
-		return MHD_YES;
-	}
-	return queue_answer(st, req);
-}
-
-/* MHD gives the raw URI here, before it unescapes the path: our request starts with it. */
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
-{
-	struct stack *st = cls;
-	(void)conn;
-	struct request *req = http_request_new(st, "", uri);
-	if (req == NULL)
-		return NULL;
-	struct http_private *p = req->priv;
-	p->next = st->live;
-	if (st->live != NULL)
-		st->live->prev = p;
-	st->live = p;
-	return req;
-}
-
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
-{
-	struct stack *st = cls;
-	(void)conn;
-	(void)toe;
-	struct request *req = *con_cls;
-	if (req == NULL)
-		return;
-	struct http_private *p = req->priv;
-	if (p->prev != NULL)
-		p->prev->next = p->next;
-	else
-		st->live = p->next;
-	if (p->next != NULL)
-		p->next->prev = p->prev;
-	http_request_free(req);
-	*con_cls = NULL;
-}
-
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	/* Modules never print; MHD's complaints (client resets…) are not the user's business. */
-	(void)cls;
-	(void)fmt;
-	(void)ap;
-}
-
-/* ---- loop integration ---- */
-
-static void on_mhd_fd(struct loop *loop, int fd, uint32_t events, void *arg)
-{
-	(void)loop;
-	(void)fd;
-	(void)events;
-	stack_run_mhd(arg);
-}
-
-static long long on_prepare(struct loop *loop, void *arg)
-{
-	struct stack *st = arg;
-	(void)loop;
-	MHD_UNSIGNED_LONG_LONG t;
-	if (st->mhd == NULL || MHD_get_timeout(st->mhd, &t) != MHD_YES)
-		return -1;
-	/* MHD keeps connections with data still to process in its own list: a 0 timeout means "run me now". */
-	if (t == 0)
-		MHD_run(st->mhd);
-	if (MHD_get_timeout(st->mhd, &t) != MHD_YES)
-		return -1;
-	return (long long)t;
-}
-
-/* Our own listening socket: exact bind errors (address in use) and an explicit address. */
-static int listen_on(const char *addr, unsigned short port, char *err)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
-		return err_set(err, "bind address %s is not an IPv4 address", addr);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return err_set(err, "socket: %s", strerror(errno));
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-		close(fd);
-		if (e == EADDRINUSE)
-			return err_set(err, "address in use: %s:%u is taken", addr, port);
-		return err_set(err, "bind %s:%u: %s", addr, port, strerror(e));
-	}
-	if (listen(fd, 128) < 0) {
-		close(fd);
-		return err_set(err, "listen: %s", strerror(errno));
-	}
-	return fd;
-}
-
-static int start_daemon(struct stack *st, char *err)
-{
-	int lfd = listen_on(st->bind_addr, st->port_wanted, err);
-	if (lfd < 0)
-		return -1;
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	getsockname(lfd, (struct sockaddr *)&sa, &sl);
-	unsigned port = ntohs(sa.sin_port);
-	snprintf(st->domain, sizeof(st->domain), "%s:%u", st->bind_addr, port);
-	snprintf(st->url, sizeof(st->url), "http://%s/", st->domain);
-	st->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-				   on_access, st, MHD_OPTION_LISTEN_SOCKET, lfd, MHD_OPTION_URI_LOG_CALLBACK, on_uri, st,
-				   MHD_OPTION_NOTIFY_COMPLETED, on_completed, st, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
-				   st, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-				   (size_t)(128 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
-	if (st->mhd == NULL) {
-		close(lfd);
-		return err_set(err, "libmicrohttpd could not start on %s", st->domain);
-	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(st->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-	if (info == NULL)
-		return err_set(err, "libmicrohttpd has no epoll fd");
-	st->mhd_epfd = info->epoll_fd;
-	if (loop_add_fd(st->loop, st->mhd_epfd, EPOLLIN, on_mhd_fd, st, err) < 0)
-		return -1;
-	return loop_add_prepare(st->loop, on_prepare, st, err);
-}
-
 /* ---- fixtures ---- */
 
-static int is_dir(const char *path)
-{
-	struct stat sb;
-	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-/* Documents from the state dir or the fixtures (account types: route_accounts.c). */
+/* Documents from the state dir or the fixtures (account types: stack_accounts.c). */
 static int load_data(struct stack *st, char *err)
 {
 	const char *base = st->state_dir != NULL ? st->state_dir : st->fixtures_dir;
@@ -563,9 +40,31 @@ static int load_data(struct stack *st, char *err)
 		return 0;
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/data", base);
-	if (is_dir(path) && store_load_dir(st->store, path, err) < 0)
+	if (fs_is_dir(path) && store_load_dir(st->store, path, err) < 0)
 		return -1;
 	store_reset_changes(st->store);
+	return 0;
+}
+
+/* Serve the routes on bind_addr:port; the URL and domain follow the port chosen. */
+static int stack_listen(struct stack *st, unsigned short port, char *err)
+{
+	struct server_config cfg = {
+		.loop = st->loop,
+		.bind_addr = st->bind_addr,
+		.port = port,
+		.st = st,
+		.tokens = st->tokens,
+		.journal = st->journal,
+		.body_limit = STACK_BODY_LIMIT,
+		.routes = routes,
+		.nroutes = sizeof(routes) / sizeof(routes[0]),
+	};
+	st->server = server_start(&cfg, err);
+	if (st->server == NULL)
+		return -1;
+	snprintf(st->domain, sizeof(st->domain), "%s:%u", st->bind_addr, server_port(st->server));
+	snprintf(st->url, sizeof(st->url), "http://%s/", st->domain);
 	return 0;
 }
 
@@ -582,18 +81,16 @@ struct stack *stack_start(struct loop *loop, const struct stack_options *opt, ch
 		return NULL;
 	}
 	st->loop = loop;
-	st->mhd_epfd = -1;
 	st->fixtures_dir = dup_or_null(opt->fixtures_dir);
 	st->state_dir = dup_or_null(opt->state_dir);
 	st->files_dir = dup_or_null(opt->files_dir);
 	st->bind_addr = strdup(opt->bind_addr != NULL ? opt->bind_addr : "127.0.0.1");
 	st->locale = strdup(opt->locale != NULL ? opt->locale : "en");
 	st->perm_mode = opt->perm_mode;
-	st->port_wanted = opt->port;
-	st->body_limit = STACK_BODY_LIMIT;
+	st->disk_quota = opt->disk_quota;
 	st->store = store_new();
 	st->tokens = tokens_new();
-	st->perms = calloc(1, sizeof(struct perms));
+	st->perms = perm_registry_new();
 	st->journal = journal_new();
 	if (st->store == NULL || st->tokens == NULL || st->perms == NULL || st->journal == NULL ||
 	    st->bind_addr == NULL || st->locale == NULL) {
@@ -601,7 +98,7 @@ struct stack *stack_start(struct loop *loop, const struct stack_options *opt, ch
 		stack_stop(st);
 		return NULL;
 	}
-	if (load_data(st, err) < 0 || start_daemon(st, err) < 0 || stack_files_start(st, err) < 0 ||
+	if (load_data(st, err) < 0 || stack_listen(st, opt->port, err) < 0 || stack_files_start(st, err) < 0 ||
 	    stack_accounts_start(st, err) < 0) {
 		stack_stop(st);
 		return NULL;
@@ -613,27 +110,12 @@ void stack_stop(struct stack *st)
 {
 	if (st == NULL)
 		return;
-	if (st->mhd != NULL) {
-		/* MHD refuses to stop with suspended connections: answer them first. */
-		for (struct http_private *p = st->live; p != NULL; p = p->next) {
-			if (p->suspended) {
-				reply_echo_error(&p->req, 503, "Service Unavailable");
-				http_resume(&p->req);
-			}
-		}
-		/* Let MHD send those answers (a resumed connection only moves in MHD_run; external mode never blocks). */
-		for (int i = 0; i < 4; i++)
-			MHD_run(st->mhd);
-		loop_del_prepare(st->loop, on_prepare, st);
-		if (st->mhd_epfd >= 0)
-			loop_del_fd(st->loop, st->mhd_epfd);
-		MHD_stop_daemon(st->mhd);
-	}
+	server_stop(st->server);
 	stack_files_stop(st);
 	stack_accounts_stop(st);
 	store_free(st->store);
 	tokens_free(st->tokens);
-	perms_free(st->perms);
+	perm_registry_free(st->perms);
 	journal_free(st->journal);
 	free(st->fixtures_dir);
 	free(st->state_dir);
@@ -658,23 +140,7 @@ int stack_add_konnector(struct stack *st, const char *slug, const json_t *permis
 	struct perm_set *set = perm_parse(permissions, err);
 	if (set == NULL)
 		return -1;
-	for (size_t i = 0; i < st->perms->n; i++) {
-		if (strcmp(st->perms->v[i].slug, slug) == 0) {
-			perm_set_free(st->perms->v[i].set);
-			st->perms->v[i].set = set;
-			return 0;
-		}
-	}
-	struct perms_entry *v = realloc(st->perms->v, (st->perms->n + 1) * sizeof(*v));
-	if (v == NULL) {
-		perm_set_free(set);
-		return err_set(err, "out of memory");
-	}
-	st->perms->v = v;
-	v[st->perms->n].slug = strdup(slug);
-	v[st->perms->n].set = set;
-	st->perms->n++;
-	return 0;
+	return perm_registry_set(st->perms, slug, set, err);
 }
 
 const char *stack_mint_konnector_token(struct stack *st, const char *slug, char *err)
@@ -715,11 +181,6 @@ int stack_doc_delete(struct stack *st, const char *doctype, const char *id, char
 	if (rev == NULL)
 		return err_set(err, "%s/%s: missing", doctype, id);
 	return store_delete(st->store, doctype, id, rev, NULL, err) == STORE_OK ? 0 : -1;
-}
-
-const json_t *stack_account_types(const struct stack *st)
-{
-	return stack_accounts_types(st);
 }
 
 /* ---- journal, state, changes, reset ---- */

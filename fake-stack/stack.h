@@ -1,5 +1,5 @@
 /*
- * The fake cozy-stack, as a library with this one header (DESIGN.md): start it
+ * The fake cozy-stack, as a library with this one header (docs/ARCHITECTURE.md): start it
  * on the harness loop with a fixtures folder, get its URL, mint job tokens, ask
  * for the journal and the state, stop it. Nothing outside fake-stack/ includes
  * any other fake-stack header.
@@ -27,7 +27,8 @@ struct stack_options {
 	const char *bind_addr;    /* NULL: "127.0.0.1" */
 	unsigned short port;      /* 0: any free port */
 	enum stack_perm_mode perm_mode;
-	const char *locale; /* NULL: "en" */
+	const char *locale;   /* NULL: "en" */
+	long long disk_quota; /* bytes the file tree may hold, uploads past it are 413; 0: no quota */
 };
 
 /* Load the fixtures (a malformed one fails with file:line:column in err) and listen. */
@@ -64,7 +65,7 @@ typedef void (*stack_refresh_cb)(struct stack *st, const char *account_id, const
 				 const char *refresh_token, void *arg);
 void stack_on_refresh(struct stack *st, stack_refresh_cb cb, void *arg);
 /*
- * The COZY_PARAMETERS secret (stack.md §1.3): 1 and *secret (borrowed; JSON
+ * The COZY_PARAMETERS secret (stack: worker/exec/konnector.go): 1 and *secret (borrowed; JSON
  * null when the doc has none) when exactly one fixture account type has this
  * slug and a secret grant mode; else 0. The runner adds it as "secret".
  */
@@ -93,6 +94,25 @@ struct stack_oauth_exchange *stack_oauth_exchange_code(struct loop *loop, const 
 							void *arg, char *err);
 /* Free (and abort when still in flight: cb will not run). NULL is fine. */
 void stack_oauth_exchange_free(struct stack_oauth_exchange *x);
+
+/*
+ * The loopback listener that catches the provider's redirect, on
+ * 127.0.0.1:port (0: any free port) and served from loop: a GET on path calls
+ * cb with what the query carried; anything else is answered 404.
+ */
+struct stack_oauth_redirect {
+	const char *code, *state, *error, *error_description; /* each NULL when absent */
+};
+/* The status of the page the browser gets; its plain text in *page (copied as soon as cb returns). */
+typedef unsigned (*stack_oauth_redirect_cb)(const struct stack_oauth_redirect *r, const char **page, void *arg);
+struct stack_oauth_listener;
+/* NULL with err ("cannot listen on 127.0.0.1:N (in use?)"). */
+struct stack_oauth_listener *stack_oauth_listen(struct loop *loop, unsigned short port, const char *path,
+						stack_oauth_redirect_cb cb, void *arg, char *err);
+/* The port listened on (the chosen one when port was 0). */
+unsigned short stack_oauth_listener_port(const struct stack_oauth_listener *l);
+/* Stop listening. NULL is fine. */
+void stack_oauth_listener_free(struct stack_oauth_listener *l);
 
 /* mkdir -p a Cozy path; returns the directory's file doc (new ref) with "_id" and "path". */
 json_t *stack_mkdir_p(struct stack *st, const char *cozy_path, char *err);

@@ -1,5 +1,6 @@
 /*
- * The fake stack's insides, shared by stack.c and the route_*.c files.
+ * The fake stack's insides, shared by stack.c, the seams (stack_files.c,
+ * stack_accounts.c), the route_*.c files and http.c's permission gates.
  * Internal to fake-stack/ (the harness sees only stack.h).
  */
 #ifndef FAKE_STACK_STACK_INT_H
@@ -11,13 +12,12 @@
 #include <jansson.h>
 #include <stddef.h>
 
-struct MHD_Daemon;
+struct server;
 struct store;
 struct tokens;
-struct perms;
+struct perm_registry;
 struct journal;
 struct vfs;
-struct http_private;
 struct accounts;
 
 /* Default limit of a buffered request body (CouchDB's max_document_size is 8 MB). */
@@ -25,8 +25,7 @@ struct accounts;
 
 struct stack {
 	struct loop *loop;
-	struct MHD_Daemon *mhd;
-	int mhd_epfd;
+	struct server *server; /* the HTTP side (http/server.c) */
 	char url[96];    /* "http://127.0.0.1:PORT/" */
 	char domain[80]; /* "127.0.0.1:PORT" */
 
@@ -37,24 +36,21 @@ struct stack {
 	char *bind_addr;
 	char *locale;
 	enum stack_perm_mode perm_mode;
-	unsigned short port_wanted;
-	size_t body_limit; /* buffered request bodies; over it → 413 */
+	long long disk_quota;
 
 	struct store *store;
 	struct tokens *tokens;
-	struct perms *perms;
+	struct perm_registry *perms; /* the declared konnectors' permissions */
 	struct journal *journal;
-	struct accounts *accounts; /* account types, token client, refresh hook (route_accounts.c) */
+	struct accounts *accounts; /* account types, token client, refresh hook (stack_accounts.c) */
 
 	struct vfs *vfs; /* owned by the files API (stack_files_*), NULL until then */
-
-	struct http_private *live; /* requests in flight (stack.c) */
 };
 
 /*
- * The files seam (issue 4): stack_files.c defines these (and stack_mkdir_p,
- * stack_add_reference); route_files.c the route_files_* and
- * route_references_handle routes.
+ * The files seam: stack_files.c defines these (and stack_mkdir_p,
+ * stack_add_reference); route_files.c the /files and references routes
+ * (files/route_files.h).
  */
 /* After the store is loaded: set up st->vfs from st->files_dir and the fixtures' files/ (or st->state_dir). */
 int stack_files_start(struct stack *st, char *err);
@@ -65,5 +61,16 @@ int stack_files_reset(struct stack *st, char *err);
 int stack_files_write_state(const struct stack *st, const char *dir, char *err);
 /* {"created":n,"updated":n,"deleted":n} for io.cozy.files, or NULL when nothing. New ref. */
 json_t *stack_files_changes(const struct stack *st);
+
+/*
+ * The accounts seam: stack_accounts.c defines these (and stack_account_types,
+ * stack_on_refresh, stack_account_type_secret); route_accounts.c the /accounts route.
+ */
+/* After st->loop and st->fixtures_dir are set: account_types/, refresh/, the OAuth client. */
+int stack_accounts_start(struct stack *st, char *err);
+/* Cancels refreshes in flight. */
+void stack_accounts_stop(struct stack *st);
+/* Load account_types/ and refresh/ again; the refresh hook stays. */
+int stack_accounts_reset(struct stack *st, char *err);
 
 #endif

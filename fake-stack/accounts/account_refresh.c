@@ -61,7 +61,7 @@ static void conclude(const json_t *account, const struct oauth_response *answer,
 {
 	struct oauth_tokens t;
 	memset(res, 0, sizeof(*res));
-	switch (oauth_refresh_outcome(answer, &t, res->detail)) {
+	switch (oauth_client_refresh_outcome(answer, &t, res->detail)) {
 	case OAUTH_OK:
 		res->account = account_refresh_apply(account, &t, res->detail);
 		res->status = res->account != NULL ? REFRESH_OK : REFRESH_FAILED;
@@ -73,7 +73,7 @@ static void conclude(const json_t *account, const struct oauth_response *answer,
 		res->status = REFRESH_FAILED;
 		break;
 	}
-	oauth_tokens_free(&t);
+	oauth_client_tokens_free(&t);
 }
 
 static void on_answer(const struct oauth_response *answer, void *arg)
@@ -172,7 +172,7 @@ void account_refresh_cancel(struct account_refresh *r)
 {
 	if (r == NULL)
 		return;
-	oauth_call_cancel(r->call);
+	oauth_client_cancel(r->call);
 	json_decref(r->account);
 	free(r);
 }

@@ -67,7 +67,7 @@ static void query_escape(struct buf *b, const char *s)
 	}
 }
 
-char *oauth_form_encode(const char *const *pairs)
+char *oauth_client_form_encode(const char *const *pairs)
 {
 	size_t n = 0;
 	while (pairs[2 * n] != NULL)
@@ -286,7 +286,7 @@ void oauth_client_free(struct oauth_client *c)
 	free(c);
 }
 
-void oauth_call_cancel(struct oauth_call *call)
+void oauth_client_cancel(struct oauth_call *call)
 {
 	if (call != NULL)
 		call_free(call);
@@ -333,7 +333,7 @@ struct oauth_call *oauth_client_request(struct oauth_client *c, const struct oau
 		pairs[2 * n++] = "client_secret";
 		pairs[2 * n - 1] = req->client_secret ? req->client_secret : "";
 	}
-	char *form = oauth_form_encode(pairs);
+	char *form = oauth_client_form_encode(pairs);
 	free(pairs);
 	call->c = c;
 	call->cb = cb;
@@ -527,7 +527,7 @@ static int answer_failed(const json_t *o, const char *derr, char *detail)
 	return 0;
 }
 
-enum oauth_outcome oauth_refresh_outcome(const struct oauth_response *res, struct oauth_tokens *t, char *detail)
+enum oauth_outcome oauth_client_refresh_outcome(const struct oauth_response *res, struct oauth_tokens *t, char *detail)
 {
 	memset(t, 0, sizeof(*t));
 	if (res->status == 0) {
@@ -556,7 +556,7 @@ enum oauth_outcome oauth_refresh_outcome(const struct oauth_response *res, struc
 	return OAUTH_OK;
 }
 
-enum oauth_outcome oauth_code_outcome(const struct oauth_response *res, struct oauth_tokens *t, char *detail)
+enum oauth_outcome oauth_client_code_outcome(const struct oauth_response *res, struct oauth_tokens *t, char *detail)
 {
 	memset(t, 0, sizeof(*t));
 	if (res->status == 0) {
@@ -579,7 +579,7 @@ enum oauth_outcome oauth_code_outcome(const struct oauth_response *res, struct o
 		t->access_token = dup_or_null(field(o, "id_token"));
 	if (t->access_token == NULL) {
 		json_decref(o);
-		oauth_tokens_free(t);
+		oauth_client_tokens_free(t);
 		err_set(detail, "server responded without access token");
 		return OAUTH_FAILED;
 	}
@@ -596,7 +596,7 @@ enum oauth_outcome oauth_code_outcome(const struct oauth_response *res, struct o
 	return OAUTH_OK;
 }
 
-void oauth_tokens_free(struct oauth_tokens *t)
+void oauth_client_tokens_free(struct oauth_tokens *t)
 {
 	free(t->access_token);
 	free(t->refresh_token);

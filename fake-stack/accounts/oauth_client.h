@@ -53,10 +53,10 @@ typedef void (*oauth_done_cb)(const struct oauth_response *res, void *arg);
 struct oauth_call *oauth_client_request(struct oauth_client *c, const struct oauth_token_request *req,
 					oauth_done_cb cb, void *arg, char *err);
 /* Abort a call in flight; its callback will not run. */
-void oauth_call_cancel(struct oauth_call *call);
+void oauth_client_cancel(struct oauth_call *call);
 
 /* Go's url.Values.Encode of the NULL-terminated pairs (sorted by name, QueryEscape). malloc'd. */
-char *oauth_form_encode(const char *const *pairs);
+char *oauth_client_form_encode(const char *const *pairs);
 
 /* What a token endpoint answered, decoded like the stack's tokenEndpointResponse. */
 struct oauth_tokens {
@@ -66,7 +66,7 @@ struct oauth_tokens {
 	long long expires_in;
 	json_t *extras; /* code exchange only: the other fields of the answer (oauth_callback_results), or NULL */
 };
-void oauth_tokens_free(struct oauth_tokens *t);
+void oauth_client_tokens_free(struct oauth_tokens *t);
 
 enum oauth_outcome {
 	OAUTH_OK,
@@ -80,13 +80,13 @@ enum oauth_outcome {
  * "oauth service responded with status N"; 200 non-JSON → the decode error;
  * 200 with error → "OauthError(e) desc"; else OAUTH_OK with the tokens.
  */
-enum oauth_outcome oauth_refresh_outcome(const struct oauth_response *res, struct oauth_tokens *t, char *detail);
+enum oauth_outcome oauth_client_refresh_outcome(const struct oauth_response *res, struct oauth_tokens *t, char *detail);
 
 /*
  * RequestAccessToken's reading (code exchange): non-200 → "oauth services
  * responded with non-200 res: <body>"; error → "OauthError(e) desc"; the
  * access_token falls back to id_token; none → "server responded without access token".
  */
-enum oauth_outcome oauth_code_outcome(const struct oauth_response *res, struct oauth_tokens *t, char *detail);
+enum oauth_outcome oauth_client_code_outcome(const struct oauth_response *res, struct oauth_tokens *t, char *detail);
 
 #endif

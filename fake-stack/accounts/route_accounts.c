@@ -1,11 +1,12 @@
 /*
- * /accounts: POST /accounts/:accountType/:accountID/refresh (stack.md §3;
- * stack web/accounts/oauth.go refresh). The request is parked while the token
+ * /accounts: POST /accounts/:accountType/:accountID/refresh (stack:
+ * web/accounts/oauth.go refresh). The request is parked while the token
  * call is in flight (http_suspend / http_resume).
  */
 #include "fake-stack/accounts/route_accounts.h"
 
 #include "common/err.h"
+#include "fake-stack/accounts/accounts_int.h"
 #include "fake-stack/accounts/account_doc.h"
 #include "fake-stack/accounts/account_refresh.h"
 #include "fake-stack/accounts/account_types.h"
@@ -21,93 +22,32 @@
 #define ACCOUNTS "io.cozy.accounts"
 
 /* A refresh in flight for one parked request. */
-struct pending {
+struct accounts_pending {
 	struct stack *st;
 	struct request *req;
 	struct account_refresh *refresh;
 	char *id;
-	struct pending *next; /* the stack's list of refreshes in flight */
-};
-
-struct accounts {
-	struct account_types *types;
-	struct oauth_client *oauth;
-	stack_refresh_cb on_refresh;
-	void *on_refresh_arg;
-	struct pending *pending;
+	struct accounts_pending *next; /* the stack's list of refreshes in flight */
 };
 
 /* Take p off the list of refreshes in flight. */
-static void pending_unlink(struct accounts *a, struct pending *p)
+static void pending_unlink(struct accounts *a, struct accounts_pending *p)
 {
-	for (struct pending **q = &a->pending; *q != NULL; q = &(*q)->next)
+	for (struct accounts_pending **q = &a->pending; *q != NULL; q = &(*q)->next)
 		if (*q == p) {
 			*q = p->next;
 			break;
 		}
 }
 
-/* The account types and the token client, from the fixtures; the timeout from KONNECTOR_HARNESS_OAUTH_TIMEOUT_MS. */
-int stack_accounts_start(struct stack *st, char *err)
+void route_accounts_abandon(struct accounts *a)
 {
-	struct accounts *a = st->accounts;
-	if (a == NULL && (a = st->accounts = calloc(1, sizeof(*a))) == NULL)
-		return err_set(err, "out of memory");
-	a->types = account_types_load(st->fixtures_dir, err);
-	if (a->types == NULL)
-		return -1;
-	if (a->oauth == NULL) {
-		const char *t = getenv("KONNECTOR_HARNESS_OAUTH_TIMEOUT_MS");
-		a->oauth = oauth_client_new(st->loop, t != NULL ? atol(t) : 0, err);
-		if (a->oauth == NULL)
-			return -1;
-	}
-	return 0;
-}
-
-void stack_accounts_stop(struct stack *st)
-{
-	struct accounts *a = st->accounts;
-	if (a == NULL)
-		return;
-	/* Parked requests may outlive this (freed with the daemon): leave them nothing to cancel. */
-	for (struct pending *p = a->pending; p != NULL; p = p->next) {
+	/* Parked requests may outlive the stack's accounts: leave them nothing to cancel. */
+	for (struct accounts_pending *p = a->pending; p != NULL; p = p->next) {
 		account_refresh_cancel(p->refresh);
 		p->refresh = NULL;
 		p->st = NULL;
 	}
-	account_types_free(a->types);
-	oauth_client_free(a->oauth);
-	free(a);
-	st->accounts = NULL;
-}
-
-/* Load the fixtures again (watch); the refresh hook stays. */
-int stack_accounts_reset(struct stack *st, char *err)
-{
-	struct accounts *a = st->accounts;
-	struct account_types *fresh = account_types_load(st->fixtures_dir, err);
-	if (fresh == NULL)
-		return -1;
-	account_types_free(a->types);
-	a->types = fresh;
-	return 0;
-}
-
-const json_t *stack_accounts_types(const struct stack *st)
-{
-	return account_types_all(st->accounts->types);
-}
-
-void stack_on_refresh(struct stack *st, stack_refresh_cb cb, void *arg)
-{
-	st->accounts->on_refresh = cb;
-	st->accounts->on_refresh_arg = arg;
-}
-
-int stack_account_type_secret(const struct stack *st, const char *slug, const json_t **secret)
-{
-	return account_types_secret(st->accounts->types, slug, secret);
 }
 
 /* The 200 JSON:API document: attributes are the struct without _id/_rev (pkg/jsonapi/data.go MarshalObject). */
@@ -170,7 +110,7 @@ static void answer(struct stack *st, struct request *req, const char *id, struct
 
 static void on_refreshed(struct account_refresh_result *res, void *arg)
 {
-	struct pending *p = arg;
+	struct accounts_pending *p = arg;
 	struct stack *st = p->st;
 	p->refresh = NULL;
 	pending_unlink(p->st->accounts, p);
@@ -183,7 +123,7 @@ static void on_refreshed(struct account_refresh_result *res, void *arg)
 /* The request ended (answered or client gone): drop a refresh still in flight. */
 static void on_request_free(struct request *req)
 {
-	struct pending *p = req->handler_data;
+	struct accounts_pending *p = req->handler_data;
 	if (p == NULL)
 		return;
 	if (p->st != NULL)
@@ -219,7 +159,7 @@ static int refresh(struct stack *st, struct request *req, const char *id)
 		return 0;
 	}
 	/* 3-4. account type and RefreshAccount (the URL's :accountType is ignored) */
-	struct pending *p = calloc(1, sizeof(*p));
+	struct accounts_pending *p = calloc(1, sizeof(*p));
 	if (p == NULL) {
 		json_decref(acc);
 		return -1;

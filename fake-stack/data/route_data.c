@@ -1,5 +1,7 @@
 /* /data: the document API (stack.md §2.1–2.6; stack: web/data/data.go, accounts.go). */
 #include "common/err.h"
+#include "fake-stack/data/route_data.h"
+#include "fake-stack/files/route_files.h"
 #include "fake-stack/http/http.h"
 #include "fake-stack/http/journal.h"
 #include "fake-stack/data/mango.h"
@@ -622,7 +624,7 @@ int route_data_handle(struct stack *st, struct request *req)
 	}
 	if (req->nseg >= 5 && strcmp(http_seg(req, 3), "relationships") == 0 &&
 	    strcmp(http_seg(req, 4), "references") == 0)
-		return route_references_handle(st, req);
+		return route_files_references_handle(st, req);
 	if (req->nseg != 3)
 		return reply_echo_error(req, 404, "Not Found");
 	char *id = doc_id_from_path(req, 2);

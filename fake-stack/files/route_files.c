@@ -5,6 +5,7 @@
  */
 #include "common/err.h"
 #include "fake-stack/files/files_api.h"
+#include "fake-stack/files/route_files.h"
 #include "fake-stack/http/http.h"
 #include "fake-stack/http/reply.h"
 #include "fake-stack/stack_int.h"
@@ -389,7 +390,7 @@ static int files_send_data(struct request *req, struct files_result *res)
 }
 
 /* /data/:doctype/:id/relationships/references (stack: web/files/references.go). */
-int route_references_handle(struct stack *st, struct request *req)
+int route_files_references_handle(struct stack *st, struct request *req)
 {
 	if (http_require_auth(req) < 0)
 		return 0;

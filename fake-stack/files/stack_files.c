@@ -34,6 +34,7 @@ int stack_files_start(struct stack *st, char *err)
 	st->vfs = st->files_dir ? vfs_new(st->files_dir, err) : vfs_new_temp(err);
 	if (st->vfs == NULL)
 		return -1;
+	vfs_set_quota(st->vfs, st->disk_quota);
 	if (stack_files_load(st, err) < 0) {
 		vfs_free(st->vfs);
 		st->vfs = NULL;

@@ -342,22 +342,39 @@ static void vfs_apply_attrs(json_t *doc, const struct vfs_attrs *a, const char *
 		json_object_set_new(doc, "cozyMetadata", json_deep_copy(a->cozy_metadata));
 }
 
-enum vfs_status vfs_mkdir(struct vfs *v, const char *dir_id, const char *name, const struct vfs_attrs *a,
-			  const json_t **out, char *err)
+enum vfs_status vfs_check_new_child(const struct vfs *v, const char *dir_id, const char *name, const json_t **parent,
+				    char **path, char *err)
 {
 	if (pathsafe_check_name(name, err) < 0)
 		return VFS_BAD_NAME;
-	const json_t *parent = vfs_live_dir(v, dir_id);
-	if (parent == NULL) {
+	const json_t *dir = vfs_live_dir(v, dir_id);
+	if (dir == NULL) {
 		err_set(err, "Parent directory with given DirID does not exist");
 		return VFS_PARENT_MISSING;
 	}
-	char *path = pathsafe_child(json_string_value(json_object_get(parent, "path")), name);
-	if (vfs_get_by_path(v, path) != NULL) {
-		free(path);
+	char *p = pathsafe_child(json_string_value(json_object_get(dir, "path")), name);
+	if (vfs_get_by_path(v, p) != NULL) {
+		free(p);
 		err_set(err, "file already exists");
 		return VFS_EXISTS;
 	}
+	if (parent != NULL)
+		*parent = dir;
+	if (path != NULL)
+		*path = p;
+	else
+		free(p);
+	return VFS_OK;
+}
+
+enum vfs_status vfs_mkdir(struct vfs *v, const char *dir_id, const char *name, const struct vfs_attrs *a,
+			  const json_t **out, char *err)
+{
+	const json_t *parent;
+	char *path;
+	enum vfs_status cs = vfs_check_new_child(v, dir_id, name, &parent, &path, err);
+	if (cs != VFS_OK)
+		return cs;
 	char *disk = vfs_disk_path(v, path, err);
 	if (disk == NULL || mkdir(disk, 0755) < 0) {
 		if (disk != NULL)

@@ -25,6 +25,14 @@ void vfs_put_doc(struct vfs *v, json_t *doc);
 char *vfs_disk_path(const struct vfs *v, const char *cozy_path, char *err);
 /* The dir doc for dir_id (NULL: root) when it is a live directory outside the trash, else NULL. */
 const json_t *vfs_live_dir(const struct vfs *v, const char *dir_id);
+/*
+ * Name, parent and conflict checks of a new child name of dir_id, as a file or
+ * a directory gets them before anything is written: VFS_BAD_NAME,
+ * VFS_PARENT_MISSING or VFS_EXISTS with err; VFS_OK with the parent's doc and
+ * the child's Cozy path (malloc'd) when asked for.
+ */
+enum vfs_status vfs_check_new_child(const struct vfs *v, const char *dir_id, const char *name, const json_t **parent,
+				    char **path, char *err);
 /* Size of a file doc (its "size" string) as a number. */
 long long vfs_doc_size(const json_t *doc);
 /* rm -rf of a disk path (no symlink followed). */

@@ -3,7 +3,6 @@
 
 #include "common/err.h"
 #include "common/md5.h"
-#include "common/pathsafe.h"
 #include "fake-stack/files/mime.h"
 
 #include <errno.h>
@@ -66,26 +65,6 @@ static json_t *vfs_upload_attrs(const struct vfs_attrs *a)
 	return o;
 }
 
-/* Name, parent and conflict checks of a new file (stack: model/vfs CreateFile checks before the body). */
-static enum vfs_status vfs_upload_check_new(struct vfs *v, const char *dir_id, const char *name, char *err)
-{
-	if (pathsafe_check_name(name, err) < 0)
-		return VFS_BAD_NAME;
-	const json_t *parent = vfs_live_dir(v, dir_id);
-	if (parent == NULL) {
-		err_set(err, "Parent directory with given DirID does not exist");
-		return VFS_PARENT_MISSING;
-	}
-	char *path = pathsafe_child(json_string_value(json_object_get(parent, "path")), name);
-	int exists = vfs_get_by_path(v, path) != NULL;
-	free(path);
-	if (exists) {
-		err_set(err, "file already exists");
-		return VFS_EXISTS;
-	}
-	return VFS_OK;
-}
-
 struct vfs_upload *vfs_upload_begin(struct vfs *v, const struct vfs_upload_info *info, const char *replace_id,
 				    const char *if_rev, enum vfs_status *st, char *err)
 {
@@ -103,7 +82,8 @@ struct vfs_upload *vfs_upload_begin(struct vfs *v, const struct vfs_upload_info 
 			return NULL;
 		}
 		name = json_string_value(json_object_get(old, "name"));
-	} else if ((*st = vfs_upload_check_new(v, info->dir_id, name, err)) != VFS_OK) {
+	} else if ((*st = vfs_check_new_child(v, info->dir_id, name, NULL, NULL, err)) != VFS_OK) {
+		/* stack: model/vfs CreateFile checks name, parent and conflict before the body. */
 		return NULL;
 	}
 	if (v->quota > 0 && info->size > 0 && v->used + info->size > v->quota) {
@@ -255,6 +235,7 @@ enum vfs_status vfs_upload_finish(struct vfs_upload *u, const json_t **out, char
 	}
 	json_t *doc = NULL;
 	char *path = NULL;
+	const json_t *parent = NULL;
 	if (u->replace_id) {
 		doc = json_object_get(v->docs, u->replace_id);
 		if (doc == NULL) {
@@ -264,12 +245,11 @@ enum vfs_status vfs_upload_finish(struct vfs_upload *u, const json_t **out, char
 		}
 		path = strdup(json_string_value(json_object_get(doc, "path")));
 	} else {
-		if ((st = vfs_upload_check_new(v, u->dir_id, u->name, err)) != VFS_OK) {
+		/* Checked again: the tree may have changed while the body came in. */
+		if ((st = vfs_check_new_child(v, u->dir_id, u->name, &parent, &path, err)) != VFS_OK) {
 			vfs_upload_abort(u);
 			return st;
 		}
-		const json_t *parent = vfs_live_dir(v, u->dir_id);
-		path = pathsafe_child(json_string_value(json_object_get(parent, "path")), u->name);
 	}
 	char *disk = vfs_disk_path(v, path, err);
 	if (disk == NULL || rename(u->tmp, disk) < 0) {
@@ -297,7 +277,7 @@ enum vfs_status vfs_upload_finish(struct vfs_upload *u, const json_t **out, char
 		vfs_bump_rev(doc);
 		v->updated++;
 	} else {
-		doc = vfs_upload_new_doc(u, vfs_live_dir(v, u->dir_id), path, digest);
+		doc = vfs_upload_new_doc(u, parent, path, digest);
 		vfs_put_doc(v, doc);
 		v->used += u->written;
 		v->created++;

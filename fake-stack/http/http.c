@@ -1,11 +1,18 @@
-/* Requests: the raw URI split into decoded segments and query pairs, headers, the JSON body. */
+/*
+ * Requests: the raw URI split into decoded segments and query pairs, headers,
+ * the JSON body; the auth and permission gates of the handlers; parking.
+ */
 #include "fake-stack/http/http.h"
 
 #include "common/pct.h"
 #include "fake-stack/http/http_int.h"
+#include "fake-stack/http/mhd_loop.h"
+#include "fake-stack/http/perm.h"
 #include "fake-stack/http/reply.h"
+#include "fake-stack/stack_int.h"
 
 #include <microhttpd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -133,7 +140,6 @@ void http_request_free(struct request *req)
 	kv_free(p->hdrs, p->nhdrs);
 	kv_free(p->test_hdrs, p->ntest_hdrs);
 	free(p->forbidden);
-	free(p->req_body_note);
 	free(p);
 }
 
@@ -146,6 +152,8 @@ int http_request_add_header(struct request *req, const char *name, const char *v
 	p->test_hdrs = h;
 	h[p->ntest_hdrs].key = strdup(name);
 	h[p->ntest_hdrs].value = strdup(value);
+	if (strcasecmp(name, "Accept") == 0 && p->accept == NULL)
+		p->accept = h[p->ntest_hdrs].value;
 	p->ntest_hdrs++;
 	return 0;
 }
@@ -193,9 +201,107 @@ void http_note_forbidden(struct request *req, const char *why)
 		p->forbidden = strdup(why);
 }
 
-void http_note_request_body(struct request *req, const char *text)
+/* ---- auth and permission gates ---- */
+
+int http_require_auth(struct request *req)
+{
+	if (req->auth == AUTH_KONNECTOR || req->auth == AUTH_APP)
+		return 0;
+	if (req->auth == AUTH_NONE) {
+		reply_echo_error(req, 401, "No token in request");
+		return -1;
+	}
+	/* stack: web/middlewares/permissions.go: a token we cannot verify is 400 with WWW-Authenticate. */
+	reply_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+	reply_echo_error(req, 400, "Invalid JWT token");
+	return -1;
+}
+
+/* Refuse as the mode says: warn notes it and lets it through, enforce answers 403. */
+static int refuse(struct request *req, const char *why, unsigned status)
+{
+	if (req->st->perm_mode == STACK_PERM_ENFORCE) {
+		reply_echo_error(req, status, why);
+		return -1;
+	}
+	http_note_forbidden(req, why);
+	return 0;
+}
+
+int http_allow(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
+	       int whole_type)
+{
+	int write = strcmp(verb, "GET") != 0 && strcmp(verb, "HEAD") != 0;
+	char gate[512];
+	/* stack: CheckReadable/CheckWritable run before the token is looked at. */
+	if (req->st->perm_mode != STACK_PERM_OFF && perm_doctype_gate(doctype, write, gate, sizeof(gate)) != NULL &&
+	    refuse(req, gate, 403) < 0)
+		return -1;
+	return http_allow_rules(req, verb, doctype, id, doc, whole_type);
+}
+
+int http_permits(const struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
+		 int whole_type)
+{
+	const struct stack *st = req->st;
+	if (req->auth != AUTH_KONNECTOR && req->auth != AUTH_APP)
+		return 0;
+	if (st->perm_mode == STACK_PERM_OFF || req->auth == AUTH_APP)
+		return 1;
+	int found;
+	const struct perm_set *set = perm_registry_find(st->perms, req->slug, &found);
+	return found && perm_allows(set, perm_verb(verb), doctype, id, doc, whole_type);
+}
+
+int http_allow_rules(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
+		     int whole_type)
+{
+	struct stack *st = req->st;
+	if (http_require_auth(req) < 0)
+		return -1;
+	if (st->perm_mode == STACK_PERM_OFF || req->auth == AUTH_APP)
+		return 0;
+	int found;
+	const struct perm_set *set = perm_registry_find(st->perms, req->slug, &found);
+	if (!found) {
+		char why[300];
+		/* stack: model/permission/permissions.go getFromSource: a CouchDB 404 when the konnector has no permission doc. */
+		snprintf(why, sizeof(why), "no permission doc for %s", req->slug);
+		if (st->perm_mode == STACK_PERM_ENFORCE) {
+			reply_couch_error(req, 404, "not_found", why);
+			return -1;
+		}
+		http_note_forbidden(req, why);
+		return 0;
+	}
+	if (perm_allows(set, perm_verb(verb), doctype, id, doc, whole_type))
+		return 0;
+	if (st->perm_mode == STACK_PERM_ENFORCE) {
+		reply_echo_error(req, 403, "Forbidden");
+		return -1;
+	}
+	char why[600];
+	snprintf(why, sizeof(why), "Forbidden: no permission of %s allows %s on %s%s%s", req->slug, verb, doctype,
+		 whole_type ? " (whole type)" : id ? "/" : "", whole_type ? "" : id ? id : "");
+	http_note_forbidden(req, why);
+	return 0;
+}
+
+/* ---- parking ---- */
+
+void http_suspend(struct request *req)
+{
+	req->priv->suspended = 1;
+}
+
+void http_resume(struct request *req)
 {
 	struct http_private *p = req->priv;
-	free(p->req_body_note);
-	p->req_body_note = strdup(text);
+	if (!p->suspended)
+		return;
+	p->suspended = 0;
+	if (req->conn != NULL && p->handled) {
+		MHD_resume_connection(req->conn);
+		mhd_loop_kick(p->ml);
+	}
 }

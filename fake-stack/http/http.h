@@ -1,17 +1,19 @@
 /*
- * The request object and the routing plumbing of the fake stack. Internal to
+ * The request object of the fake stack and what handlers ask of it (headers,
+ * query, body, the auth and permission gates, parking). Internal to
  * fake-stack/.
  *
- * How a request flows (stack.c):
+ * How a request flows (server.c):
  *  1. the raw URI is split: path on '/' then each segment percent-decoded
  *     (so "io.cozy.konnectors%2Fslug" stays one segment), query pairs decoded
  *     ('+' is a space, empty values kept); the token is looked up (req->auth);
- *  2. the route is chosen by the first path segment (table in stack.c);
+ *  2. the route is chosen by the first path segment (the table in stack.c:
+ *     /data, /files, /accounts);
  *  3. the route's begin hook (optional) runs once the headers are in, before
  *     any body byte: it may answer at once (reply_* → the body is discarded),
  *     or switch to streaming by setting req->on_body (then the body is never
  *     held in memory), or do nothing (buffered: req->body gets the whole
- *     body, up to st->body_limit, else 413 without calling the handler);
+ *     body, up to the server's body_limit, else 413 without calling the handler);
  *  4. the route's handler runs when the body is complete: it answers with one
  *     reply_* call (reply.h), or parks the request with http_suspend and
  *     answers later (reply_* then http_resume);
@@ -37,10 +39,14 @@ enum auth_kind {
 	AUTH_APP,       /* an app token (aud app), whole access, req->slug is the app */
 };
 
-/* Which error body family the route group answers in (stack.md §2.0). */
+/*
+ * Which error body family the route group answers in (stack: web/data/data.go
+ * couchdbStyleErrorHandler for /data, web/errors/errors.go ErrorHandler and
+ * HTMLErrorHandler for the others).
+ */
 enum err_family {
 	FAMILY_DATA,    /* /data: CouchDB-style {"ok":false,...}, {"error":"code=401, message=..."} */
-	FAMILY_JSONAPI, /* /files, /jobs, /accounts, /settings: {"errors":[...]}; echo errors by Accept */
+	FAMILY_JSONAPI, /* /files, /accounts: {"errors":[...]}; echo errors by Accept */
 };
 
 struct kv {
@@ -78,20 +84,17 @@ struct request {
 	request_free_cb on_free;
 	void *handler_data;
 
-	/* Private to stack.c / reply.c. */
+	/* Private to server.c, http.c and reply.c (http_int.h). */
 	struct http_private *priv;
 };
 
-/* A route: begin (may be NULL) once headers are in; handle once the body is complete. 0, or -1 on an internal error (→ 500). */
+/*
+ * A route: begin (may be NULL) once headers are in; handle once the body is
+ * complete. 0, or -1 on an internal error (→ 500). The routes themselves are
+ * declared in their rooms: data/route_data.h, files/route_files.h,
+ * accounts/route_accounts.h.
+ */
 typedef int (*route_fn)(struct stack *st, struct request *req);
-
-/* Routes, one per API family; stack.c dispatches on the first path segment. */
-int route_data_handle(struct stack *st, struct request *req);
-/* /files/…: route_files.c. */
-int route_files_begin(struct stack *st, struct request *req);
-int route_files_handle(struct stack *st, struct request *req);
-/* /data/:doctype/:id/relationships/references (GET/POST/DELETE): route_files.c too. */
-int route_references_handle(struct stack *st, struct request *req);
 
 /* A request header (case-insensitive name); "" when present and empty, NULL when absent. */
 const char *http_header(const struct request *req, const char *name);
@@ -114,7 +117,7 @@ int http_body_json(struct request *req, json_t **out);
 int http_require_auth(struct request *req);
 
 /*
- * Permission gate (stack.md §2.0 "Permission matching"): verb "GET", "POST",
+ * Permission gate (stack: model/permission/match.go, rule.go): verb "GET", "POST",
  * "PUT", "PATCH" or "DELETE" on doctype; id/doc the document concerned (either
  * may be NULL: a new doc, or a whole-type check when whole_type is set).
  * Calls http_require_auth first. Reserved and invalid doctypes apply. App
@@ -137,8 +140,6 @@ int http_permits(const struct request *req, const char *verb, const char *doctyp
 
 /* Record why the real stack would refuse this request (journal "forbidden"); the first note wins. */
 void http_note_forbidden(struct request *req, const char *why);
-/* What the journal shows as the request body when streaming ("<N bytes>" by default). */
-void http_note_request_body(struct request *req, const char *text);
 
 /* Park the request (answer later, from a loop callback). */
 void http_suspend(struct request *req);

@@ -1,4 +1,4 @@
-/* What stack.c, http.c and reply.c share about a request beyond struct request. Internal. */
+/* What server.c, http.c and reply.c share about a request beyond struct request. Internal. */
 #ifndef FAKE_STACK_HTTP_PRIVATE_H
 #define FAKE_STACK_HTTP_PRIVATE_H
 
@@ -7,16 +7,19 @@
 
 #include <stddef.h>
 
+struct server_route;
+struct mhd_loop;
+
 struct http_private {
 	struct request req;
-	struct http_private *next, *prev; /* the stack's live list */
-	const void *route;                /* const struct route * (stack.c) */
+	struct http_private *next, *prev;   /* the server's live list */
+	const struct server_route *route;   /* chosen by server.c, NULL when none */
+	struct mhd_loop *ml;                /* the server's, to run MHD again on resume */
 	long long start_ms;
 	char time_iso[40];
 	int began;      /* begin hook done */
 	int handled;    /* handler ran */
 	int suspended;  /* parked by http_suspend */
-	int resumed;    /* http_resume called, answer to queue */
 	int queued;     /* answer handed to MHD */
 	int too_large;  /* buffered body over the limit */
 	int discarding; /* answered before the body ended: drop the rest */
@@ -33,7 +36,9 @@ struct http_private {
 
 	/* Journal notes. */
 	char *forbidden;
-	char *req_body_note;
+
+	/* The Accept header, which picks the shape of echo errors (reply.c); NULL when absent. */
+	const char *accept;
 
 	/* Headers when there is no MHD connection (unit tests). */
 	struct kv *test_hdrs;

@@ -220,7 +220,9 @@ int perm_allows(const struct perm_set *s, unsigned verb, const char *doctype, co
 
 /*
  * stack: model/permission/doctype.go blockList: 0 = neither readable nor writable, 1 = read-only.
- * The spec's snapshot (stack.md §2.0) also blocks soft_deleted accounts, account types, job events and trigger states.
+ * io.cozy.accounts.soft_deleted, io.cozy.account_types, io.cozy.jobs.events and io.cozy.triggers.state are
+ * refused too, as in the stack our permission rules were written from (today's blockList only has
+ * io.cozy.triggers.state, read-only).
  */
 static const struct {
 	const char *doctype;
@@ -264,4 +266,63 @@ const char *perm_doctype_gate(const char *doctype, int write, char *buf, size_t 
 		}
 	}
 	return NULL;
+}
+
+/* ---- the registry: the declared konnectors' sets ---- */
+
+struct perm_registry {
+	struct perm_registry_entry {
+		char *slug;
+		struct perm_set *set;
+	} *v;
+	size_t n;
+};
+
+struct perm_registry *perm_registry_new(void)
+{
+	return calloc(1, sizeof(struct perm_registry));
+}
+
+void perm_registry_free(struct perm_registry *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].slug);
+		perm_set_free(r->v[i].set);
+	}
+	free(r->v);
+	free(r);
+}
+
+const struct perm_set *perm_registry_find(const struct perm_registry *r, const char *slug, int *found)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].slug, slug) == 0) {
+			*found = 1;
+			return r->v[i].set;
+		}
+	*found = 0;
+	return NULL;
+}
+
+int perm_registry_set(struct perm_registry *r, const char *slug, struct perm_set *set, char *err)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->v[i].slug, slug) == 0) {
+			perm_set_free(r->v[i].set);
+			r->v[i].set = set;
+			return 0;
+		}
+	}
+	struct perm_registry_entry *v = realloc(r->v, (r->n + 1) * sizeof(*v));
+	if (v == NULL) {
+		perm_set_free(set);
+		return err_set(err, "out of memory");
+	}
+	r->v = v;
+	v[r->n].slug = strdup(slug);
+	v[r->n].set = set;
+	r->n++;
+	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * Permissions from a manifest's `permissions` object, matched as the stack
- * does (stack.md §2.0 "Permission matching"; model/permission/match.go,
+ * does (stack: model/permission/match.go,
  * rule.go, verbs.go, doctype.go). Internal to fake-stack/.
  */
 #ifndef FAKE_STACK_PERM_H
@@ -39,5 +39,14 @@ int perm_allows(const struct perm_set *s, unsigned verb, const char *doctype, co
  * "… unwritable", "X is not a valid doctype name") in buf.
  */
 const char *perm_doctype_gate(const char *doctype, int write, char *buf, size_t len);
+
+/* The sets of the declared konnectors, by slug (stack_add_konnector fills it). */
+struct perm_registry;
+struct perm_registry *perm_registry_new(void);
+void perm_registry_free(struct perm_registry *r);
+/* Declare slug with set (taken, freed on failure), replacing an earlier declaration. -1 with err. */
+int perm_registry_set(struct perm_registry *r, const char *slug, struct perm_set *set, char *err);
+/* slug's set, with *found 0 when slug was never declared. */
+const struct perm_set *perm_registry_find(const struct perm_registry *r, const char *slug, int *found);
 
 #endif

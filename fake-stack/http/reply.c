@@ -1,4 +1,4 @@
-/* Answers in the stack's shapes: success documents and the three error families (stack.md §2.0). */
+/* Answers in the stack's shapes: success documents and the three error families (see reply.h). */
 #include "fake-stack/http/reply.h"
 
 #include "fake-stack/http/http_int.h"
@@ -184,7 +184,7 @@ int reply_echo_error(struct request *req, unsigned status, const char *message)
 	}
 	if (strcmp(req->method, "HEAD") == 0)
 		return reply_empty(req, status);
-	const char *accept = http_header(req, "Accept");
+	const char *accept = http_priv(req)->accept;
 	if (accept != NULL && strstr(accept, "application/json") != NULL)
 		return reply_json(req, status, json_pack("{s:s}", "error", message));
 	if (accept != NULL && strstr(accept, "text/html") != NULL) {

@@ -1,8 +1,8 @@
 /*
  * Answers: success documents and the three error body families of the real
- * stack (stack.md §2.0). A handler calls exactly one reply_* function; the
- * answer is sent when the handler returns (or at http_resume). Internal to
- * fake-stack/.
+ * stack (pkg/couchdb/errors.go, pkg/jsonapi/errors.go, web/errors/errors.go).
+ * A handler calls exactly one reply_* function; the answer is sent when the
+ * handler returns (or at http_resume). Internal to fake-stack/.
  */
 #ifndef FAKE_STACK_REPLY_H
 #define FAKE_STACK_REPLY_H

@@ -1,5 +1,6 @@
 /*
- * Tokens the fake stack mints, shaped like the stack's JWTs (stack.md §1.3):
+ * Tokens the fake stack mints, shaped like the stack's JWTs (stack:
+ * model/instance/instance.go BuildKonnectorToken, pkg/crypto/jwt.go):
  * base64url header {"alg":"HS512","typ":"JWT"}, payload
  * {"aud":["konn"],"iss":"<domain>","iat":<s>,"sub":"<slug>"}, signature. The
  * signature is 64 random bytes: nobody but us checks it, and we look tokens up

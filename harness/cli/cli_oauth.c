@@ -2,7 +2,7 @@
  * konnector-harness oauth [DIR] --account-type FILE [--port N] [--no-open] [--timeout S]
  *
  * The authorization-code flow done for the developer: a loopback redirect
- * listener (libmicrohttpd on our loop), the provider's authorization URL
+ * listener (the fake stack's, on our loop), the provider's authorization URL
  * printed (and opened when there is a display), the state checked on return,
  * the code exchanged as the stack exchanges it, and the tokens written into
  * DIR/konnector-dev-config.json (text edit, comments kept, atomic).
@@ -17,9 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +26,7 @@
 
 struct flow {
 	struct loop *loop;
-	struct MHD_Daemon *mhd;
+	struct stack_oauth_listener *listener;
 	json_t *account_type;
 	const char *config_path;
 	char state[33];
@@ -50,16 +47,6 @@ static void usage(FILE *out)
 		     "  --port N             port of the loopback redirect listener (default: the redirect_uri's, else any)\n"
 		     "  --no-open            only print the URL, do not run xdg-open\n"
 		     "  --timeout SECONDS    give up waiting for the provider's redirect (default 600)\n");
-}
-
-/* Answer the browser with a short text page. */
-static enum MHD_Result page(struct MHD_Connection *conn, unsigned status, const char *text)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
-	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
-	enum MHD_Result rc = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return rc;
 }
 
 static void on_tokens(const struct stack_oauth_tokens *t, const char *error, void *arg)
@@ -97,29 +84,22 @@ static void on_tokens(const struct stack_oauth_tokens *t, const char *error, voi
 	loop_stop(f->loop);
 }
 
-/* The provider's redirect: ?code=…&state=… or ?error=…; anything else is 404. */
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-				  const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+/* The provider's redirect (?code=…&state=… or ?error=…): judge it, start the exchange, say what the browser shows. */
+static unsigned on_redirect(const struct stack_oauth_redirect *r, const char **page, void *arg)
 {
-	(void)version;
-	(void)upload_data;
-	(void)upload_size;
-	(void)con_cls;
-	struct flow *f = cls;
-	if (strcmp(method, "GET") != 0 || strcmp(url, f->redirect_path) != 0)
-		return page(conn, 404, "not found\n");
-	if (f->exit_code >= 0 || f->exchange != NULL)
-		return page(conn, 409, "this authorization was already handled; see the terminal\n");
-	const char *error = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "error");
-	const char *desc = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "error_description");
-	const char *state = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "state");
-	const char *code = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "code");
+	struct flow *f = arg;
+	if (f->exit_code >= 0 || f->exchange != NULL) {
+		*page = "this authorization was already handled; see the terminal\n";
+		return 409;
+	}
+	const char *error = r->error, *desc = r->error_description, *state = r->state, *code = r->code;
 	if (error != NULL) {
 		snprintf(f->message, sizeof(f->message), "the provider answered error=%s%s%s (consent denied?)", error,
 			 desc ? ": " : "", desc ? desc : "");
 		f->exit_code = EXIT_ERRORED;
 		loop_stop(f->loop);
-		return page(conn, 400, "authorization failed; see the terminal\n");
+		*page = "authorization failed; see the terminal\n";
+		return 400;
 	}
 	if (state == NULL || strcmp(state, f->state) != 0) {
 		snprintf(f->message, sizeof(f->message),
@@ -127,13 +107,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			 state ? "\"" : "no state", state ? state : "", state ? "\"" : "");
 		f->exit_code = EXIT_ERRORED;
 		loop_stop(f->loop);
-		return page(conn, 400, "state mismatch; see the terminal\n");
+		*page = "state mismatch; see the terminal\n";
+		return 400;
 	}
 	if (code == NULL || code[0] == '\0') {
 		snprintf(f->message, sizeof(f->message), "the redirect carried no code");
 		f->exit_code = EXIT_ERRORED;
 		loop_stop(f->loop);
-		return page(conn, 400, "no code; see the terminal\n");
+		*page = "no code; see the terminal\n";
+		return 400;
 	}
 	char err[ERR_MAX];
 	f->exchange = stack_oauth_exchange_code(f->loop, f->account_type, code, state, f->redirect_uri, on_tokens, f, err);
@@ -142,25 +124,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		f->exit_code = EXIT_SOFTWARE;
 		loop_stop(f->loop);
 	}
-	return page(conn, 200, "authorization received; the token exchange goes on in the terminal. You can close this tab.\n");
-}
-
-static void on_mhd(struct loop *loop, int fd, uint32_t events, void *arg)
-{
-	(void)loop;
-	(void)fd;
-	(void)events;
-	MHD_run(((struct flow *)arg)->mhd);
-}
-
-static long long mhd_prepare(struct loop *loop, void *arg)
-{
-	(void)loop;
-	MHD_UNSIGNED_LONG_LONG t;
-	struct flow *f = arg;
-	if (MHD_get_timeout(f->mhd, &t) == MHD_YES)
-		return (long long)t;
-	return -1;
+	*page = "authorization received; the token exchange goes on in the terminal. You can close this tab.\n";
+	return 200;
 }
 
 static void on_signal(struct loop *loop, const struct signalfd_siginfo *si, void *arg)
@@ -336,20 +301,13 @@ int cli_oauth(int argc, char **argv)
 	f.loop = loop_new(err);
 	if (f.loop == NULL)
 		goto out;
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)listen_port)};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	f.mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)listen_port, NULL, NULL, on_request, &f,
-				 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
-	if (f.mhd == NULL) {
-		snprintf(err, sizeof(err), "cannot listen on 127.0.0.1:%u (in use?)", listen_port);
+	f.listener = stack_oauth_listen(f.loop, (unsigned short)listen_port, f.redirect_path, on_redirect, &f, err);
+	if (f.listener == NULL) {
 		rc = EXIT_UNAVAILABLE;
 		goto out;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(f.mhd, MHD_DAEMON_INFO_BIND_PORT);
-	unsigned bound = di ? di->port : listen_port;
-	const union MHD_DaemonInfo *ep = MHD_get_daemon_info(f.mhd, MHD_DAEMON_INFO_EPOLL_FD);
-	if (ep == NULL || loop_add_fd(f.loop, ep->epoll_fd, EPOLLIN, on_mhd, &f, err) < 0 ||
-	    loop_add_prepare(f.loop, mhd_prepare, &f, err) < 0 || loop_watch_signals(f.loop, on_signal, &f, err) < 0)
+	unsigned bound = stack_oauth_listener_port(f.listener);
+	if (loop_watch_signals(f.loop, on_signal, &f, err) < 0)
 		goto out;
 	if (reg_port != 0 && bound == reg_port)
 		snprintf(f.redirect_uri, sizeof(f.redirect_uri), "%s", registered);
@@ -368,7 +326,7 @@ int cli_oauth(int argc, char **argv)
 	loop_add_timer(f.loop, timeout_s * 1000, on_timeout, &f);
 	if (loop_run(f.loop, err) < 0)
 		goto out;
-	/* Let MHD send the last page to the browser before closing. */
+	/* Let the listener send the last page to the browser before closing. */
 	for (int i = 0; i < 5; i++)
 		loop_run_once(f.loop, 10, NULL);
 	if (f.exit_code == EXIT_DONE) {
@@ -382,8 +340,7 @@ out:
 	if (rc != f.exit_code && err[0] != '\0')
 		fprintf(stderr, "konnector-harness oauth: %s\n", err);
 	stack_oauth_exchange_free(f.exchange);
-	if (f.mhd != NULL)
-		MHD_stop_daemon(f.mhd);
+	stack_oauth_listener_free(f.listener);
 	loop_free(f.loop);
 	free(url);
 	free(scope);

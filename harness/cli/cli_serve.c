@@ -1,6 +1,7 @@
 /* konnector-harness serve: only the fake stack, for an app or a konnector started by hand. */
 #include "common/atomic_file.h"
 #include "common/err.h"
+#include "common/fsutil.h"
 #include "common/loop.h"
 #include "fake-stack/stack.h"
 #include "harness/cli/cli.h"
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 struct serve_opts {
@@ -25,6 +25,7 @@ struct serve_opts {
 	const char *bind;
 	unsigned short port;
 	enum stack_perm_mode perm;
+	long long disk_quota;
 };
 
 static void serve_usage(FILE *f)
@@ -38,16 +39,12 @@ static void serve_usage(FILE *f)
 		   "  --port N               port to listen on (default 0: any free port)\n"
 		   "  --bind ADDR            address to bind (default 127.0.0.1)\n"
 		   "  --permissions MODE     warn (default), enforce or off\n"
+		   "  --disk-quota BYTES     refuse uploads past this total file size (413), as a full Cozy\n"
+		   "                         does; default 0: no quota\n"
 		   "  --out RUNDIR           run directory (default DIR/.harness/runs/<n>/)\n"
 		   "  -h, --help             this help\n\n"
 		   "It prints COZY_URL=…, COZY_CREDENTIALS=… (a konnector token for the manifest's slug)\n"
 		   "and COZY_APP_TOKEN=… (whole access) to start a konnector or an app by hand.\n");
-}
-
-static int is_dir(const char *p)
-{
-	struct stat sb;
-	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
 static int parse_args(int argc, char **argv, struct serve_opts *o)
@@ -56,7 +53,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		{"fixtures", required_argument, NULL, 'f'}, {"scenario", required_argument, NULL, 's'},
 		{"port", required_argument, NULL, 'p'},     {"bind", required_argument, NULL, 'b'},
 		{"permissions", required_argument, NULL, 'P'}, {"out", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+		{"disk-quota", required_argument, NULL, 'Q'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	static const struct {
 		const char *name;
@@ -106,6 +104,18 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		case 'o':
 			o->out = optarg;
 			break;
+		case 'Q': {
+			char *end;
+			errno = 0;
+			long long n = strtoll(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || n < 0 || errno != 0) {
+				fprintf(stderr, "konnector-harness serve: --disk-quota wants a number of bytes, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			o->disk_quota = n;
+			break;
+		}
 		case 'h':
 			serve_usage(stdout);
 			return EXIT_DONE;
@@ -121,7 +131,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		fprintf(stderr, "konnector-harness serve: one DIR only ('%s' is extra)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (!is_dir(o->dir)) {
+	if (!fs_is_dir(o->dir)) {
 		fprintf(stderr, "konnector-harness serve: %s is not a directory\n", o->dir);
 		return EXIT_USAGE;
 	}
@@ -135,7 +145,7 @@ static int is_scenario(const char *dir)
 	char p[PATH_MAX + 32];
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dir, parts[i]);
-		if (is_dir(p))
+		if (fs_is_dir(p))
 			return 1;
 	}
 	return 0;
@@ -146,7 +156,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 {
 	*out = NULL;
 	if (o->fixtures != NULL) {
-		if (!is_dir(o->fixtures)) {
+		if (!fs_is_dir(o->fixtures)) {
 			fprintf(stderr, "konnector-harness serve: fixtures %s is not a directory\n", o->fixtures);
 			return EXIT_USAGE;
 		}
@@ -155,7 +165,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 	}
 	char base[PATH_MAX];
 	snprintf(base, sizeof(base), "%s/fixtures", o->dir);
-	if (!is_dir(base)) {
+	if (!fs_is_dir(base)) {
 		if (o->scenario != NULL) {
 			fprintf(stderr, "konnector-harness serve: no %s folder for --scenario %s\n", base, o->scenario);
 			return EXIT_USAGE;
@@ -165,7 +175,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 	char p[PATH_MAX + 256];
 	if (o->scenario != NULL) {
 		snprintf(p, sizeof(p), "%s/%s", base, o->scenario);
-		if (!is_dir(p)) {
+		if (!fs_is_dir(p)) {
 			fprintf(stderr, "konnector-harness serve: no scenario %s\n", p);
 			return EXIT_USAGE;
 		}
@@ -177,7 +187,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 		return -1;
 	}
 	snprintf(p, sizeof(p), "%s/default", base);
-	if (is_dir(p)) {
+	if (fs_is_dir(p)) {
 		*out = strdup(p);
 		return -1;
 	}
@@ -190,7 +200,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", base, de->d_name);
-		if (is_dir(p)) {
+		if (fs_is_dir(p)) {
 			count++;
 			snprintf(only, sizeof(only), "%s", p);
 		}
@@ -318,7 +328,8 @@ int cli_serve(int argc, char **argv)
 				   .files_dir = files_dir,
 				   .bind_addr = o.bind,
 				   .port = o.port,
-				   .perm_mode = o.perm};
+				   .perm_mode = o.perm,
+				   .disk_quota = o.disk_quota};
 	if ((st = stack_start(loop, &so, err)) == NULL) {
 		fprintf(stderr, "konnector-harness serve: %s\n", err);
 		rc = strncmp(err, "address in use", 14) == 0 ? EXIT_UNAVAILABLE : EXIT_DATAERR;

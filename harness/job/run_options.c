@@ -2,11 +2,11 @@
 #include "harness/job/run_options.h"
 
 #include "common/err.h"
+#include "common/fsutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 const char run_options_help[] =
 	"  --cmd CMD            command line to run (through sh -c) instead of node <entry>\n"
@@ -65,12 +65,6 @@ static const struct option run_longopts[] = {
 	{"save-tokens", no_argument, NULL, O_SAVETOK},   {"all-scenarios", no_argument, NULL, O_ALL},
 };
 #define RUN_NLONGOPTS (sizeof(run_longopts) / sizeof(run_longopts[0]))
-
-static int is_dir(const char *p)
-{
-	struct stat sb;
-	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
 
 /* run's table followed by extra's, {NULL}-terminated (malloc'd). */
 static struct option *run_options_table(const struct run_options_extra *extra)
@@ -178,7 +172,7 @@ enum run_options_status run_options_parse_ext(int argc, char **argv, struct run_
 		err_set(err, "one DIR only ('%s' is extra)", argv[optind]);
 		return RUN_OPTIONS_USAGE;
 	}
-	if (!is_dir(o->dir)) {
+	if (!fs_is_dir(o->dir)) {
 		err_set(err, "%s is not a directory", o->dir);
 		return RUN_OPTIONS_USAGE;
 	}

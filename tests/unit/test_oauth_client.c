@@ -216,9 +216,9 @@ Test(oauth_client, cancel_means_no_callback)
 	struct oauth_call *call = oauth_client_request(c, &req, on_done, &r, err);
 	for (int i = 0; i < 3; i++)
 		loop_run_once(loop, 20, err);
-	oauth_call_cancel(call);
+	oauth_client_cancel(call);
 	struct oauth_token_request bad = {OAUTH_REFRESH, "", "", "a", "b", params};
-	oauth_call_cancel(oauth_client_request(c, &bad, on_done, &r, err));
+	oauth_client_cancel(oauth_client_request(c, &bad, on_done, &r, err));
 	/* And one left in flight for oauth_client_free to abort. */
 	oauth_client_request(c, &req, on_done, &r, err);
 	for (int i = 0; i < 3; i++)
@@ -232,7 +232,7 @@ Test(oauth_client, cancel_means_no_callback)
 static enum oauth_outcome refresh_of(long status, const char *body, struct oauth_tokens *t, char *detail)
 {
 	struct oauth_response res = {status, body, strlen(body), NULL};
-	return oauth_refresh_outcome(&res, t, detail);
+	return oauth_client_refresh_outcome(&res, t, detail);
 }
 
 Test(oauth_client, refresh_outcomes_follow_the_stack)
@@ -243,10 +243,10 @@ Test(oauth_client, refresh_outcomes_follow_the_stack)
 	cr_assert_str_eq(t.access_token, "A");
 	cr_assert_str_eq(t.refresh_token, "R", "Go matches keys case-insensitively");
 	cr_assert_eq(t.expires_in, 60);
-	oauth_tokens_free(&t);
+	oauth_client_tokens_free(&t);
 	cr_assert_eq(refresh_of(200, "{\"access_token\":\"\",\"id_token\":\"I\"}", &t, d), OAUTH_OK);
 	cr_assert_null(t.access_token, "no id_token fallback on refresh");
-	oauth_tokens_free(&t);
+	oauth_client_tokens_free(&t);
 	cr_assert_eq(refresh_of(400, "{\"error\":\"invalid_grant\"}", &t, d), OAUTH_INVALID_TOKEN);
 	cr_assert_eq(refresh_of(401, "{\"error\":\"invalid_token\"}", &t, d), OAUTH_INVALID_TOKEN);
 	cr_assert_eq(refresh_of(400, "{\"error\":\"invalid_request\"}", &t, d), OAUTH_FAILED);
@@ -267,7 +267,7 @@ Test(oauth_client, refresh_outcomes_follow_the_stack)
 	cr_assert_str_eq(d, "json: cannot unmarshal array into Go value of type account.tokenEndpointResponse");
 	cr_assert_eq(refresh_of(200, "null", &t, d), OAUTH_OK);
 	cr_assert_null(t.access_token);
-	oauth_tokens_free(&t);
+	oauth_client_tokens_free(&t);
 }
 
 Test(oauth_client, code_outcomes_follow_the_stack)
@@ -276,27 +276,27 @@ Test(oauth_client, code_outcomes_follow_the_stack)
 	char d[ERR_MAX];
 	struct oauth_response res = {200, "{\"id_token\":\"I\",\"scope\":\"a b\",\"expires_in\":10}", 0, NULL};
 	res.body_len = strlen(res.body);
-	cr_assert_eq(oauth_code_outcome(&res, &t, d), OAUTH_OK);
+	cr_assert_eq(oauth_client_code_outcome(&res, &t, d), OAUTH_OK);
 	cr_assert_str_eq(t.access_token, "I", "id_token stands in for access_token");
 	cr_assert_str_eq(json_string_value(json_object_get(t.extras, "scope")), "a b");
 	cr_assert_not_null(json_object_get(t.extras, "id_token"));
 	cr_assert_null(json_object_get(t.extras, "expires_in"));
-	oauth_tokens_free(&t);
+	oauth_client_tokens_free(&t);
 	res.body = "{\"token_type\":\"Bearer\"}";
 	res.body_len = strlen(res.body);
-	cr_assert_eq(oauth_code_outcome(&res, &t, d), OAUTH_FAILED);
+	cr_assert_eq(oauth_client_code_outcome(&res, &t, d), OAUTH_FAILED);
 	cr_assert_str_eq(d, "server responded without access token");
 	res.status = 400;
 	res.body = "{\"error\":\"invalid_grant\"}";
 	res.body_len = strlen(res.body);
-	cr_assert_eq(oauth_code_outcome(&res, &t, d), OAUTH_FAILED);
+	cr_assert_eq(oauth_client_code_outcome(&res, &t, d), OAUTH_FAILED);
 	cr_assert_str_eq(d, "oauth services responded with non-200 res: {\"error\":\"invalid_grant\"}");
 }
 
 Test(oauth_client, form_encode_is_go_url_values_encode)
 {
 	const char *pairs[] = {"b", "x y", "a", "é~*", "c", NULL, NULL};
-	char *s = oauth_form_encode(pairs);
+	char *s = oauth_client_form_encode(pairs);
 	cr_assert_str_eq(s, "a=%C3%A9~%2A&b=x+y&c=");
 	free(s);
 }

@@ -1,0 +1,8 @@
+/* Small questions to the file system that several callers ask the same way. */
+#ifndef COMMON_FSUTIL_H
+#define COMMON_FSUTIL_H
+
+/* 1 when path names a directory (symlinks followed), else 0 (missing, not a directory, unreadable). */
+int fs_is_dir(const char *path);
+
+#endif
