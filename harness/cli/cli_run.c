@@ -4,6 +4,7 @@
  * stack, show its events live, judge it and write the run directory. A thin
  * CLI over session.h.
  */
+#include "common/fsutil.h"
 #include "common/err.h"
 #include "common/loop.h"
 #include "harness/cli/cli.h"
@@ -217,7 +218,7 @@ static int run_all_scenarios(const struct run_options *o, struct run_all *all)
 	int rc = EXIT_DONE, ran = 0;
 	for (int i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%s/%s", base, names[i]->d_name);
-		if (names[i]->d_name[0] != '.' && session_prep_is_dir(p) && !all->interrupted) {
+		if (names[i]->d_name[0] != '.' && fs_is_dir(p) && !all->interrupted) {
 			if (!o->json && !all->sink_on)
 				printf("%s== scenario %s\n", ran ? "\n" : "", names[i]->d_name);
 			else if (all->sink_on)

@@ -7,6 +7,7 @@
  */
 #include "harness/job/session.h"
 
+#include "common/fsutil.h"
 #include "common/atomic_file.h"
 #include "common/buf.h"
 #include "common/err.h"
@@ -65,7 +66,7 @@ int session_open(struct loop *loop, const struct run_options *o, int watching, s
 	char path[PATH_MAX + 32];
 	if (o->state != NULL) {
 		snprintf(path, sizeof(path), "%s/state", o->state);
-		if (!session_prep_is_dir(path)) {
+		if (!fs_is_dir(path)) {
 			err_set(err, "--state %s: no state/ folder there (is it a run directory?)", o->state);
 			return EXIT_USAGE;
 		}

@@ -6,6 +6,7 @@
  */
 #include "harness/job/session_prep.h"
 
+#include "common/fsutil.h"
 #include "common/atomic_file.h"
 #include "common/buf.h"
 #include "common/err.h"
@@ -27,12 +28,6 @@
 
 extern char **environ;
 
-int session_prep_is_dir(const char *p)
-{
-	struct stat sb;
-	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
 static int is_file(const char *p)
 {
 	struct stat sb;
@@ -46,7 +41,7 @@ int session_prep_is_scenario(const char *dir)
 	char p[PATH_MAX + 32];
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dir, parts[i]);
-		if (session_prep_is_dir(p))
+		if (fs_is_dir(p))
 			return 1;
 	}
 	return 0;
@@ -57,7 +52,7 @@ int session_prep_pick_fixtures(const struct run_options *o, char **out, char *er
 {
 	*out = NULL;
 	if (o->fixtures != NULL) {
-		if (!session_prep_is_dir(o->fixtures)) {
+		if (!fs_is_dir(o->fixtures)) {
 			return err_set(err, "fixtures %s is not a directory", o->fixtures);
 		}
 		*out = strdup(o->fixtures);
@@ -67,20 +62,20 @@ int session_prep_pick_fixtures(const struct run_options *o, char **out, char *er
 	snprintf(base, sizeof(base), "%s/fixtures", o->dir);
 	if (o->scenario != NULL) {
 		snprintf(p, sizeof(p), "%s/%s", base, o->scenario);
-		if (!session_prep_is_dir(p)) {
+		if (!fs_is_dir(p)) {
 			return err_set(err, "no scenario %s", p);
 		}
 		*out = strdup(p);
 		return 0;
 	}
-	if (!session_prep_is_dir(base))
+	if (!fs_is_dir(base))
 		return 0;
 	if (session_prep_is_scenario(base)) {
 		*out = strdup(base);
 		return 0;
 	}
 	snprintf(p, sizeof(p), "%s/default", base);
-	if (session_prep_is_dir(p)) {
+	if (fs_is_dir(p)) {
 		*out = strdup(p);
 		return 0;
 	}
@@ -90,7 +85,7 @@ int session_prep_pick_fixtures(const struct run_options *o, char **out, char *er
 	char only[PATH_MAX + 256] = "";
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		snprintf(p, sizeof(p), "%s/%s", base, de->d_name);
-		if (de->d_name[0] != '.' && session_prep_is_dir(p)) {
+		if (de->d_name[0] != '.' && fs_is_dir(p)) {
 			count++;
 			snprintf(only, sizeof(only), "%s", p);
 		}

@@ -10,7 +10,6 @@
 
 #include <stddef.h>
 
-int session_prep_is_dir(const char *p);
 /* The fixtures folder to load, as serve picks it (malloc'd into *out, NULL for none); 0, or -1 with err (a usage error). */
 int session_prep_pick_fixtures(const struct run_options *o, char **out, char *err);
 /* A scenario folder holds data/, files/, account_types/ or refresh/ directly. */
