@@ -1,7 +1,8 @@
 /*
  * Mango queries (CouchDB _find) over jansson documents: selector checking and
  * matching, CouchDB view collation, sort, fields, limit/skip/bookmark.
- * Internal to fake-stack/.
+ * Internal to fake-stack/. The public face of mango_*.c (what those pieces
+ * share among themselves is in mango_int.h).
  */
 #ifndef FAKE_STACK_MANGO_H
 #define FAKE_STACK_MANGO_H

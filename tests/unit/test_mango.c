@@ -1,4 +1,4 @@
-/* fake-stack/data/mango.c and collate.c: CouchDB selectors, collation, _find. */
+/* fake-stack/data/mango_*.c and collate.c: CouchDB selectors, collation, _find. */
 #include "common/err.h"
 #include "fake-stack/data/mango.h"
 
