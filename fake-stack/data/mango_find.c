@@ -124,79 +124,116 @@ static int check_request(const json_t *req, struct mango_error *e, char *err)
 	return 0;
 }
 
-int mango_find(const json_t *request, const struct mango_docs *docs, const struct mango_index *index,
-	       struct mango_result *res, char *err)
+/* What a _find request asks for besides its selector's docs. */
+struct find_opts {
+	const json_t *selector;
+	const json_t *fields;
+	size_t limit, skip, start; /* start: the rows a bookmark says were consumed */
+};
+
+/* The request checked and its options read; -1 with CouchDB's reason. */
+static int find_opts_read(const json_t *request, struct find_opts *o, struct mango_error *e, char *err)
 {
-	memset(res, 0, sizeof(*res));
-	struct mango_error *e = &res->error;
 	if (!json_is_object(request))
 		return mango_error_set(e, 400, "bad_request", err, "Request body must be a JSON object", NULL);
 	if (check_request(request, e, err) < 0)
 		return -1;
-	const json_t *selector = json_object_get(request, "selector");
-	if (selector == NULL)
+	o->selector = json_object_get(request, "selector");
+	if (o->selector == NULL)
 		return mango_error_set(e, 400, "missing_required_key", err, "Missing required key: selector", NULL);
+	o->fields = json_object_get(request, "fields");
 	/* stack: web/data/data.go findDocuments forces limit to 100 when absent or over 1000 */
 	const json_t *jl = json_object_get(request, "limit");
-	size_t limit = 100, skip = 0, start = 0;
-	if (json_is_number(jl) && json_number_value(jl) <= 1000 && non_neg(jl, &limit, e, err) < 0)
+	o->limit = 100;
+	o->skip = 0;
+	if (json_is_number(jl) && json_number_value(jl) <= 1000 && non_neg(jl, &o->limit, e, err) < 0)
 		return -1;
 	const json_t *js = json_object_get(request, "skip");
-	if (js != NULL && non_neg(js, &skip, e, err) < 0)
+	if (js != NULL && non_neg(js, &o->skip, e, err) < 0)
 		return -1;
-	if (bookmark_read(json_object_get(request, "bookmark"), &start, e, err) < 0)
-		return -1;
-	struct mango_sort sort;
-	if (mango_sort_parse(json_object_get(request, "sort"), &sort, e, err) < 0)
-		return -1;
-	json_t *norm = mango_normalize(selector, e, err);
-	if (norm == NULL) {
-		mango_sort_free(&sort);
-		return -1;
-	}
-	/* The index order: explicit sort, else the index's fields, else _id. */
-	struct mango_sort *order = &sort;
-	struct mango_sort idx = {0};
-	struct mango_node *partial = NULL;
-	json_t *pnorm = NULL;
-	struct mango_path_set ks = {0};
-	int oom = 0;
-	if (index != NULL && index->fields != NULL) {
-		if (sort.n == 0 && mango_sort_parse(index->fields, &idx, NULL, err) == 0)
-			order = &idx;
-		if (index->partial_filter != NULL && json_object_size(index->partial_filter) > 0 &&
-		    (pnorm = mango_normalize(index->partial_filter, NULL, err)) != NULL)
-			oom |= (partial = mango_match_compile(pnorm, &ks)) == NULL;
-	}
-	/* A json index only holds docs having every indexed field (sort fields included). */
-	struct mango_sort need = {0};
-	if (index != NULL && index->fields != NULL)
-		mango_sort_parse(index->fields, &need, NULL, err);
+	return bookmark_read(json_object_get(request, "bookmark"), &o->start, e, err);
+}
 
-	struct mango_node *root = mango_match_compile(norm, &ks);
-	oom |= root == NULL || mango_sort_slots(order, &ks) < 0 || mango_sort_slots(&need, &ks) < 0;
-	size_t n = docs->n;
-	struct mango_hit *hits = malloc((n + 1) * sizeof(*hits));
-	const json_t **keys = malloc((n * (order->n + 1) + 1) * sizeof(*keys));
-	oom |= hits == NULL || keys == NULL || docs->want(docs->ctx, ks.paths, ks.n) < 0;
+/* A _find made ready to run over docs. */
+struct find_plan {
+	json_t *norm, *pnorm;          /* the normalized selector and index partial filter */
+	struct mango_node *root, *partial;
+	struct mango_sort sort, idx;   /* the request's sort, the index's fields */
+	struct mango_sort *order;      /* the index order: sort, else idx, else none (_id) */
+	struct mango_sort need;        /* the fields a doc must have to be in the index */
+	int order_whole;               /* a sort path "" makes the whole doc a sort key */
+	struct mango_path_set ks;      /* every top-level member read, by key number */
+	int oom;
+};
+
+static void plan_free(struct find_plan *p)
+{
+	mango_match_free(p->root);
+	mango_match_free(p->partial);
+	json_decref(p->pnorm);
+	json_decref(p->norm);
+	mango_path_set_free(&p->ks);
+	mango_sort_free(&p->sort);
+	mango_sort_free(&p->idx);
+	mango_sort_free(&p->need);
+}
+
+/*
+ * Compile the selector, the sort and the index (its order when there is no
+ * sort, its partial filter, the fields its docs have): -1 with CouchDB's
+ * reason for a bad sort or selector; p->oom set when out of memory.
+ */
+static int plan_make(struct find_plan *p, const json_t *request, const json_t *selector,
+		     const struct mango_index *index, struct mango_error *e, char *err)
+{
+	memset(p, 0, sizeof(*p));
+	if (mango_sort_parse(json_object_get(request, "sort"), &p->sort, e, err) < 0)
+		return -1;
+	p->norm = mango_normalize(selector, e, err);
+	if (p->norm == NULL) {
+		plan_free(p);
+		return -1;
+	}
+	p->order = &p->sort;
+	if (index != NULL && index->fields != NULL) {
+		if (p->sort.n == 0 && mango_sort_parse(index->fields, &p->idx, NULL, err) == 0)
+			p->order = &p->idx;
+		if (index->partial_filter != NULL && json_object_size(index->partial_filter) > 0 &&
+		    (p->pnorm = mango_normalize(index->partial_filter, NULL, err)) != NULL)
+			p->oom |= (p->partial = mango_match_compile(p->pnorm, &p->ks)) == NULL;
+		/* A json index only holds docs having every indexed field (sort fields included). */
+		mango_sort_parse(index->fields, &p->need, NULL, err);
+	}
+	p->root = mango_match_compile(p->norm, &p->ks);
+	p->oom |= p->root == NULL || mango_sort_slots(p->order, &p->ks) < 0 || mango_sort_slots(&p->need, &p->ks) < 0;
+	for (size_t j = 0; j < p->order->n; j++)
+		p->order_whole |= p->order->paths[j].n == 0;
+	return 0;
+}
+
+/*
+ * Match every doc (design docs are not in Mango results) into hits, with
+ * their sort keys in keys (order->n + 1 per hit); how many matched.
+ */
+static size_t find_scan(const struct find_plan *p, const struct mango_docs *docs, struct mango_hit *hits,
+			const json_t **keys)
+{
+	const struct mango_sort *order = p->order;
 	size_t nh = 0;
-	int order_whole = 0; /* a sort path "" makes the whole doc a sort key */
-	for (size_t j = 0; j < order->n; j++)
-		order_whole |= order->paths[j].n == 0;
-	for (size_t i = 0; !oom && i < n; i++) {
+	for (size_t i = 0; i < docs->n; i++) {
 		const char *id = docs->id(docs->ctx, i);
 		if (id == NULL || (id[0] == '_' && strncmp(id, "_design/", 8) == 0))
-			continue; /* design docs are not in Mango results */
+			continue;
 		struct mango_row row = {docs, i, NULL};
 		/* the selector first: most docs fail it */
-		int ok = mango_match_row(root, &row) && (partial == NULL || mango_match_row(partial, &row));
+		int ok = mango_match_row(p->root, &row) && (p->partial == NULL || mango_match_row(p->partial, &row));
 		const json_t *v;
-		for (size_t j = 0; ok && j < need.n; j++)
-			ok = mango_docs_field(&row, &need.paths[j], need.slot[j], &v) == MANGO_FOUND;
+		for (size_t j = 0; ok && j < p->need.n; j++)
+			ok = mango_docs_field(&row, &p->need.paths[j], p->need.slot[j], &v) == MANGO_FOUND;
 		const json_t **k = keys + nh * (order->n + 1);
 		for (size_t j = 0; ok && j < order->n; j++)
 			ok = mango_docs_field(&row, &order->paths[j], order->slot[j], &k[j]) == MANGO_FOUND;
-		if (ok && order_whole) {
+		if (ok && p->order_whole) {
 			hits[nh++] = (struct mango_hit){i, k, id, row.whole};
 			continue;
 		}
@@ -204,39 +241,57 @@ int mango_find(const json_t *request, const struct mango_docs *docs, const struc
 		if (ok)
 			hits[nh++] = (struct mango_hit){i, k, id, NULL};
 	}
-	size_t from = start + skip;
-	if (!oom && order->n > 0)
-		mango_sort_top(hits, nh, from + limit, order);
+	return nh;
+}
 
-	res->total = nh;
-	res->limit = limit;
+/* The page of (projected) docs from hit number from on, "next" and the bookmark; -1 when out of memory. */
+static int find_page(struct mango_result *res, const struct mango_docs *docs, const struct mango_hit *hits, size_t nh,
+		     size_t from, const struct find_opts *o)
+{
 	res->docs = json_array();
-	const json_t *fields = json_object_get(request, "fields");
-	for (size_t i = from; !oom && i < nh && i - from < limit; i++) {
+	int oom = res->docs == NULL;
+	for (size_t i = from; !oom && i < nh && i - from < o->limit; i++) {
 		json_t *doc = docs->doc(docs->ctx, hits[i].i);
 		if (doc == NULL) {
 			oom = 1;
 			break;
 		}
-		json_array_append_new(res->docs, json_array_size(fields) > 0 ? project(doc, fields) : json_incref(doc));
+		json_array_append_new(res->docs,
+				      json_array_size(o->fields) > 0 ? project(doc, o->fields) : json_incref(doc));
 		json_decref(doc);
 	}
 	size_t got = json_array_size(res->docs);
-	res->next = got >= limit;
+	res->next = got >= o->limit;
 	res->bookmark = got > 0 ? bookmark_make(from + got) : strdup("");
-	oom |= res->docs == NULL || res->bookmark == NULL;
-	mango_match_free(root);
-	mango_match_free(partial);
-	json_decref(pnorm);
-	json_decref(norm);
-	for (size_t i = 0; hits != NULL && i < nh; i++)
+	return oom || res->bookmark == NULL ? -1 : 0;
+}
+
+int mango_find(const json_t *request, const struct mango_docs *docs, const struct mango_index *index,
+	       struct mango_result *res, char *err)
+{
+	memset(res, 0, sizeof(*res));
+	struct mango_error *e = &res->error;
+	struct find_opts o;
+	struct find_plan p;
+	if (find_opts_read(request, &o, e, err) < 0 || plan_make(&p, request, o.selector, index, e, err) < 0)
+		return -1;
+	size_t n = docs->n;
+	struct mango_hit *hits = malloc((n + 1) * sizeof(*hits));
+	const json_t **keys = malloc((n * (p.order->n + 1) + 1) * sizeof(*keys));
+	int oom = p.oom || hits == NULL || keys == NULL || docs->want(docs->ctx, p.ks.paths, p.ks.n) < 0;
+	size_t nh = oom ? 0 : find_scan(&p, docs, hits, keys);
+	size_t from = o.start + o.skip;
+	if (!oom && p.order->n > 0)
+		mango_sort_top(hits, nh, from + o.limit, p.order);
+	res->total = nh;
+	res->limit = o.limit;
+	if (!oom)
+		oom = find_page(res, docs, hits, nh, from, &o) < 0;
+	for (size_t i = 0; i < nh; i++)
 		json_decref(hits[i].whole);
 	free(hits);
 	free(keys);
-	mango_path_set_free(&ks);
-	mango_sort_free(&sort);
-	mango_sort_free(&idx);
-	mango_sort_free(&need);
+	plan_free(&p);
 	if (oom) {
 		mango_result_clear(res);
 		return mango_error_set(e, 500, "unknown_error", err, "out of memory", NULL);

@@ -88,6 +88,23 @@ static int add_kid(struct mango_node *n, struct mango_node *kid)
 	return 0;
 }
 
+/* {field: condition}: the path parsed, its top-level member numbered in ks (may be NULL); -1 when out of memory. */
+static int compile_field(struct mango_node *n, const char *field, const json_t *cond, struct mango_path_set *ks)
+{
+	n->op = OP_FIELD;
+	n->raw = strcmp(field, "_id") == 0;
+	json_t *ea = NULL;
+	const char *ek = mango_only_key(cond, &ea);
+	n->exists_false = ek != NULL && strcmp(ek, "$exists") == 0 && json_is_false(ea);
+	if (mango_path_parse(field, &n->path) < 0 || add_kid(n, mango_match_compile(cond, NULL)) < 0)
+		return -1;
+	long slot = ks != NULL && n->path.n > 0 ? mango_path_set_add(ks, &n->path) : 0;
+	if (slot < 0)
+		return -1;
+	n->slot = (size_t)slot;
+	return 0;
+}
+
 /*
  * Turn a normalized selector into a node tree (regexes compiled once). ks
  * (NULL below a field) collects the top-level members the fields read.
@@ -105,21 +122,10 @@ struct mango_node *mango_match_compile(const json_t *sel, struct mango_path_set 
 	}
 	n->arg = arg;
 	if (k[0] != '$') {
-		n->op = OP_FIELD;
-		n->raw = strcmp(k, "_id") == 0;
-		json_t *ea = NULL;
-		const char *ek = mango_only_key(arg, &ea);
-		n->exists_false = ek != NULL && strcmp(ek, "$exists") == 0 && json_is_false(ea);
-		if (mango_path_parse(k, &n->path) < 0 || add_kid(n, mango_match_compile(arg, NULL)) < 0) {
+		if (compile_field(n, k, arg, ks) < 0) {
 			mango_match_free(n);
 			return NULL;
 		}
-		long slot = ks != NULL && n->path.n > 0 ? mango_path_set_add(ks, &n->path) : 0;
-		if (slot < 0) {
-			mango_match_free(n);
-			return NULL;
-		}
-		n->slot = (size_t)slot;
 		return n;
 	}
 	n->op = OP_TRUE;
@@ -182,17 +188,143 @@ static int any_equal(const json_t *args, const json_t *v, int raw)
 	return 0;
 }
 
+static int match(const struct mango_node *n, const json_t *v, int raw, struct mango_row *row);
+
+/* $in: the value, or one of its elements when it is an array, equals an argument ($nin is the negation). */
+static int match_in(const json_t *args, const json_t *v, int raw)
+{
+	if (!json_is_array(v))
+		return any_equal(args, v, raw);
+	for (size_t i = 0; i < json_array_size(v); i++)
+		if (any_equal(args, json_array_get(v, i), raw))
+			return 1;
+	return 0;
+}
+
+/* $all: every argument is an element (exact equality, as lists:member), or [A] with A == value. */
+static int match_all(const json_t *args, const json_t *v)
+{
+	if (!json_is_array(v))
+		return 0;
+	int has_all = 1;
+	for (size_t i = 0; has_all && i < json_array_size(args); i++) {
+		int found = 0;
+		for (size_t j = 0; !found && j < json_array_size(v); j++)
+			found = json_equal(json_array_get(args, i), json_array_get(v, j));
+		has_all = found;
+	}
+	if (has_all)
+		return 1;
+	return json_array_size(args) == 1 && json_is_array(json_array_get(args, 0)) &&
+	       json_equal(json_array_get(args, 0), v);
+}
+
+/* $mod [D, R]: an integer whose remainder by D is R. */
+static int match_mod(const json_t *args, const json_t *v)
+{
+	if (!json_is_integer(v))
+		return 0;
+	json_int_t d = json_integer_value(json_array_get(args, 0));
+	json_int_t r = json_integer_value(json_array_get(args, 1));
+	if (d == -1)
+		return r == 0;
+	return json_integer_value(v) % d == r; /* C % truncates like Erlang rem */
+}
+
+/* $elemMatch (some element matches) and $allMatch (a non-empty array whose every element matches). */
+static int match_elements(const struct mango_node *n, const json_t *v)
+{
+	if (!json_is_array(v))
+		return 0;
+	int every = n->op == OP_ALLMATCH;
+	if (every && json_array_size(v) == 0)
+		return 0;
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		int ok = match(n->kids[0], json_array_get(v, i), 0, NULL);
+		if (ok && !every)
+			return 1;
+		if (!ok && every)
+			return 0;
+	}
+	return every;
+}
+
+/* A comparison operator's verdict on v compared with its argument. */
+static int match_compare(const struct mango_node *n, const json_t *v, int raw)
+{
+	int c = mango_match_cmp(v, n->arg, raw);
+	switch (n->op) {
+	case OP_LT:
+		return c < 0;
+	case OP_LTE:
+		return c <= 0;
+	case OP_EQ:
+		return c == 0;
+	case OP_NE:
+		return c != 0;
+	case OP_GTE:
+		return c >= 0;
+	default: /* OP_GT */
+		return c > 0;
+	}
+}
+
+/* A terminal operator on a value (raw: compare as _id). */
+static int match_operator(const struct mango_node *n, const json_t *v, int raw)
+{
+	switch (n->op) {
+	case OP_LT:
+	case OP_LTE:
+	case OP_EQ:
+	case OP_NE:
+	case OP_GTE:
+	case OP_GT:
+		return match_compare(n, v, raw);
+	case OP_IN:
+		return match_in(n->arg, v, raw);
+	case OP_NIN:
+		return !match_in(n->arg, v, raw);
+	case OP_EXISTS:
+		return json_is_true(n->arg); /* the value is there */
+	case OP_TYPE:
+		return strcmp(type_name(v), json_string_value(n->arg)) == 0;
+	case OP_MOD:
+		return match_mod(n->arg, v);
+	case OP_REGEX:
+		return json_is_string(v) && n->has_re && regexec(&n->re, json_string_value(v), 0, NULL, 0) == 0;
+	case OP_BEGINS:
+		return json_is_string(v) &&
+		       strncmp(json_string_value(v), json_string_value(n->arg), json_string_length(n->arg)) == 0;
+	case OP_SIZE:
+		return json_is_array(v) && (json_int_t)json_array_size(v) == json_integer_value(n->arg);
+	case OP_ALL:
+		return match_all(n->arg, v);
+	case OP_ELEMMATCH:
+	case OP_ALLMATCH:
+		return match_elements(n, v);
+	default:
+		return 0;
+	}
+}
+
+/* A field condition: the value at its path (from the row's columns, or in v), missing and bad paths apart. */
+static int match_field(const struct mango_node *n, const json_t *v, int raw, struct mango_row *row)
+{
+	if (n->path.n == 0 && row == NULL) /* "" inside $elemMatch/$allMatch: the element itself */
+		return match(n->kids[0], v, raw, NULL);
+	const json_t *sub = NULL;
+	enum mango_lookup r =
+	    row != NULL ? mango_docs_field(row, &n->path, n->slot, &sub) : mango_path_get(v, &n->path, &sub);
+	if (r == MANGO_MISSING)
+		return n->exists_false;
+	if (r == MANGO_BAD_PATH)
+		return 0;
+	return match(n->kids[0], sub, n->raw, NULL);
+}
+
 /* mango_selector match/3 on a value v, or on a row's doc when row is not NULL. */
 static int match(const struct mango_node *n, const json_t *v, int raw, struct mango_row *row)
 {
-	if (row != NULL && n->op != OP_TRUE && n->op != OP_AND && n->op != OP_OR && n->op != OP_NOT &&
-	    n->op != OP_FIELD) {
-		/* an operator on the doc itself: only the whole doc will do */
-		v = mango_docs_whole(row);
-		row = NULL;
-		if (v == NULL)
-			return 0;
-	}
 	switch (n->op) {
 	case OP_TRUE:
 		return 1;
@@ -208,98 +340,13 @@ static int match(const struct mango_node *n, const json_t *v, int raw, struct ma
 		return 0;
 	case OP_NOT:
 		return !match(n->kids[0], v, raw, row);
-	case OP_FIELD: {
-		if (n->path.n == 0 && row == NULL) /* "" inside $elemMatch/$allMatch: the element itself */
-			return match(n->kids[0], v, raw, NULL);
-		const json_t *sub = NULL;
-		enum mango_lookup r =
-		    row != NULL ? mango_docs_field(row, &n->path, n->slot, &sub) : mango_path_get(v, &n->path, &sub);
-		if (r == MANGO_MISSING)
-			return n->exists_false;
-		if (r == MANGO_BAD_PATH)
-			return 0;
-		return match(n->kids[0], sub, n->raw, NULL);
+	case OP_FIELD:
+		return match_field(n, v, raw, row);
+	default:
+		if (row != NULL && (v = mango_docs_whole(row)) == NULL)
+			return 0; /* an operator on the doc itself: only the whole doc will do */
+		return match_operator(n, v, raw);
 	}
-	case OP_LT:
-		return mango_match_cmp(v, n->arg, raw) < 0;
-	case OP_LTE:
-		return mango_match_cmp(v, n->arg, raw) <= 0;
-	case OP_EQ:
-		return mango_match_cmp(v, n->arg, raw) == 0;
-	case OP_NE:
-		return mango_match_cmp(v, n->arg, raw) != 0;
-	case OP_GTE:
-		return mango_match_cmp(v, n->arg, raw) >= 0;
-	case OP_GT:
-		return mango_match_cmp(v, n->arg, raw) > 0;
-	case OP_IN:
-		if (json_is_array(v)) {
-			for (size_t i = 0; i < json_array_size(v); i++)
-				if (any_equal(n->arg, json_array_get(v, i), raw))
-					return 1;
-			return 0;
-		}
-		return any_equal(n->arg, v, raw);
-	case OP_NIN:
-		if (json_is_array(v)) {
-			for (size_t i = 0; i < json_array_size(v); i++)
-				if (any_equal(n->arg, json_array_get(v, i), raw))
-					return 0;
-			return 1;
-		}
-		return !any_equal(n->arg, v, raw);
-	case OP_EXISTS:
-		return json_is_true(n->arg); /* the value is there */
-	case OP_TYPE:
-		return strcmp(type_name(v), json_string_value(n->arg)) == 0;
-	case OP_MOD: {
-		if (!json_is_integer(v))
-			return 0;
-		json_int_t d = json_integer_value(json_array_get(n->arg, 0));
-		json_int_t r = json_integer_value(json_array_get(n->arg, 1));
-		if (d == -1)
-			return r == 0;
-		return json_integer_value(v) % d == r; /* C % truncates like Erlang rem */
-	}
-	case OP_REGEX:
-		return json_is_string(v) && n->has_re && regexec(&n->re, json_string_value(v), 0, NULL, 0) == 0;
-	case OP_BEGINS:
-		return json_is_string(v) &&
-		       strncmp(json_string_value(v), json_string_value(n->arg), json_string_length(n->arg)) == 0;
-	case OP_SIZE:
-		return json_is_array(v) && (json_int_t)json_array_size(v) == json_integer_value(n->arg);
-	case OP_ALL: {
-		/* every argument is an element (exact equality, as lists:member), or [A] with A == value */
-		if (!json_is_array(v))
-			return 0;
-		int has_all = 1;
-		for (size_t i = 0; has_all && i < json_array_size(n->arg); i++) {
-			int found = 0;
-			for (size_t j = 0; !found && j < json_array_size(v); j++)
-				found = json_equal(json_array_get(n->arg, i), json_array_get(v, j));
-			has_all = found;
-		}
-		if (has_all)
-			return 1;
-		return json_array_size(n->arg) == 1 && json_is_array(json_array_get(n->arg, 0)) &&
-		       json_equal(json_array_get(n->arg, 0), v);
-	}
-	case OP_ELEMMATCH:
-		if (!json_is_array(v))
-			return 0;
-		for (size_t i = 0; i < json_array_size(v); i++)
-			if (match(n->kids[0], json_array_get(v, i), 0, NULL))
-				return 1;
-		return 0;
-	case OP_ALLMATCH:
-		if (!json_is_array(v) || json_array_size(v) == 0)
-			return 0;
-		for (size_t i = 0; i < json_array_size(v); i++)
-			if (!match(n->kids[0], json_array_get(v, i), 0, NULL))
-				return 0;
-		return 1;
-	}
-	return 0;
 }
 
 int mango_match_row(const struct mango_node *n, struct mango_row *row)

@@ -20,20 +20,70 @@ static json_t *pair(const char *k, json_t *v /* stolen */)
 	return o;
 }
 
-/* Does a $regex argument compile (as mango_match will compile it)? */
-static int regex_compiles(const char *re)
+static int is_op(const char *k, const char *op)
+{
+	return strcmp(k, op) == 0;
+}
+
+/* ---- the terminal operators' arguments (mango_selector norm_ops) ---- */
+
+static int arg_any(const json_t *a)
+{
+	(void)a;
+	return 1;
+}
+
+static int arg_array(const json_t *a)
+{
+	return json_is_array(a);
+}
+
+static int arg_boolean(const json_t *a)
+{
+	return json_is_boolean(a);
+}
+
+static int arg_string(const json_t *a)
+{
+	return json_is_string(a);
+}
+
+/* [Divisor, Remainder], integers; a zero divisor would crash CouchDB's rem, so it is refused up front. */
+static int arg_mod(const json_t *a)
+{
+	return json_is_array(a) && json_array_size(a) == 2 && json_is_integer(json_array_get(a, 0)) &&
+	       json_is_integer(json_array_get(a, 1)) && json_integer_value(json_array_get(a, 0)) != 0;
+}
+
+/* A pattern that compiles as mango_match will compile it. */
+static int arg_regex(const json_t *a)
 {
 	regex_t rx;
-	if (mango_regex_compile(&rx, re) != 0)
+	if (!json_is_string(a) || mango_regex_compile(&rx, json_string_value(a)) != 0)
 		return 0;
 	regfree(&rx);
 	return 1;
 }
 
-static int is_op(const char *k, const char *op)
+static int arg_size(const json_t *a)
 {
-	return strcmp(k, op) == 0;
+	return json_is_integer(a) && json_integer_value(a) >= 0;
 }
+
+static const struct {
+	const char *op;
+	int (*arg_ok)(const json_t *arg);
+} terminals[] = {
+	{"$lt", arg_any},      {"$lte", arg_any},        {"$eq", arg_any},      {"$ne", arg_any},
+	{"$gte", arg_any},     {"$gt", arg_any},         {"$in", arg_array},    {"$nin", arg_array},
+	{"$all", arg_array},   {"$exists", arg_boolean}, {"$type", arg_string}, {"$beginsWith", arg_string},
+	{"$mod", arg_mod},     {"$regex", arg_regex},    {"$size", arg_size},
+};
+
+/* CouchDB's operators a fake cannot run ($text needs a text index, a CouchDB plugin). */
+static const char *const unsupported[] = {"$where", "$geoWithin", "$geoIntersects", "$near", "$nearSphere", "$text"};
+
+/* ---- norm_ops: operators checked, implicit ones made explicit ---- */
 
 static json_t *norm_ops(const json_t *sel, struct mango_error *e, char *err);
 
@@ -60,30 +110,28 @@ static json_t *bad_arg(const char *op, const json_t *arg, struct mango_error *e,
 	return NULL;
 }
 
-/* Validate operators and make implicit ones explicit. */
-static json_t *norm_ops(const json_t *sel, struct mango_error *e, char *err)
+/* An object of several members is the $and of each one alone. */
+static json_t *norm_implicit_and(const json_t *sel, struct mango_error *e, char *err)
 {
-	if (json_is_object(sel) && json_object_size(sel) >= 2) {
-		/* implicit $and */
-		json_t *args = json_array();
-		const char *k;
-		json_t *v;
-		json_object_foreach ((json_t *)sel, k, v) {
-			json_t *one = pair(k, json_incref(v));
-			json_t *n = norm_ops(one, e, err);
-			json_decref(one);
-			if (n == NULL) {
-				json_decref(args);
-				return NULL;
-			}
-			json_array_append_new(args, n);
+	json_t *args = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach ((json_t *)sel, k, v) {
+		json_t *one = pair(k, json_incref(v));
+		json_t *n = norm_ops(one, e, err);
+		json_decref(one);
+		if (n == NULL) {
+			json_decref(args);
+			return NULL;
 		}
-		return pair("$and", args);
+		json_array_append_new(args, n);
 	}
-	json_t *arg = NULL;
-	const char *k = mango_only_key(sel, &arg);
-	if (k == NULL) /* a bare value (or {}): equality */
-		return pair("$eq", json_deep_copy(sel));
+	return pair("$and", args);
+}
+
+/* {op: arg}: combinators normalized inside, terminals checked, unknown operators refused. */
+static json_t *norm_operator(const json_t *sel, const char *k, const json_t *arg, struct mango_error *e, char *err)
+{
 	if (is_op(k, "$and") || is_op(k, "$or") || is_op(k, "$nor")) {
 		if (!json_is_array(arg))
 			return bad_arg(k, arg, e, err);
@@ -95,61 +143,43 @@ static json_t *norm_ops(const json_t *sel, struct mango_error *e, char *err)
 		json_t *n = norm_ops(arg, e, err);
 		return n != NULL ? pair(k, n) : NULL;
 	}
-	if (is_op(k, "$in") || is_op(k, "$nin") || is_op(k, "$all")) {
-		if (!json_is_array(arg))
-			return bad_arg(k, arg, e, err);
-		return json_deep_copy(sel);
+	for (size_t i = 0; i < sizeof(terminals) / sizeof(*terminals); i++)
+		if (is_op(k, terminals[i].op))
+			return terminals[i].arg_ok(arg) ? json_deep_copy(sel) : bad_arg(k, arg, e, err);
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(*unsupported); i++) {
+		if (is_op(k, unsupported[i])) {
+			char fmt[64];
+			snprintf(fmt, sizeof(fmt), "Unsupported operator: %s", k);
+			mango_error_set(e, 400, "not_supported", err, fmt, NULL);
+			return NULL;
+		}
 	}
-	if (is_op(k, "$exists")) {
-		if (!json_is_boolean(arg))
-			return bad_arg(k, arg, e, err);
-		return json_deep_copy(sel);
-	}
-	if (is_op(k, "$type") || is_op(k, "$beginsWith")) {
-		if (!json_is_string(arg))
-			return bad_arg(k, arg, e, err);
-		return json_deep_copy(sel);
-	}
-	if (is_op(k, "$mod")) {
-		/* a zero divisor would crash CouchDB's rem; refuse it up front */
-		if (!json_is_array(arg) || json_array_size(arg) != 2 || !json_is_integer(json_array_get(arg, 0)) ||
-		    !json_is_integer(json_array_get(arg, 1)) || json_integer_value(json_array_get(arg, 0)) == 0)
-			return bad_arg(k, arg, e, err);
-		return json_deep_copy(sel);
-	}
-	if (is_op(k, "$regex")) {
-		if (!json_is_string(arg) || !regex_compiles(json_string_value(arg)))
-			return bad_arg(k, arg, e, err);
-		return json_deep_copy(sel);
-	}
-	if (is_op(k, "$size")) {
-		if (!json_is_integer(arg) || json_integer_value(arg) < 0)
-			return bad_arg(k, arg, e, err);
-		return json_deep_copy(sel);
-	}
-	if (is_op(k, "$lt") || is_op(k, "$lte") || is_op(k, "$eq") || is_op(k, "$ne") || is_op(k, "$gte") ||
-	    is_op(k, "$gt"))
-		return json_deep_copy(sel);
-	if (is_op(k, "$where") || is_op(k, "$geoWithin") || is_op(k, "$geoIntersects") || is_op(k, "$near") ||
-	    is_op(k, "$nearSphere") || is_op(k, "$text")) {
-		/* $text needs a text index (a CouchDB plugin), which a fake cannot have */
-		char fmt[64];
-		snprintf(fmt, sizeof(fmt), "Unsupported operator: %s", k);
-		mango_error_set(e, 400, "not_supported", err, fmt, NULL);
-		return NULL;
-	}
-	if (k[0] == '$') {
-		mango_error_set(e, 400, "invalid_operator", err, "Invalid operator: ", NULL);
-		size_t n = strlen(err);
-		snprintf(err + n, ERR_MAX - n, "%s", k);
-		return NULL;
-	}
+	mango_error_set(e, 400, "invalid_operator", err, "Invalid operator: ", NULL);
+	size_t n = strlen(err);
+	snprintf(err + n, ERR_MAX - n, "%s", k);
+	return NULL;
+}
+
+/* Validate operators and make implicit ones explicit. */
+static json_t *norm_ops(const json_t *sel, struct mango_error *e, char *err)
+{
+	if (json_is_object(sel) && json_object_size(sel) >= 2)
+		return norm_implicit_and(sel, e, err);
+	json_t *arg = NULL;
+	const char *k = mango_only_key(sel, &arg);
+	if (k == NULL) /* a bare value (or {}): equality */
+		return pair("$eq", json_deep_copy(sel));
+	if (k[0] == '$')
+		return norm_operator(sel, k, arg, e, err);
 	json_t *n = norm_ops(arg, e, err);
 	return n != NULL ? pair(k, n) : NULL;
 }
 
+/* ---- norm_fields: field names pushed down to the terminal operators ---- */
+
 static json_t *norm_fields(const json_t *sel, const char *path, struct mango_error *e, char *err);
 
+/* norm_fields over every element of an array argument. */
 static json_t *norm_fields_list(const char *op, const json_t *args, const char *path, struct mango_error *e,
 				char *err)
 {
@@ -197,8 +227,11 @@ static json_t *norm_fields(const json_t *sel, const char *path, struct mango_err
 	return n;
 }
 
+/* ---- norm_negations: $not and $nor pushed down to the terminal conditions ---- */
+
 static json_t *norm_negations(const json_t *sel);
 
+/* {op: [f(arg) for each arg]} */
 static json_t *map_list(const char *op, const json_t *args, json_t *(*f)(const json_t *))
 {
 	json_t *out = json_array();
@@ -252,6 +285,8 @@ static json_t *norm_negations(const json_t *sel)
 		return pair(k, norm_negations(arg));
 	return json_deep_copy(sel);
 }
+
+/* ---- the three passes ---- */
 
 json_t *mango_normalize(const json_t *selector, struct mango_error *e, char *err)
 {
