@@ -6,7 +6,8 @@
  * live doc is one allocation, "<id>\0<rev>\0<compact JSON without _id and
  * _rev>\0", in a slot that never moves; a hash finds a slot by id, an array
  * of slots sorted by id gives _all_docs order, and reads parse the text into
- * a fresh tree. _find reads members through columns (store_columns.c).
+ * a fresh tree (store_rec.c, store_db.c). _find reads members through
+ * columns (store_columns.c).
  * Tombstones (few) stay jansson trees.
  */
 #include "fake-stack/data/store_int.h"
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+
 /* xorshift128+: ids and revs need to be unique, not secret. */
 static uint64_t store_rand(struct store *st)
 {
@@ -48,119 +50,7 @@ struct store *store_new(void)
 	return st;
 }
 
-/* ---- records ---- */
-
-/* FNV-1a: the id hash and the columns' shared values. */
-uint64_t fnv1a(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
-const char *rec_id(const struct rec *r)
-{
-	return r->mem;
-}
-
-const char *rec_rev(const struct rec *r)
-{
-	return r->mem + strlen(r->mem) + 1;
-}
-
-const char *rec_text(const struct rec *r)
-{
-	return r->mem + r->textoff;
-}
-
-/* A record for id at rev whose other members are body's (_id, _rev and _type left out); -1 when out of memory. */
-int rec_make(struct rec *r, const char *id, const char *rev, const json_t *body)
-{
-	json_t *rest = json_object();
-	const char *k;
-	json_t *v;
-	json_object_foreach ((json_t *)body, k, v) {
-		if (strcmp(k, "_id") != 0 && strcmp(k, "_rev") != 0 && strcmp(k, "_type") != 0)
-			json_object_set(rest, k, v);
-	}
-	char *text = json_dumps(rest, JSON_COMPACT);
-	json_decref(rest);
-	if (text == NULL)
-		return -1;
-	size_t il = strlen(id), rl = strlen(rev), tl = strlen(text);
-	char *mem = malloc(il + rl + tl + 3);
-	if (mem == NULL) {
-		free(text);
-		return -1;
-	}
-	memcpy(mem, id, il + 1);
-	memcpy(mem + il + 1, rev, rl + 1);
-	memcpy(mem + il + rl + 2, text, tl + 1);
-	free(text);
-	r->mem = mem;
-	r->textoff = (uint32_t)(il + rl + 2);
-	r->textlen = (uint32_t)tl;
-	return 0;
-}
-
-/* s as a JSON string literal. */
-static void json_quote(struct buf *b, const char *s)
-{
-	buf_puts(b, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			buf_printf(b, "\\u%04x", *p);
-		else
-			buf_append(b, p, 1);
-	}
-	buf_puts(b, "\"");
-}
-
-/* The doc's whole JSON text, _id and _rev first, appended to b. */
-static void rec_full_text(const struct rec *r, struct buf *b)
-{
-	buf_puts(b, "{\"_id\":");
-	json_quote(b, rec_id(r));
-	buf_printf(b, ",\"_rev\":\"%s\"", rec_rev(r));
-	if (r->textlen > 2)
-		buf_printf(b, ",%s", rec_text(r) + 1);
-	else
-		buf_puts(b, "}");
-}
-
-/* The doc as CouchDB answers it, _id and _rev first: a new tree, NULL when out of memory. */
-json_t *rec_tree(const struct rec *r)
-{
-	struct buf b = {0};
-	rec_full_text(r, &b);
-	json_t *doc = b.data != NULL ? json_loadb(b.data, b.len, 0, NULL) : NULL;
-	buf_free(&b);
-	return doc;
-}
-
-/* ---- databases: slots, the id hash, the sorted order ---- */
-
-static void db_free(struct db *db)
-{
-	if (db == NULL)
-		return;
-	for (size_t i = 0; i < db->ncols; i++)
-		column_free(db, db->cols[i]);
-	free(db->cols);
-	free(db->want);
-	for (size_t i = 0; i < db->nslots; i++)
-		free(db->recs[i].mem);
-	free(db->recs);
-	free(db->freeslots);
-	free(db->hash);
-	free(db->order);
-	free(db->name);
-	json_decref(db->tombs);
-	free(db);
-}
+/* ---- databases ---- */
 
 void store_free(struct store *st)
 {
@@ -182,240 +72,6 @@ int store_doctype_valid(const char *doctype)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_'))
 			return 0;
 	return 1;
-}
-
-/* Binary search of the db list; *pos gets the insertion point when absent. */
-struct db *db_find(const struct store *st, const char *doctype, size_t *pos)
-{
-	size_t lo = 0, hi = st->ndbs;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(st->dbs[mid]->name, doctype);
-		if (c == 0)
-			return st->dbs[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (pos != NULL)
-		*pos = lo;
-	return NULL;
-}
-
-struct db *db_ensure(struct store *st, const char *doctype)
-{
-	size_t pos = 0;
-	struct db *db = db_find(st, doctype, &pos);
-	if (db != NULL)
-		return db;
-	if (st->ndbs == st->capdbs) {
-		size_t cap = st->capdbs ? st->capdbs * 2 : 16;
-		struct db **bigger = realloc(st->dbs, cap * sizeof(*bigger));
-		if (bigger == NULL)
-			return NULL;
-		st->dbs = bigger;
-		st->capdbs = cap;
-	}
-	db = calloc(1, sizeof(*db));
-	if (db == NULL)
-		return NULL;
-	db->name = strdup(doctype);
-	db->tombs = json_object();
-	if (db->name == NULL || db->tombs == NULL) {
-		db_free(db);
-		return NULL;
-	}
-	memmove(st->dbs + pos + 1, st->dbs + pos, (st->ndbs - pos) * sizeof(*st->dbs));
-	st->dbs[pos] = db;
-	st->ndbs++;
-	return db;
-}
-
-int store_db_exists(const struct store *st, const char *doctype)
-{
-	return db_find(st, doctype, NULL) != NULL;
-}
-
-void store_db_ensure(struct store *st, const char *doctype)
-{
-	db_ensure(st, doctype);
-}
-
-enum store_status store_db_delete(struct store *st, const char *doctype)
-{
-	size_t i = 0;
-	for (; i < st->ndbs; i++)
-		if (strcmp(st->dbs[i]->name, doctype) == 0)
-			break;
-	if (i == st->ndbs)
-		return STORE_NO_DB;
-	db_free(st->dbs[i]);
-	memmove(st->dbs + i, st->dbs + i + 1, (st->ndbs - i - 1) * sizeof(*st->dbs));
-	st->ndbs--;
-	return STORE_OK;
-}
-
-/* The slot of a live id, or -1. */
-long db_lookup(const struct db *db, const char *id)
-{
-	if (db->hcap == 0)
-		return -1;
-	for (size_t j = fnv1a(id, strlen(id)) & (db->hcap - 1); db->hash[j] != 0; j = (j + 1) & (db->hcap - 1))
-		if (strcmp(rec_id(&db->recs[db->hash[j] - 1]), id) == 0)
-			return (long)db->hash[j] - 1;
-	return -1;
-}
-
-static void hash_put(uint32_t *hash, size_t hcap, const char *id, uint32_t slot)
-{
-	size_t j = fnv1a(id, strlen(id)) & (hcap - 1);
-	while (hash[j] != 0)
-		j = (j + 1) & (hcap - 1);
-	hash[j] = slot + 1;
-}
-
-/* Remove a slot from the id hash (backward-shift deletion: no tombstones in the table). */
-static void hash_del(struct db *db, const char *id, uint32_t slot)
-{
-	size_t mask = db->hcap - 1, j = fnv1a(id, strlen(id)) & mask;
-	while (db->hash[j] != slot + 1)
-		j = (j + 1) & mask;
-	for (size_t k = (j + 1) & mask; db->hash[k] != 0; k = (k + 1) & mask) {
-		const char *kid = rec_id(&db->recs[db->hash[k] - 1]);
-		size_t home = fnv1a(kid, strlen(kid)) & mask;
-		/* move k back into the hole j unless its home lies cyclically in (j, k] */
-		if ((k > j && (home <= j || home > k)) || (k < j && (home <= j && home > k))) {
-			db->hash[j] = db->hash[k];
-			j = k;
-		}
-	}
-	db->hash[j] = 0;
-}
-
-/* A free slot (its record zeroed), growing the tables; -1 when out of memory. */
-static long slot_alloc(struct db *db)
-{
-	if (db->nfree > 0)
-		return db->freeslots[--db->nfree];
-	if (db->nslots == db->capslots) {
-		size_t cap = db->capslots ? db->capslots * 2 : 64;
-		struct rec *recs = realloc(db->recs, cap * sizeof(*recs));
-		if (recs == NULL)
-			return -1;
-		db->recs = recs;
-		uint32_t *fs = realloc(db->freeslots, cap * sizeof(*fs));
-		if (fs == NULL)
-			return -1;
-		db->freeslots = fs;
-		for (size_t i = 0; i < db->ncols; i++) {
-			json_t **vals = realloc(db->cols[i]->vals, cap * sizeof(*vals));
-			if (vals == NULL)
-				return -1;
-			memset(vals + db->capslots, 0, (cap - db->capslots) * sizeof(*vals));
-			db->cols[i]->vals = vals;
-		}
-		db->capslots = cap;
-	}
-	if ((db->nlive + 1) * 2 > db->hcap) {
-		size_t hcap = db->hcap ? db->hcap * 2 : 128;
-		uint32_t *hash = calloc(hcap, sizeof(*hash));
-		if (hash == NULL)
-			return -1;
-		for (size_t i = 0; i < db->hcap; i++)
-			if (db->hash[i] != 0)
-				hash_put(hash, hcap, rec_id(&db->recs[db->hash[i] - 1]), db->hash[i] - 1);
-		free(db->hash);
-		db->hash = hash;
-		db->hcap = hcap;
-	}
-	if (db->nlive == db->caporder) {
-		size_t cap = db->caporder ? db->caporder * 2 : 64;
-		uint32_t *order = realloc(db->order, cap * sizeof(*order));
-		if (order == NULL)
-			return -1;
-		db->order = order;
-		db->caporder = cap;
-	}
-	db->recs[db->nslots] = (struct rec){0};
-	return (long)db->nslots++;
-}
-
-static int cmp_slots(const void *a, const void *b, void *ctx)
-{
-	const struct db *db = ctx;
-	return strcmp(rec_id(&db->recs[*(const uint32_t *)a]), rec_id(&db->recs[*(const uint32_t *)b]));
-}
-
-void order_fix(const struct db *db)
-{
-	struct db *m = (struct db *)db; /* the order is logically const */
-	if (!m->order_dirty)
-		return;
-	qsort_r(m->order, m->nlive, sizeof(*m->order), cmp_slots, m);
-	m->order_dirty = 0;
-}
-
-/* Where id is in the order, or would be inserted; *found says which. */
-static size_t order_search(const struct db *db, const char *id, int *found)
-{
-	order_fix(db);
-	size_t lo = 0, hi = db->nlive;
-	*found = 0;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(rec_id(&db->recs[db->order[mid]]), id);
-		if (c == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Put a new live record in a fresh slot (hash, order and columns follow); -1 when out of memory. */
-int db_add(struct db *db, struct rec *r, int bulk)
-{
-	long slot = slot_alloc(db);
-	if (slot < 0)
-		return -1;
-	db->recs[slot] = *r;
-	hash_put(db->hash, db->hcap, rec_id(r), (uint32_t)slot);
-	if (bulk) {
-		db->order[db->nlive++] = (uint32_t)slot;
-		db->order_dirty = 1;
-	} else {
-		int found;
-		size_t at = order_search(db, rec_id(r), &found);
-		memmove(db->order + at + 1, db->order + at, (db->nlive - at) * sizeof(*db->order));
-		db->order[at] = (uint32_t)slot;
-		db->nlive++;
-	}
-	for (size_t i = 0; i < db->ncols; i++)
-		column_fill(db, db->cols[i], (size_t)slot);
-	return 0;
-}
-
-/* Forget a live doc: its slot is freed for reuse. */
-static void db_remove(struct db *db, size_t slot)
-{
-	struct rec *r = &db->recs[slot];
-	int found;
-	size_t at = order_search(db, rec_id(r), &found);
-	if (found) {
-		memmove(db->order + at, db->order + at + 1, (db->nlive - at - 1) * sizeof(*db->order));
-		db->nlive--;
-	}
-	hash_del(db, rec_id(r), (uint32_t)slot);
-	free(r->mem);
-	r->mem = NULL;
-	for (size_t i = 0; i < db->ncols; i++)
-		column_fill(db, db->cols[i], slot);
-	db->freeslots[db->nfree++] = (uint32_t)slot;
 }
 
 /* ---- revisions and ids ---- */
@@ -575,13 +231,13 @@ json_t *store_all_docs(const struct store *st, const char *doctype)
 	return arr;
 }
 
-int store_db_counts(const struct store *st, const char *doctype, size_t *live, size_t *deleted)
+int store_mango_docs(const struct store *st, const char *doctype, struct mango_docs *docs)
 {
 	struct db *db = db_find(st, doctype, NULL);
 	if (db == NULL)
 		return -1;
-	*live = db->nlive;
-	*deleted = json_object_size(db->tombs);
+	order_fix(db);
+	column_docs(db, docs);
 	return 0;
 }
 
@@ -744,4 +400,3 @@ void store_reset_changes(struct store *st)
 	for (size_t i = 0; i < st->ndbs; i++)
 		st->dbs[i]->created = st->dbs[i]->updated = st->dbs[i]->deleted = 0;
 }
-

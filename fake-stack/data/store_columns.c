@@ -1,8 +1,8 @@
 /*
  * _find's view of a database: columns, one per field path a query has named
  * (slot → the parsed value at that path, read from the doc's text), built on
- * first use and kept in step with every write by store.c; values repeated
- * across docs are shared while few are distinct.
+ * first use and kept in step with every write by store_db.c and store.c;
+ * values repeated across docs are shared while few are distinct.
  */
 #include "fake-stack/data/store_int.h"
 
@@ -231,12 +231,7 @@ static json_t *mango_doc(void *ctx, size_t i)
 	return rec_tree(&db->recs[db->order[i]]);
 }
 
-int store_mango_docs(const struct store *st, const char *doctype, struct mango_docs *docs)
+void column_docs(struct db *db, struct mango_docs *docs)
 {
-	struct db *db = db_find(st, doctype, NULL);
-	if (db == NULL)
-		return -1;
-	order_fix(db);
 	*docs = (struct mango_docs){db->nlive, db, mango_id, mango_want, mango_field, mango_doc};
-	return 0;
 }

@@ -1,12 +1,15 @@
 /*
- * The store's insides, shared by store.c (records, databases, reads and
- * writes), store_columns.c (_find's value columns), store_load.c (fixture
+ * The store's insides, shared by store.c (the store, revisions, reads and
+ * writes), store_rec.c (records), store_db.c (a database's slots, id hash and
+ * order), store_columns.c (_find's value columns), store_load.c (fixture
  * folders in and out) and store_index.c (Mango indexes, design docs). Only
- * these files include it.
+ * these files include it. Calls go one way: store_rec.c <- store_columns.c
+ * <- store_db.c <- store.c <- store_index.c, store_load.c.
  */
 #ifndef FAKE_STACK_STORE_INT_H
 #define FAKE_STACK_STORE_INT_H
 
+#include "common/buf.h"
 #include "fake-stack/data/store.h"
 
 #include <jansson.h>
@@ -66,17 +69,28 @@ struct store {
 };
 
 
-/* ---- store.c ---- */
-void store_hex32(struct store *st, char *out);
 /* FNV-1a: the id hash and the columns' shared values. */
-uint64_t fnv1a(const char *s, size_t n);
+static inline uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+/* ---- store_rec.c ---- */
 const char *rec_id(const struct rec *r);
 const char *rec_rev(const struct rec *r);
 const char *rec_text(const struct rec *r);
 /* A record for id at rev whose other members are body's (_id, _rev and _type left out); -1 when out of memory. */
 int rec_make(struct rec *r, const char *id, const char *rev, const json_t *body);
+/* The doc's whole JSON text, _id and _rev first, appended to b. */
+void rec_full_text(const struct rec *r, struct buf *b);
 /* The doc as CouchDB answers it, _id and _rev first: a new tree, NULL when out of memory. */
 json_t *rec_tree(const struct rec *r);
+
+/* ---- store_db.c ---- */
+void db_free(struct db *db);
 /* Binary search of the db list; *pos gets the insertion point when absent. */
 struct db *db_find(const struct store *st, const char *doctype, size_t *pos);
 struct db *db_ensure(struct store *st, const char *doctype);
@@ -84,11 +98,23 @@ struct db *db_ensure(struct store *st, const char *doctype);
 long db_lookup(const struct db *db, const char *id);
 /* Put a new live record in a fresh slot (hash, order and columns follow); bulk: sort later. -1 when out of memory. */
 int db_add(struct db *db, struct rec *r, int bulk);
+/* Forget a live doc: its slot is freed for reuse. */
+void db_remove(struct db *db, size_t slot);
+/* Sort the order after bulk loading. */
+void order_fix(const struct db *db);
+
+/* ---- store_columns.c ---- */
+/* Set a column's value for a slot from its record (a freed slot's record: none). */
+void column_fill(struct db *db, struct column *c, size_t slot);
+void column_free(const struct db *db, struct column *c);
+/* The database's live docs as mango_find reads them (its order fixed). */
+void column_docs(struct db *db, struct mango_docs *docs);
+
+/* ---- store.c ---- */
+void store_hex32(struct store *st, char *out);
 /* Store body as the live doc id at generation gen (replacing the live one, if any); *out gets a new tree. */
 enum store_status db_put(struct store *st, struct db *db, const char *id, long gen, const json_t *body, json_t **out,
 			 char *err);
-/* Sort the order after bulk loading. */
-void order_fix(const struct db *db);
 /* Is rev "N-<32 lowercase hex>" with N >= 1? */
 int rev_valid(const char *rev);
 long rev_gen(const char *rev);
@@ -97,10 +123,5 @@ void rev_make(struct store *st, long gen, char *out /* [64] */);
 int id_check(const char *id, char *err);
 /* The generation a re-created id continues from, 0 if none. */
 long tomb_gen(const struct db *db, const char *id);
-
-/* ---- store_columns.c ---- */
-/* Set a column's value for a slot from its record (a freed slot's record: none). */
-void column_fill(struct db *db, struct column *c, size_t slot);
-void column_free(const struct db *db, struct column *c);
 
 #endif

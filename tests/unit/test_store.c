@@ -1,4 +1,4 @@
-/* fake-stack/data/store.c: documents, revisions, tombstones, fixtures, indexes. */
+/* fake-stack/data/store*.c: documents, revisions, tombstones, fixtures, indexes. */
 #include "common/err.h"
 #include "common/sha1.h"
 #include "fake-stack/data/mango.h"

@@ -1,8 +1,8 @@
 /*
- * fake-stack/data/store.c value columns: a _find over store_mango_docs (members
- * read from columns built on first use and kept in step with every write)
- * must always answer what the same _find over a fresh scan of the doctype
- * (store_all_docs trees as mango_docs_array) answers.
+ * fake-stack/data/store_columns.c value columns: a _find over
+ * store_mango_docs (members read from columns built on first use and kept in
+ * step with every write) must always answer what the same _find over a fresh
+ * scan of the doctype (store_all_docs trees as mango_docs_array) answers.
  */
 #include "common/err.h"
 #include "fake-stack/data/mango.h"
