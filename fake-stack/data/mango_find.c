@@ -189,7 +189,7 @@ static int plan_make(struct find_plan *p, const json_t *request, const json_t *s
 	memset(p, 0, sizeof(*p));
 	if (mango_sort_parse(json_object_get(request, "sort"), &p->sort, e, err) < 0)
 		return -1;
-	p->norm = mango_normalize(selector, e, err);
+	p->norm = mango_selector_normalize(selector, e, err);
 	if (p->norm == NULL) {
 		plan_free(p);
 		return -1;
@@ -199,7 +199,7 @@ static int plan_make(struct find_plan *p, const json_t *request, const json_t *s
 		if (p->sort.n == 0 && mango_sort_parse(index->fields, &p->idx, NULL, err) == 0)
 			p->order = &p->idx;
 		if (index->partial_filter != NULL && json_object_size(index->partial_filter) > 0 &&
-		    (p->pnorm = mango_normalize(index->partial_filter, NULL, err)) != NULL)
+		    (p->pnorm = mango_selector_normalize(index->partial_filter, NULL, err)) != NULL)
 			p->oom |= (p->partial = mango_match_compile(p->pnorm, &p->ks)) == NULL;
 		/* A json index only holds docs having every indexed field (sort fields included). */
 		mango_sort_parse(index->fields, &p->need, NULL, err);
@@ -293,13 +293,13 @@ int mango_find(const json_t *request, const struct mango_docs *docs, const struc
 	free(keys);
 	plan_free(&p);
 	if (oom) {
-		mango_result_clear(res);
+		mango_find_clear(res);
 		return mango_error_set(e, 500, "unknown_error", err, "out of memory", NULL);
 	}
 	return 0;
 }
 
-void mango_result_clear(struct mango_result *res)
+void mango_find_clear(struct mango_result *res)
 {
 	json_decref(res->docs);
 	free(res->bookmark);

@@ -8,6 +8,7 @@
 #include "fake-stack/data/mango_int.h"
 
 #include "common/err.h"
+#include "fake-stack/data/collate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +158,7 @@ int mango_match_cmp(const json_t *a, const json_t *b, int raw)
 		int c = strcmp(json_string_value(a), json_string_value(b));
 		return (c > 0) - (c < 0);
 	}
-	return mango_collate(a, b);
+	return collate_json(a, b);
 }
 
 static const char *type_name(const json_t *v)
@@ -365,7 +366,7 @@ int mango_match_normalized(const json_t *normalized, const json_t *doc)
 int mango_match(const json_t *selector, const json_t *doc)
 {
 	char err[ERR_MAX];
-	json_t *norm = mango_normalize(selector, NULL, err);
+	json_t *norm = mango_selector_normalize(selector, NULL, err);
 	if (norm == NULL)
 		return 0;
 	int ok = mango_match_normalized(norm, doc);

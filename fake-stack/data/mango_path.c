@@ -101,7 +101,7 @@ enum mango_lookup mango_path_get(const json_t *v, const struct mango_path *p, co
 	return MANGO_FOUND;
 }
 
-const json_t *mango_get_path(const json_t *doc, const char *path)
+const json_t *mango_path_value(const json_t *doc, const char *path)
 {
 	struct mango_path p;
 	if (mango_path_parse(path, &p) < 0)

@@ -288,7 +288,7 @@ static json_t *norm_negations(const json_t *sel)
 
 /* ---- the three passes ---- */
 
-json_t *mango_normalize(const json_t *selector, struct mango_error *e, char *err)
+json_t *mango_selector_normalize(const json_t *selector, struct mango_error *e, char *err)
 {
 	if (!json_is_object(selector)) {
 		mango_error_set(e, 400, "invalid_selector_json", err, "Selector must be a JSON object, not: %T",
@@ -315,9 +315,9 @@ json_t *mango_normalize(const json_t *selector, struct mango_error *e, char *err
 	return norm;
 }
 
-int mango_check(const json_t *selector, char *err)
+int mango_selector_check(const json_t *selector, char *err)
 {
-	json_t *n = mango_normalize(selector, NULL, err);
+	json_t *n = mango_selector_normalize(selector, NULL, err);
 	if (n == NULL)
 		return -1;
 	json_decref(n);

@@ -57,7 +57,7 @@ void store_free(struct store *st)
 	if (st == NULL)
 		return;
 	for (size_t i = 0; i < st->ndbs; i++)
-		db_free(st->dbs[i]);
+		store_db_free(st->dbs[i]);
 	free(st->dbs);
 	free(st);
 }
@@ -77,7 +77,7 @@ int store_doctype_valid(const char *doctype)
 /* ---- revisions and ids ---- */
 
 /* Is rev "N-<32 lowercase hex>" with N >= 1? */
-int rev_valid(const char *rev)
+int store_rev_valid(const char *rev)
 {
 	if (rev == NULL || *rev < '1' || *rev > '9')
 		return 0;
@@ -92,12 +92,12 @@ int rev_valid(const char *rev)
 	return *p == '\0';
 }
 
-long rev_gen(const char *rev)
+long store_rev_gen(const char *rev)
 {
 	return rev != NULL ? strtol(rev, NULL, 10) : 0;
 }
 
-void rev_make(struct store *st, long gen, char *out /* [64] */)
+void store_rev_make(struct store *st, long gen, char *out /* [64] */)
 {
 	char hex[33];
 	store_hex32(st, hex);
@@ -105,7 +105,7 @@ void rev_make(struct store *st, long gen, char *out /* [64] */)
 }
 
 /* stack: pkg/couchdb/couchdb.go validateDocID: an id starting with '_' is bad_id (design docs come from _index). */
-int id_check(const char *id, char *err)
+int store_id_check(const char *id, char *err)
 {
 	if (id[0] == '\0')
 		return err_set(err, "document id is empty");
@@ -114,15 +114,10 @@ int id_check(const char *id, char *err)
 	return 0;
 }
 
-const char *doc_id(const json_t *doc)
-{
-	return json_string_value(json_object_get(doc, "_id"));
-}
-
 /* The generation a re-created id continues from (CouchDB: a deleted doc's revision tree goes on), 0 if none. */
-long tomb_gen(const struct db *db, const char *id)
+long store_tomb_gen(const struct db *db, const char *id)
 {
-	return rev_gen(json_string_value(json_object_get(db->tombs, id)));
+	return store_rev_gen(json_string_value(json_object_get(db->tombs, id)));
 }
 
 /* ---- reading ---- */
@@ -132,14 +127,14 @@ json_t *store_fetch(const struct store *st, const char *doctype, const char *id,
 	enum store_status dummy;
 	if (status == NULL)
 		status = &dummy;
-	struct db *db = db_find(st, doctype, NULL);
+	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL) {
 		*status = STORE_NO_DB;
 		return NULL;
 	}
-	long slot = db_lookup(db, id);
+	long slot = store_db_lookup(db, id);
 	if (slot >= 0) {
-		json_t *doc = rec_tree(&db->recs[slot]);
+		json_t *doc = store_rec_tree(&db->recs[slot]);
 		*status = doc != NULL ? STORE_OK : STORE_ERROR;
 		return doc;
 	}
@@ -152,15 +147,15 @@ const char *store_rev(const struct store *st, const char *doctype, const char *i
 	enum store_status dummy;
 	if (status == NULL)
 		status = &dummy;
-	struct db *db = db_find(st, doctype, NULL);
+	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL) {
 		*status = STORE_NO_DB;
 		return NULL;
 	}
-	long slot = db_lookup(db, id);
+	long slot = store_db_lookup(db, id);
 	if (slot >= 0) {
 		*status = STORE_OK;
-		return rec_rev(&db->recs[slot]);
+		return store_rec_rev(&db->recs[slot]);
 	}
 	*status = json_object_get(db->tombs, id) != NULL ? STORE_DELETED : STORE_NOT_FOUND;
 	return NULL;
@@ -168,12 +163,12 @@ const char *store_rev(const struct store *st, const char *doctype, const char *i
 
 json_t *store_fetch_rev(const struct store *st, const char *doctype, const char *id, const char *rev)
 {
-	struct db *db = db_find(st, doctype, NULL);
+	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL || rev == NULL)
 		return NULL;
-	long slot = db_lookup(db, id);
+	long slot = store_db_lookup(db, id);
 	if (slot >= 0)
-		return strcmp(rec_rev(&db->recs[slot]), rev) == 0 ? rec_tree(&db->recs[slot]) : NULL;
+		return strcmp(store_rec_rev(&db->recs[slot]), rev) == 0 ? store_rec_tree(&db->recs[slot]) : NULL;
 	json_t *tomb = json_object_get(db->tombs, id);
 	if (tomb == NULL)
 		return NULL;
@@ -189,37 +184,37 @@ json_t *store_fetch_rev(const struct store *st, const char *doctype, const char 
 }
 
 /* The live doc at position i of the _all_docs order, or NULL. */
-static const struct rec *rec_at(const struct store *st, const char *doctype, size_t i)
+static const struct rec *live_at(const struct store *st, const char *doctype, size_t i)
 {
-	const struct db *db = db_find(st, doctype, NULL);
+	const struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL || i >= db->nlive)
 		return NULL;
-	order_fix(db);
+	store_db_order_fix(db);
 	return &db->recs[db->order[i]];
 }
 
 size_t store_count(const struct store *st, const char *doctype)
 {
-	const struct db *db = db_find(st, doctype, NULL);
+	const struct db *db = store_db_find(st, doctype, NULL);
 	return db != NULL ? db->nlive : 0;
 }
 
 const char *store_id_at(const struct store *st, const char *doctype, size_t i)
 {
-	const struct rec *r = rec_at(st, doctype, i);
-	return r != NULL ? rec_id(r) : NULL;
+	const struct rec *r = live_at(st, doctype, i);
+	return r != NULL ? store_rec_id(r) : NULL;
 }
 
 const char *store_rev_at(const struct store *st, const char *doctype, size_t i)
 {
-	const struct rec *r = rec_at(st, doctype, i);
-	return r != NULL ? rec_rev(r) : NULL;
+	const struct rec *r = live_at(st, doctype, i);
+	return r != NULL ? store_rec_rev(r) : NULL;
 }
 
 json_t *store_fetch_at(const struct store *st, const char *doctype, size_t i)
 {
-	const struct rec *r = rec_at(st, doctype, i);
-	return r != NULL ? rec_tree(r) : NULL;
+	const struct rec *r = live_at(st, doctype, i);
+	return r != NULL ? store_rec_tree(r) : NULL;
 }
 
 json_t *store_all_docs(const struct store *st, const char *doctype)
@@ -233,11 +228,11 @@ json_t *store_all_docs(const struct store *st, const char *doctype)
 
 int store_mango_docs(const struct store *st, const char *doctype, struct mango_docs *docs)
 {
-	struct db *db = db_find(st, doctype, NULL);
+	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL)
 		return -1;
-	order_fix(db);
-	column_docs(db, docs);
+	store_db_order_fix(db);
+	store_columns_docs(db, docs);
 	return 0;
 }
 
@@ -252,30 +247,30 @@ json_t *store_doctypes(const struct store *st)
 /* ---- writing ---- */
 
 /* Store body as the live doc id at generation gen (replacing the live one, if any); *out gets a new tree. */
-enum store_status db_put(struct store *st, struct db *db, const char *id, long gen, const json_t *body,
-				json_t **out, char *err)
+enum store_status store_put(struct store *st, struct db *db, const char *id, long gen, const json_t *body,
+			    json_t **out, char *err)
 {
 	char rev[64];
-	rev_make(st, gen, rev);
+	store_rev_make(st, gen, rev);
 	struct rec r;
-	if (rec_make(&r, id, rev, body) < 0) {
+	if (store_rec_make(&r, id, rev, body) < 0) {
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
-	long old = db_lookup(db, id);
+	long old = store_db_lookup(db, id);
 	if (old >= 0) {
 		/* same id: same slot, same place in the order and the hash */
 		free(db->recs[old].mem);
 		db->recs[old] = r;
 		for (size_t i = 0; i < db->ncols; i++)
-			column_fill(db, db->cols[i], (size_t)old);
-	} else if (db_add(db, &r, 0) < 0) {
+			store_columns_fill(db, db->cols[i], (size_t)old);
+	} else if (store_db_add(db, &r, 0) < 0) {
 		free(r.mem);
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
 	json_object_del(db->tombs, id);
-	if (out != NULL && (*out = rec_tree(&r)) == NULL) {
+	if (out != NULL && (*out = store_rec_tree(&r)) == NULL) {
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
@@ -289,7 +284,7 @@ enum store_status store_create(struct store *st, const char *doctype, const json
 		return STORE_ERROR;
 	}
 	char genid[33];
-	const char *id = doc_id(doc);
+	const char *id = json_string_value(json_object_get(doc, "_id"));
 	if (json_object_get(doc, "_id") != NULL && id == NULL) {
 		err_set(err, "Document id must be a string");
 		return STORE_BAD_ID;
@@ -297,40 +292,40 @@ enum store_status store_create(struct store *st, const char *doctype, const json
 	if (id == NULL) {
 		store_hex32(st, genid);
 		id = genid;
-	} else if (id_check(id, err) < 0) {
+	} else if (store_id_check(id, err) < 0) {
 		return STORE_BAD_ID;
 	}
-	struct db *db = db_ensure(st, doctype);
+	struct db *db = store_db_open(st, doctype);
 	if (db == NULL) {
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
-	if (db_lookup(db, id) >= 0) {
+	if (store_db_lookup(db, id) >= 0) {
 		err_set(err, "Document update conflict.");
 		return STORE_CONFLICT;
 	}
-	enum store_status s = db_put(st, db, id, tomb_gen(db, id) + 1, doc, out, err);
+	enum store_status s = store_put(st, db, id, store_tomb_gen(db, id) + 1, doc, out, err);
 	if (s == STORE_OK)
 		db->created++;
 	return s;
 }
 
 /* The slot of the live doc that an update or delete with rev may replace (and its database), or why not. */
-static enum store_status db_current(struct store *st, const char *doctype, const char *id, const char *rev, struct db **dbp,
-				    size_t *slotp, char *err)
+static enum store_status replaceable_slot(struct store *st, const char *doctype, const char *id, const char *rev,
+					 struct db **dbp, size_t *slotp, char *err)
 {
-	struct db *db = db_find(st, doctype, NULL);
+	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL) {
 		err_set(err, "Database does not exist.");
 		return STORE_NO_DB;
 	}
-	long slot = db_lookup(db, id);
+	long slot = store_db_lookup(db, id);
 	if (slot < 0) {
 		int deleted = json_object_get(db->tombs, id) != NULL;
 		err_set(err, deleted ? "deleted" : "missing");
 		return deleted ? STORE_DELETED : STORE_NOT_FOUND;
 	}
-	if (rev == NULL || strcmp(rev, rec_rev(&db->recs[slot])) != 0) {
+	if (rev == NULL || strcmp(rev, store_rec_rev(&db->recs[slot])) != 0) {
 		err_set(err, "Document update conflict.");
 		return STORE_CONFLICT;
 	}
@@ -344,10 +339,11 @@ enum store_status store_update(struct store *st, const char *doctype, const char
 {
 	struct db *db;
 	size_t slot;
-	enum store_status found = db_current(st, doctype, id, json_string_value(json_object_get(doc, "_rev")), &db, &slot, err);
+	const char *rev = json_string_value(json_object_get(doc, "_rev"));
+	enum store_status found = replaceable_slot(st, doctype, id, rev, &db, &slot, err);
 	if (found != STORE_OK)
 		return found;
-	enum store_status s = db_put(st, db, id, rev_gen(rec_rev(&db->recs[slot])) + 1, doc, out, err);
+	enum store_status s = store_put(st, db, id, store_rev_gen(store_rec_rev(&db->recs[slot])) + 1, doc, out, err);
 	if (s == STORE_OK)
 		db->updated++;
 	return s;
@@ -358,23 +354,23 @@ enum store_status store_delete(struct store *st, const char *doctype, const char
 {
 	struct db *db;
 	size_t slot;
-	enum store_status found = db_current(st, doctype, id, rev, &db, &slot, err);
+	enum store_status found = replaceable_slot(st, doctype, id, rev, &db, &slot, err);
 	if (found != STORE_OK)
 		return found;
 	char trev[64];
-	rev_make(st, rev_gen(rec_rev(&db->recs[slot])) + 1, trev);
+	store_rev_make(st, store_rev_gen(store_rec_rev(&db->recs[slot])) + 1, trev);
 	/* The tombstone as text too: "<deleted revision>\0<last live body>" (a tree per deleted doc cost 3 KB). */
 	struct buf b = {0};
 	buf_puts(&b, trev);
 	buf_append(&b, "", 1);
-	rec_full_text(&db->recs[slot], &b);
+	store_rec_full_text(&db->recs[slot], &b);
 	json_t *tomb = b.data != NULL ? json_stringn(b.data, b.len) : NULL;
 	buf_free(&b);
 	if (tomb == NULL || json_object_set_new(db->tombs, id, tomb) < 0) {
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
-	db_remove(db, slot);
+	store_db_remove(db, slot);
 	db->deleted++;
 	if (tombstone_rev != NULL)
 		*tombstone_rev = json_string_value(tomb);

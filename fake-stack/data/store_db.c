@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void db_free(struct db *db)
+void store_db_free(struct db *db)
 {
 	if (db == NULL)
 		return;
 	for (size_t i = 0; i < db->ncols; i++)
-		column_free(db, db->cols[i]);
+		store_columns_free(db, db->cols[i]);
 	free(db->cols);
 	free(db->want);
 	for (size_t i = 0; i < db->nslots; i++)
@@ -29,7 +29,7 @@ void db_free(struct db *db)
 }
 
 /* Binary search of the db list; *pos gets the insertion point when absent. */
-struct db *db_find(const struct store *st, const char *doctype, size_t *pos)
+struct db *store_db_find(const struct store *st, const char *doctype, size_t *pos)
 {
 	size_t lo = 0, hi = st->ndbs;
 	while (lo < hi) {
@@ -47,10 +47,11 @@ struct db *db_find(const struct store *st, const char *doctype, size_t *pos)
 	return NULL;
 }
 
-struct db *db_ensure(struct store *st, const char *doctype)
+/* The doctype's database, created when missing (kept sorted by name); NULL when out of memory. */
+struct db *store_db_open(struct store *st, const char *doctype)
 {
 	size_t pos = 0;
-	struct db *db = db_find(st, doctype, &pos);
+	struct db *db = store_db_find(st, doctype, &pos);
 	if (db != NULL)
 		return db;
 	if (st->ndbs == st->capdbs) {
@@ -67,7 +68,7 @@ struct db *db_ensure(struct store *st, const char *doctype)
 	db->name = strdup(doctype);
 	db->tombs = json_object();
 	if (db->name == NULL || db->tombs == NULL) {
-		db_free(db);
+		store_db_free(db);
 		return NULL;
 	}
 	memmove(st->dbs + pos + 1, st->dbs + pos, (st->ndbs - pos) * sizeof(*st->dbs));
@@ -78,12 +79,12 @@ struct db *db_ensure(struct store *st, const char *doctype)
 
 int store_db_exists(const struct store *st, const char *doctype)
 {
-	return db_find(st, doctype, NULL) != NULL;
+	return store_db_find(st, doctype, NULL) != NULL;
 }
 
 void store_db_ensure(struct store *st, const char *doctype)
 {
-	db_ensure(st, doctype);
+	store_db_open(st, doctype);
 }
 
 enum store_status store_db_delete(struct store *st, const char *doctype)
@@ -94,26 +95,26 @@ enum store_status store_db_delete(struct store *st, const char *doctype)
 			break;
 	if (i == st->ndbs)
 		return STORE_NO_DB;
-	db_free(st->dbs[i]);
+	store_db_free(st->dbs[i]);
 	memmove(st->dbs + i, st->dbs + i + 1, (st->ndbs - i - 1) * sizeof(*st->dbs));
 	st->ndbs--;
 	return STORE_OK;
 }
 
 /* The slot of a live id, or -1. */
-long db_lookup(const struct db *db, const char *id)
+long store_db_lookup(const struct db *db, const char *id)
 {
 	if (db->hcap == 0)
 		return -1;
-	for (size_t j = fnv1a(id, strlen(id)) & (db->hcap - 1); db->hash[j] != 0; j = (j + 1) & (db->hcap - 1))
-		if (strcmp(rec_id(&db->recs[db->hash[j] - 1]), id) == 0)
+	for (size_t j = store_hash(id, strlen(id)) & (db->hcap - 1); db->hash[j] != 0; j = (j + 1) & (db->hcap - 1))
+		if (strcmp(store_rec_id(&db->recs[db->hash[j] - 1]), id) == 0)
 			return (long)db->hash[j] - 1;
 	return -1;
 }
 
 static void hash_put(uint32_t *hash, size_t hcap, const char *id, uint32_t slot)
 {
-	size_t j = fnv1a(id, strlen(id)) & (hcap - 1);
+	size_t j = store_hash(id, strlen(id)) & (hcap - 1);
 	while (hash[j] != 0)
 		j = (j + 1) & (hcap - 1);
 	hash[j] = slot + 1;
@@ -122,12 +123,12 @@ static void hash_put(uint32_t *hash, size_t hcap, const char *id, uint32_t slot)
 /* Remove a slot from the id hash (backward-shift deletion: no tombstones in the table). */
 static void hash_del(struct db *db, const char *id, uint32_t slot)
 {
-	size_t mask = db->hcap - 1, j = fnv1a(id, strlen(id)) & mask;
+	size_t mask = db->hcap - 1, j = store_hash(id, strlen(id)) & mask;
 	while (db->hash[j] != slot + 1)
 		j = (j + 1) & mask;
 	for (size_t k = (j + 1) & mask; db->hash[k] != 0; k = (k + 1) & mask) {
-		const char *kid = rec_id(&db->recs[db->hash[k] - 1]);
-		size_t home = fnv1a(kid, strlen(kid)) & mask;
+		const char *kid = store_rec_id(&db->recs[db->hash[k] - 1]);
+		size_t home = store_hash(kid, strlen(kid)) & mask;
 		/* move k back into the hole j unless its home lies cyclically in (j, k] */
 		if ((k > j && (home <= j || home > k)) || (k < j && (home <= j && home > k))) {
 			db->hash[j] = db->hash[k];
@@ -168,7 +169,7 @@ static long slot_alloc(struct db *db)
 			return -1;
 		for (size_t i = 0; i < db->hcap; i++)
 			if (db->hash[i] != 0)
-				hash_put(hash, hcap, rec_id(&db->recs[db->hash[i] - 1]), db->hash[i] - 1);
+				hash_put(hash, hcap, store_rec_id(&db->recs[db->hash[i] - 1]), db->hash[i] - 1);
 		free(db->hash);
 		db->hash = hash;
 		db->hcap = hcap;
@@ -188,10 +189,10 @@ static long slot_alloc(struct db *db)
 static int cmp_slots(const void *a, const void *b, void *ctx)
 {
 	const struct db *db = ctx;
-	return strcmp(rec_id(&db->recs[*(const uint32_t *)a]), rec_id(&db->recs[*(const uint32_t *)b]));
+	return strcmp(store_rec_id(&db->recs[*(const uint32_t *)a]), store_rec_id(&db->recs[*(const uint32_t *)b]));
 }
 
-void order_fix(const struct db *db)
+void store_db_order_fix(const struct db *db)
 {
 	struct db *m = (struct db *)db; /* the order is logically const */
 	if (!m->order_dirty)
@@ -203,12 +204,12 @@ void order_fix(const struct db *db)
 /* Where id is in the order, or would be inserted; *found says which. */
 static size_t order_search(const struct db *db, const char *id, int *found)
 {
-	order_fix(db);
+	store_db_order_fix(db);
 	size_t lo = 0, hi = db->nlive;
 	*found = 0;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(rec_id(&db->recs[db->order[mid]]), id);
+		int c = strcmp(store_rec_id(&db->recs[db->order[mid]]), id);
 		if (c == 0) {
 			*found = 1;
 			return mid;
@@ -222,49 +223,49 @@ static size_t order_search(const struct db *db, const char *id, int *found)
 }
 
 /* Put a new live record in a fresh slot (hash, order and columns follow); -1 when out of memory. */
-int db_add(struct db *db, struct rec *r, int bulk)
+int store_db_add(struct db *db, struct rec *r, int bulk)
 {
 	long slot = slot_alloc(db);
 	if (slot < 0)
 		return -1;
 	db->recs[slot] = *r;
-	hash_put(db->hash, db->hcap, rec_id(r), (uint32_t)slot);
+	hash_put(db->hash, db->hcap, store_rec_id(r), (uint32_t)slot);
 	if (bulk) {
 		db->order[db->nlive++] = (uint32_t)slot;
 		db->order_dirty = 1;
 	} else {
 		int found;
-		size_t at = order_search(db, rec_id(r), &found);
+		size_t at = order_search(db, store_rec_id(r), &found);
 		memmove(db->order + at + 1, db->order + at, (db->nlive - at) * sizeof(*db->order));
 		db->order[at] = (uint32_t)slot;
 		db->nlive++;
 	}
 	for (size_t i = 0; i < db->ncols; i++)
-		column_fill(db, db->cols[i], (size_t)slot);
+		store_columns_fill(db, db->cols[i], (size_t)slot);
 	return 0;
 }
 
 /* Forget a live doc: its slot is freed for reuse. */
-void db_remove(struct db *db, size_t slot)
+void store_db_remove(struct db *db, size_t slot)
 {
 	struct rec *r = &db->recs[slot];
 	int found;
-	size_t at = order_search(db, rec_id(r), &found);
+	size_t at = order_search(db, store_rec_id(r), &found);
 	if (found) {
 		memmove(db->order + at, db->order + at + 1, (db->nlive - at - 1) * sizeof(*db->order));
 		db->nlive--;
 	}
-	hash_del(db, rec_id(r), (uint32_t)slot);
+	hash_del(db, store_rec_id(r), (uint32_t)slot);
 	free(r->mem);
 	r->mem = NULL;
 	for (size_t i = 0; i < db->ncols; i++)
-		column_fill(db, db->cols[i], slot);
+		store_columns_fill(db, db->cols[i], slot);
 	db->freeslots[db->nfree++] = (uint32_t)slot;
 }
 
 int store_db_counts(const struct store *st, const char *doctype, size_t *live, size_t *deleted)
 {
-	struct db *db = db_find(st, doctype, NULL);
+	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL)
 		return -1;
 	*live = db->nlive;

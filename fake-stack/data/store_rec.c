@@ -9,23 +9,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *rec_id(const struct rec *r)
+const char *store_rec_id(const struct rec *r)
 {
 	return r->mem;
 }
 
-const char *rec_rev(const struct rec *r)
+const char *store_rec_rev(const struct rec *r)
 {
 	return r->mem + strlen(r->mem) + 1;
 }
 
-const char *rec_text(const struct rec *r)
+const char *store_rec_text(const struct rec *r)
 {
 	return r->mem + r->textoff;
 }
 
 /* A record for id at rev whose other members are body's (_id, _rev and _type left out); -1 when out of memory. */
-int rec_make(struct rec *r, const char *id, const char *rev, const json_t *body)
+int store_rec_make(struct rec *r, const char *id, const char *rev, const json_t *body)
 {
 	json_t *rest = json_object();
 	const char *k;
@@ -70,22 +70,22 @@ static void json_quote(struct buf *b, const char *s)
 }
 
 /* The doc's whole JSON text, _id and _rev first, appended to b. */
-void rec_full_text(const struct rec *r, struct buf *b)
+void store_rec_full_text(const struct rec *r, struct buf *b)
 {
 	buf_puts(b, "{\"_id\":");
-	json_quote(b, rec_id(r));
-	buf_printf(b, ",\"_rev\":\"%s\"", rec_rev(r));
+	json_quote(b, store_rec_id(r));
+	buf_printf(b, ",\"_rev\":\"%s\"", store_rec_rev(r));
 	if (r->textlen > 2)
-		buf_printf(b, ",%s", rec_text(r) + 1);
+		buf_printf(b, ",%s", store_rec_text(r) + 1);
 	else
 		buf_puts(b, "}");
 }
 
 /* The doc as CouchDB answers it, _id and _rev first: a new tree, NULL when out of memory. */
-json_t *rec_tree(const struct rec *r)
+json_t *store_rec_tree(const struct rec *r)
 {
 	struct buf b = {0};
-	rec_full_text(r, &b);
+	store_rec_full_text(r, &b);
 	json_t *doc = b.data != NULL ? json_loadb(b.data, b.len, 0, NULL) : NULL;
 	buf_free(&b);
 	return doc;

@@ -1,5 +1,6 @@
 /* fake-stack/data/mango_*.c and collate.c: CouchDB selectors, collation, _find. */
 #include "common/err.h"
+#include "fake-stack/data/collate.h"
 #include "fake-stack/data/mango.h"
 
 #include <criterion/criterion.h>
@@ -19,7 +20,7 @@ static int M(const char *sel, const char *doc)
 {
 	json_t *s = J(sel), *d = J(doc);
 	char err[ERR_MAX] = "";
-	cr_assert_eq(mango_check(s, err), 0, "selector %s refused: %s", sel, err);
+	cr_assert_eq(mango_selector_check(s, err), 0, "selector %s refused: %s", sel, err);
 	int r = mango_match(s, d);
 	json_decref(s);
 	json_decref(d);
@@ -35,7 +36,7 @@ static void BAD(const char *sel, const char *reason)
 	json_t *s = J(sel);
 	char err[ERR_MAX] = "";
 	struct mango_error e = {0};
-	json_t *n = mango_normalize(s, &e, err);
+	json_t *n = mango_selector_normalize(s, &e, err);
 	cr_assert_null(n, "%s should be refused", sel);
 	cr_assert_str_eq(err, reason, "selector %s", sel);
 	cr_assert_eq(e.status, 400);
@@ -186,9 +187,9 @@ Test(mango, nested_objects_and_dotted_paths)
 	NO("{\"x\":{\"$gt\":\"B\"}}", "{\"x\":\"a\"}");
 
 	json_t *d = J(doc);
-	cr_assert_str_eq(json_string_value(mango_get_path(d, "cozyMetadata.createdByApp")), "labvendor");
-	cr_assert_null(mango_get_path(d, "cozyMetadata.nope"));
-	cr_assert_null(mango_get_path(d, "trashed.x"));
+	cr_assert_str_eq(json_string_value(mango_path_value(d, "cozyMetadata.createdByApp")), "labvendor");
+	cr_assert_null(mango_path_value(d, "cozyMetadata.nope"));
+	cr_assert_null(mango_path_value(d, "trashed.x"));
 	json_decref(d);
 }
 
@@ -213,7 +214,7 @@ Test(mango, bad_selectors)
 	BAD("[1]", "Selector must be a JSON object, not: [1]");
 	char err[ERR_MAX];
 	json_t *s = J("{\"a\":{\"$bar\":1}}");
-	cr_assert_eq(mango_check(s, err), -1);
+	cr_assert_eq(mango_selector_check(s, err), -1);
 	cr_assert_eq(mango_match(s, s), 0, "a bad selector matches nothing");
 	json_decref(s);
 }
@@ -222,7 +223,7 @@ Test(mango, normalization_shape)
 {
 	json_t *s = J("{\"a\":{\"b\":{\"$gt\":1}},\"$not\":{\"c\":{\"$lt\":2}}}");
 	char err[ERR_MAX];
-	json_t *n = mango_normalize(s, NULL, err);
+	json_t *n = mango_selector_normalize(s, NULL, err);
 	json_t *want = J("{\"$and\":[{\"a.b\":{\"$gt\":1}},{\"c\":{\"$gte\":2}}]}");
 	cr_assert(json_equal(n, want), "%s", json_dumps(n, 0));
 	json_decref(s);
@@ -241,7 +242,7 @@ Test(mango, collation_documented_order)
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < n; j++) {
 			json_t *a = J(list[i]), *b = J(list[j]);
-			int c = mango_collate(a, b);
+			int c = collate_json(a, b);
 			int want = (i > j) - (i < j);
 			cr_assert_eq((c > 0) - (c < 0), want, "collate(%s, %s) = %d", list[i], list[j], c);
 			json_decref(a);
@@ -255,19 +256,19 @@ Test(mango, collation_strings)
 	/* the docs' ASCII sequence: symbols, digits, then letters a A b B … */
 	const char *seq = "`^_-,;:!?.'\"()[]{}@*/\\&#%+<=>|~$0123456789aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ";
 	for (size_t i = 1; seq[i]; i++)
-		cr_assert_lt(mango_collate_strings(seq + i - 1, 1, seq + i, 1), 0, "'%c' < '%c'", seq[i - 1], seq[i]);
+		cr_assert_lt(collate_strings(seq + i - 1, 1, seq + i, 1), 0, "'%c' < '%c'", seq[i - 1], seq[i]);
 	/* abc < Abc < ABC < abc1 < AbcZZZZZ */
 	const char *keys[] = {"abc", "Abc", "ABC", "abc1", "AbcZZZZZ"};
 	for (size_t i = 1; i < 5; i++)
-		cr_assert_lt(mango_collate_strings(keys[i - 1], strlen(keys[i - 1]), keys[i], strlen(keys[i])), 0,
+		cr_assert_lt(collate_strings(keys[i - 1], strlen(keys[i - 1]), keys[i], strlen(keys[i])), 0,
 			     "%s < %s", keys[i - 1], keys[i]);
 	/* accents after the bare letter, before the next letter; other code points after ASCII letters */
-	cr_assert_lt(mango_collate_strings("e", 1, "é", 2), 0);
-	cr_assert_lt(mango_collate_strings("é", 2, "f", 1), 0);
-	cr_assert_lt(mango_collate_strings("élan", 5, "etat", 4), 0); /* primary first: l < t */
-	cr_assert_lt(mango_collate_strings("z", 1, "я", 2), 0);
-	cr_assert_eq(mango_collate_strings("same", 4, "same", 4), 0);
-	cr_assert_lt(mango_collate_strings("", 0, " ", 1), 0);
+	cr_assert_lt(collate_strings("e", 1, "é", 2), 0);
+	cr_assert_lt(collate_strings("é", 2, "f", 1), 0);
+	cr_assert_lt(collate_strings("élan", 5, "etat", 4), 0); /* primary first: l < t */
+	cr_assert_lt(collate_strings("z", 1, "я", 2), 0);
+	cr_assert_eq(collate_strings("same", 4, "same", 4), 0);
+	cr_assert_lt(collate_strings("", 0, " ", 1), 0);
 }
 
 /* 30 docs: n = 0..29, even/odd group; ids "d00".."d29" in reverse creation order. */
@@ -327,16 +328,16 @@ Test(mango, find_default_order_limit_and_design_docs)
 	cr_assert_eq(json_array_size(res.docs), 30);
 	cr_assert_eq(res.next, 0);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(res.docs, 0), "_id")), "d00");
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	/* over 1000 → 100; 0 gives an empty page that says next */
 	cr_assert_eq(find("{\"selector\":{},\"limit\":5000}", docs, n, &res, err), 0);
 	cr_assert_eq(res.limit, 100);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	cr_assert_eq(find("{\"selector\":{},\"limit\":0}", docs, n, &res, err), 0);
 	cr_assert_eq(json_array_size(res.docs), 0);
 	cr_assert_eq(res.next, 1);
 	cr_assert_str_eq(res.bookmark, "");
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	free_docs(docs, n);
 }
 
@@ -354,12 +355,12 @@ Test(mango, find_sort_asc_desc_mixed_types)
 	for (size_t i = 0; i < 8; i++)
 		cr_assert_eq(json_string_value(json_object_get(json_array_get(res.docs, i), "_id"))[0], asc[i],
 			     "position %zu", i);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	cr_assert_eq(find("{\"selector\":{},\"sort\":[{\"v\":\"desc\"}]}", docs, n, &res, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(res.docs), 8, "a doc without the sort field is not in the index");
 	for (size_t i = 0; i < 8; i++)
 		cr_assert_eq(json_string_value(json_object_get(json_array_get(res.docs, i), "_id"))[0], asc[7 - i]);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	for (size_t i = 0; i < n; i++)
 		json_decref(docs[i]);
 }
@@ -376,7 +377,7 @@ Test(mango, find_two_field_sort_and_index_order)
 	cr_assert_eq(json_array_size(res.docs), 10);
 	for (size_t i = 0; i < 10; i++)
 		cr_assert_eq(doc_n(&res, i), 11 + 2 * (int)i);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	/* an index given by the caller orders the results when there is no sort */
 	json_t *req = J("{\"selector\":{\"n\":{\"$lt\":3}}}");
 	json_t *fields = J("[\"n\"]");
@@ -386,13 +387,13 @@ Test(mango, find_two_field_sort_and_index_order)
 	cr_assert_eq(json_array_size(res.docs), 2, "partial filter: only odd docs (n=0 and n=2 have an odd i)");
 	cr_assert_eq(doc_n(&res, 0), 0);
 	cr_assert_eq(doc_n(&res, 1), 2);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	idx.partial_filter = NULL;
 	cr_assert_eq(find_in(req, docs, n, &idx, &res, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(res.docs), 3);
 	for (size_t i = 0; i < 3; i++)
 		cr_assert_eq(doc_n(&res, i), (int)i);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	json_decref(req);
 	json_decref(fields);
 	json_decref(pfs);
@@ -411,7 +412,7 @@ Test(mango, find_fields_projection)
 	json_t *want = J("{\"_id\":\"d03\",\"meta\":{\"k\":\"y\"}}");
 	cr_assert(json_equal(json_array_get(res.docs, 0), want), "%s", json_dumps(json_array_get(res.docs, 0), 0));
 	json_decref(want);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	free_docs(docs, n);
 }
 
@@ -429,7 +430,7 @@ Test(mango, find_paging_skip_and_bookmark)
 		cr_assert_eq(find(req, docs, n, &res, err), 0, "%s", err);
 		seen += (int)json_array_size(res.docs);
 		int next = res.next;
-		mango_result_clear(&res);
+		mango_find_clear(&res);
 		if (!next)
 			break;
 	}
@@ -449,7 +450,7 @@ Test(mango, find_paging_skip_and_bookmark)
 		free(bm);
 		bm = strdup(res.bookmark);
 		int next = res.next;
-		mango_result_clear(&res);
+		mango_find_clear(&res);
 		pages++;
 		if (!next)
 			break;
@@ -509,6 +510,6 @@ Test(mango, find_accepts_what_konnectors_send)
 		     0, "%s", err);
 	cr_assert_eq(res.limit, 1000);
 	cr_assert_eq(json_array_size(res.docs), 30);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	free_docs(docs, n);
 }
