@@ -1,4 +1,4 @@
-/* /data: the document API (stack.md §2.1–2.6; stack: web/data/data.go, accounts.go). */
+/* /data: the document API (stack: web/data/data.go, web/data/accounts.go; our notes: docs/STACK.md). */
 #include "common/err.h"
 #include "fake-stack/http/http.h"
 #include "fake-stack/http/journal.h"
