@@ -18,7 +18,7 @@
  * This gets the docs' examples right ("a" < "A" < "aa" < "b" < "B" < "ba",
  * abc < Abc < ABC < abc1 < AbcZZZZZ) and ISO dates in date order.
  */
-#include "fake-stack/data/mango.h"
+#include "fake-stack/data/collate.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -129,7 +129,7 @@ static int all_ascii(const char *s, size_t n)
 	return 1;
 }
 
-int mango_collate_strings(const char *a, size_t alen, const char *b, size_t blen)
+int collate_strings(const char *a, size_t alen, const char *b, size_t blen)
 {
 	if (alen == blen && memcmp(a, b, alen) == 0)
 		return 0;
@@ -172,7 +172,7 @@ static int type_rank(const json_t *v)
 	}
 }
 
-int mango_collate(const json_t *a, const json_t *b)
+int collate_json(const json_t *a, const json_t *b)
 {
 	int ra = type_rank(a), rb = type_rank(b);
 	if (ra != rb)
@@ -187,12 +187,12 @@ int mango_collate(const json_t *a, const json_t *b)
 		return (x > y) - (x < y);
 	}
 	case 4:
-		return mango_collate_strings(json_string_value(a), json_string_length(a), json_string_value(b),
+		return collate_strings(json_string_value(a), json_string_length(a), json_string_value(b),
 					     json_string_length(b));
 	case 5: {
 		size_t na = json_array_size(a), nb = json_array_size(b);
 		for (size_t i = 0; i < na && i < nb; i++) {
-			int c = mango_collate(json_array_get(a, i), json_array_get(b, i));
+			int c = collate_json(json_array_get(a, i), json_array_get(b, i));
 			if (c != 0)
 				return c;
 		}
@@ -202,9 +202,9 @@ int mango_collate(const json_t *a, const json_t *b)
 		void *ia = json_object_iter((json_t *)a), *ib = json_object_iter((json_t *)b);
 		while (ia != NULL && ib != NULL) {
 			const char *ka = json_object_iter_key(ia), *kb = json_object_iter_key(ib);
-			int c = mango_collate_strings(ka, strlen(ka), kb, strlen(kb));
+			int c = collate_strings(ka, strlen(ka), kb, strlen(kb));
 			if (c == 0)
-				c = mango_collate(json_object_iter_value(ia), json_object_iter_value(ib));
+				c = collate_json(json_object_iter_value(ia), json_object_iter_value(ib));
 			if (c != 0)
 				return c;
 			ia = json_object_iter_next((json_t *)a, ia);

@@ -1,7 +1,9 @@
 /*
  * Mango queries (CouchDB _find) over jansson documents: selector checking and
- * matching, CouchDB view collation, sort, fields, limit/skip/bookmark.
- * Internal to fake-stack/.
+ * matching (with CouchDB view collation, collate.h), sort, fields,
+ * limit/skip/bookmark.
+ * Internal to fake-stack/. The public face of mango_*.c (what those pieces
+ * share among themselves is in mango_int.h).
  */
 #ifndef FAKE_STACK_MANGO_H
 #define FAKE_STACK_MANGO_H
@@ -21,19 +23,15 @@ struct mango_error {
  * Returns a new ref, or NULL with CouchDB's reason in err (e.g. "Invalid
  * operator: $foo") and *e (may be NULL) filled.
  */
-json_t *mango_normalize(const json_t *selector, struct mango_error *e, char *err);
+json_t *mango_selector_normalize(const json_t *selector, struct mango_error *e, char *err);
 /* Check a selector as CouchDB does before running it; -1 with CouchDB's reason in err. */
-int mango_check(const json_t *selector, char *err);
+int mango_selector_check(const json_t *selector, char *err);
 /* Does doc match a normalized selector? */
 int mango_match_normalized(const json_t *normalized, const json_t *doc);
 /* Does doc match selector (normalized on each call; 0 for a bad selector)? */
 int mango_match(const json_t *selector, const json_t *doc);
-/* CouchDB view collation: null < false < true < numbers < strings (ICU-like) < arrays < objects. <0, 0, >0. */
-int mango_collate(const json_t *a, const json_t *b);
-/* The string part of it (UCA approximation, see collate.c). */
-int mango_collate_strings(const char *a, size_t alen, const char *b, size_t blen);
 /* The value at a dotted path ("a.b.c", with "\." escaping a dot; array elements by index), borrowed, or NULL. */
-const json_t *mango_get_path(const json_t *doc, const char *path);
+const json_t *mango_path_value(const json_t *doc, const char *path);
 
 /*
  * The index a query runs on, when the caller (who knows the design docs)
@@ -106,6 +104,7 @@ void mango_docs_array(struct mango_docs *docs, struct mango_array *arr, json_t *
  */
 int mango_find(const json_t *request, const struct mango_docs *docs, const struct mango_index *index,
 	       struct mango_result *res, char *err);
-void mango_result_clear(struct mango_result *res);
+/* Free what mango_find put in res (docs, bookmark). */
+void mango_find_clear(struct mango_result *res);
 
 #endif

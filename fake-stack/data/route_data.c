@@ -1,4 +1,4 @@
-/* /data: the document API (stack.md §2.1–2.6; stack: web/data/data.go, accounts.go). */
+/* /data: the document API (stack: web/data/data.go, web/data/accounts.go; our notes: docs/STACK.md). */
 #include "common/err.h"
 #include "fake-stack/data/route_data.h"
 #include "fake-stack/files/route_files.h"
@@ -315,12 +315,12 @@ static int data_find(struct stack *st, struct request *req, const char *doctype)
 	if (mango_find(body, &docs, NULL, &res, err) < 0) {
 		rc = reply_couch_error(req, res.error.status ? (unsigned)res.error.status : 400,
 				       res.error.error ? res.error.error : "bad_request", err);
-		mango_result_clear(&res);
+		mango_find_clear(&res);
 		goto out;
 	}
 	json_t *ans = json_pack("{s:O,s:I,s:b,s:s}", "docs", res.docs, "limit", (json_int_t)res.limit, "next", res.next,
 				"bookmark", res.bookmark ? res.bookmark : "");
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	rc = reply_json(req, 200, ans);
 out:
 	json_decref(body);
@@ -375,7 +375,7 @@ static json_t *doc_fields(const json_t *doc, const char *fields)
 	json_t *o = json_pack("{s:O,s:O}", "_id", json_object_get(doc, "_id"), "_rev", json_object_get(doc, "_rev"));
 	char *copy = strdup(fields);
 	for (char *save = NULL, *f = strtok_r(copy, ",", &save); f != NULL; f = strtok_r(NULL, ",", &save)) {
-		const json_t *v = mango_get_path(doc, f);
+		const json_t *v = mango_path_value(doc, f);
 		if (v != NULL)
 			json_object_set(o, f, (json_t *)v);
 	}
@@ -568,7 +568,7 @@ static int data_design_docs(struct stack *st, struct request *req, const char *d
 	if (!store_db_exists(st->store, doctype))
 		return reply_json(req, 404, json_pack("{s:s,s:s}", "error", "not_found", "reason",
 						      "Database does not exist."));
-	return reply_json(req, 200, store_design_docs(st->store, doctype));
+	return reply_json(req, 200, store_index_design_docs(st->store, doctype));
 }
 
 /* /data/:doctype/_something */

@@ -1,12 +1,13 @@
 /*
  * The document store: one CouchDB-like database per doctype.
  *
- * Memory is the design constraint (issue 3: resident memory under 3x the
- * fixtures on disk; a jansson tree costs ~1.7 KB for a 150-byte doc). So each
- * live doc is one allocation, "<id>\0<rev>\0<compact JSON without _id and
- * _rev>\0", in a slot that never moves; a hash finds a slot by id, an array
- * of slots sorted by id gives _all_docs order, and reads parse the text into
- * a fresh tree. _find reads members through columns (store_columns.c).
+ * Memory is the design constraint (resident memory under 3x the fixtures on
+ * disk, as bench/data-bench measures; a jansson tree costs ~1.7 KB for a
+ * 150-byte doc). So each live doc is one allocation, "<id>\0<rev>\0<compact
+ * JSON without _id and _rev>\0", in a slot that never moves; a hash finds a
+ * slot by id, an array of slots sorted by id gives _all_docs order, and reads
+ * parse the text into a fresh tree (store_rec.c, store_db.c). _find reads
+ * members through columns (store_columns.c).
  * Tombstones (few) stay jansson trees.
  */
 #include "fake-stack/data/store_int.h"
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+
 /* xorshift128+: ids and revs need to be unique, not secret. */
 static uint64_t store_rand(struct store *st)
 {
@@ -48,126 +50,14 @@ struct store *store_new(void)
 	return st;
 }
 
-/* ---- records ---- */
-
-/* FNV-1a: the id hash and the columns' shared values. */
-uint64_t fnv1a(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
-const char *rec_id(const struct rec *r)
-{
-	return r->mem;
-}
-
-const char *rec_rev(const struct rec *r)
-{
-	return r->mem + strlen(r->mem) + 1;
-}
-
-const char *rec_text(const struct rec *r)
-{
-	return r->mem + r->textoff;
-}
-
-/* A record for id at rev whose other members are body's (_id, _rev and _type left out); -1 when out of memory. */
-int rec_make(struct rec *r, const char *id, const char *rev, const json_t *body)
-{
-	json_t *rest = json_object();
-	const char *k;
-	json_t *v;
-	json_object_foreach ((json_t *)body, k, v) {
-		if (strcmp(k, "_id") != 0 && strcmp(k, "_rev") != 0 && strcmp(k, "_type") != 0)
-			json_object_set(rest, k, v);
-	}
-	char *text = json_dumps(rest, JSON_COMPACT);
-	json_decref(rest);
-	if (text == NULL)
-		return -1;
-	size_t il = strlen(id), rl = strlen(rev), tl = strlen(text);
-	char *mem = malloc(il + rl + tl + 3);
-	if (mem == NULL) {
-		free(text);
-		return -1;
-	}
-	memcpy(mem, id, il + 1);
-	memcpy(mem + il + 1, rev, rl + 1);
-	memcpy(mem + il + rl + 2, text, tl + 1);
-	free(text);
-	r->mem = mem;
-	r->textoff = (uint32_t)(il + rl + 2);
-	r->textlen = (uint32_t)tl;
-	return 0;
-}
-
-/* s as a JSON string literal. */
-static void json_quote(struct buf *b, const char *s)
-{
-	buf_puts(b, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			buf_printf(b, "\\u%04x", *p);
-		else
-			buf_append(b, p, 1);
-	}
-	buf_puts(b, "\"");
-}
-
-/* The doc's whole JSON text, _id and _rev first, appended to b. */
-static void rec_full_text(const struct rec *r, struct buf *b)
-{
-	buf_puts(b, "{\"_id\":");
-	json_quote(b, rec_id(r));
-	buf_printf(b, ",\"_rev\":\"%s\"", rec_rev(r));
-	if (r->textlen > 2)
-		buf_printf(b, ",%s", rec_text(r) + 1);
-	else
-		buf_puts(b, "}");
-}
-
-/* The doc as CouchDB answers it, _id and _rev first: a new tree, NULL when out of memory. */
-json_t *rec_tree(const struct rec *r)
-{
-	struct buf b = {0};
-	rec_full_text(r, &b);
-	json_t *doc = b.data != NULL ? json_loadb(b.data, b.len, 0, NULL) : NULL;
-	buf_free(&b);
-	return doc;
-}
-
-/* ---- databases: slots, the id hash, the sorted order ---- */
-
-static void db_free(struct db *db)
-{
-	if (db == NULL)
-		return;
-	for (size_t i = 0; i < db->ncols; i++)
-		column_free(db, db->cols[i]);
-	free(db->cols);
-	free(db->want);
-	for (size_t i = 0; i < db->nslots; i++)
-		free(db->recs[i].mem);
-	free(db->recs);
-	free(db->freeslots);
-	free(db->hash);
-	free(db->order);
-	free(db->name);
-	json_decref(db->tombs);
-	free(db);
-}
+/* ---- databases ---- */
 
 void store_free(struct store *st)
 {
 	if (st == NULL)
 		return;
 	for (size_t i = 0; i < st->ndbs; i++)
-		db_free(st->dbs[i]);
+		store_db_free(st->dbs[i]);
 	free(st->dbs);
 	free(st);
 }
@@ -184,244 +74,10 @@ int store_doctype_valid(const char *doctype)
 	return 1;
 }
 
-/* Binary search of the db list; *pos gets the insertion point when absent. */
-struct db *db_find(const struct store *st, const char *doctype, size_t *pos)
-{
-	size_t lo = 0, hi = st->ndbs;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(st->dbs[mid]->name, doctype);
-		if (c == 0)
-			return st->dbs[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (pos != NULL)
-		*pos = lo;
-	return NULL;
-}
-
-struct db *db_ensure(struct store *st, const char *doctype)
-{
-	size_t pos = 0;
-	struct db *db = db_find(st, doctype, &pos);
-	if (db != NULL)
-		return db;
-	if (st->ndbs == st->capdbs) {
-		size_t cap = st->capdbs ? st->capdbs * 2 : 16;
-		struct db **bigger = realloc(st->dbs, cap * sizeof(*bigger));
-		if (bigger == NULL)
-			return NULL;
-		st->dbs = bigger;
-		st->capdbs = cap;
-	}
-	db = calloc(1, sizeof(*db));
-	if (db == NULL)
-		return NULL;
-	db->name = strdup(doctype);
-	db->tombs = json_object();
-	if (db->name == NULL || db->tombs == NULL) {
-		db_free(db);
-		return NULL;
-	}
-	memmove(st->dbs + pos + 1, st->dbs + pos, (st->ndbs - pos) * sizeof(*st->dbs));
-	st->dbs[pos] = db;
-	st->ndbs++;
-	return db;
-}
-
-int store_db_exists(const struct store *st, const char *doctype)
-{
-	return db_find(st, doctype, NULL) != NULL;
-}
-
-void store_db_ensure(struct store *st, const char *doctype)
-{
-	db_ensure(st, doctype);
-}
-
-enum store_status store_db_delete(struct store *st, const char *doctype)
-{
-	size_t i = 0;
-	for (; i < st->ndbs; i++)
-		if (strcmp(st->dbs[i]->name, doctype) == 0)
-			break;
-	if (i == st->ndbs)
-		return STORE_NO_DB;
-	db_free(st->dbs[i]);
-	memmove(st->dbs + i, st->dbs + i + 1, (st->ndbs - i - 1) * sizeof(*st->dbs));
-	st->ndbs--;
-	return STORE_OK;
-}
-
-/* The slot of a live id, or -1. */
-long db_lookup(const struct db *db, const char *id)
-{
-	if (db->hcap == 0)
-		return -1;
-	for (size_t j = fnv1a(id, strlen(id)) & (db->hcap - 1); db->hash[j] != 0; j = (j + 1) & (db->hcap - 1))
-		if (strcmp(rec_id(&db->recs[db->hash[j] - 1]), id) == 0)
-			return (long)db->hash[j] - 1;
-	return -1;
-}
-
-static void hash_put(uint32_t *hash, size_t hcap, const char *id, uint32_t slot)
-{
-	size_t j = fnv1a(id, strlen(id)) & (hcap - 1);
-	while (hash[j] != 0)
-		j = (j + 1) & (hcap - 1);
-	hash[j] = slot + 1;
-}
-
-/* Remove a slot from the id hash (backward-shift deletion: no tombstones in the table). */
-static void hash_del(struct db *db, const char *id, uint32_t slot)
-{
-	size_t mask = db->hcap - 1, j = fnv1a(id, strlen(id)) & mask;
-	while (db->hash[j] != slot + 1)
-		j = (j + 1) & mask;
-	for (size_t k = (j + 1) & mask; db->hash[k] != 0; k = (k + 1) & mask) {
-		const char *kid = rec_id(&db->recs[db->hash[k] - 1]);
-		size_t home = fnv1a(kid, strlen(kid)) & mask;
-		/* move k back into the hole j unless its home lies cyclically in (j, k] */
-		if ((k > j && (home <= j || home > k)) || (k < j && (home <= j && home > k))) {
-			db->hash[j] = db->hash[k];
-			j = k;
-		}
-	}
-	db->hash[j] = 0;
-}
-
-/* A free slot (its record zeroed), growing the tables; -1 when out of memory. */
-static long slot_alloc(struct db *db)
-{
-	if (db->nfree > 0)
-		return db->freeslots[--db->nfree];
-	if (db->nslots == db->capslots) {
-		size_t cap = db->capslots ? db->capslots * 2 : 64;
-		struct rec *recs = realloc(db->recs, cap * sizeof(*recs));
-		if (recs == NULL)
-			return -1;
-		db->recs = recs;
-		uint32_t *fs = realloc(db->freeslots, cap * sizeof(*fs));
-		if (fs == NULL)
-			return -1;
-		db->freeslots = fs;
-		for (size_t i = 0; i < db->ncols; i++) {
-			json_t **vals = realloc(db->cols[i]->vals, cap * sizeof(*vals));
-			if (vals == NULL)
-				return -1;
-			memset(vals + db->capslots, 0, (cap - db->capslots) * sizeof(*vals));
-			db->cols[i]->vals = vals;
-		}
-		db->capslots = cap;
-	}
-	if ((db->nlive + 1) * 2 > db->hcap) {
-		size_t hcap = db->hcap ? db->hcap * 2 : 128;
-		uint32_t *hash = calloc(hcap, sizeof(*hash));
-		if (hash == NULL)
-			return -1;
-		for (size_t i = 0; i < db->hcap; i++)
-			if (db->hash[i] != 0)
-				hash_put(hash, hcap, rec_id(&db->recs[db->hash[i] - 1]), db->hash[i] - 1);
-		free(db->hash);
-		db->hash = hash;
-		db->hcap = hcap;
-	}
-	if (db->nlive == db->caporder) {
-		size_t cap = db->caporder ? db->caporder * 2 : 64;
-		uint32_t *order = realloc(db->order, cap * sizeof(*order));
-		if (order == NULL)
-			return -1;
-		db->order = order;
-		db->caporder = cap;
-	}
-	db->recs[db->nslots] = (struct rec){0};
-	return (long)db->nslots++;
-}
-
-static int cmp_slots(const void *a, const void *b, void *ctx)
-{
-	const struct db *db = ctx;
-	return strcmp(rec_id(&db->recs[*(const uint32_t *)a]), rec_id(&db->recs[*(const uint32_t *)b]));
-}
-
-void order_fix(const struct db *db)
-{
-	struct db *m = (struct db *)db; /* the order is logically const */
-	if (!m->order_dirty)
-		return;
-	qsort_r(m->order, m->nlive, sizeof(*m->order), cmp_slots, m);
-	m->order_dirty = 0;
-}
-
-/* Where id is in the order, or would be inserted; *found says which. */
-static size_t order_search(const struct db *db, const char *id, int *found)
-{
-	order_fix(db);
-	size_t lo = 0, hi = db->nlive;
-	*found = 0;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(rec_id(&db->recs[db->order[mid]]), id);
-		if (c == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Put a new live record in a fresh slot (hash, order and columns follow); -1 when out of memory. */
-int db_add(struct db *db, struct rec *r, int bulk)
-{
-	long slot = slot_alloc(db);
-	if (slot < 0)
-		return -1;
-	db->recs[slot] = *r;
-	hash_put(db->hash, db->hcap, rec_id(r), (uint32_t)slot);
-	if (bulk) {
-		db->order[db->nlive++] = (uint32_t)slot;
-		db->order_dirty = 1;
-	} else {
-		int found;
-		size_t at = order_search(db, rec_id(r), &found);
-		memmove(db->order + at + 1, db->order + at, (db->nlive - at) * sizeof(*db->order));
-		db->order[at] = (uint32_t)slot;
-		db->nlive++;
-	}
-	for (size_t i = 0; i < db->ncols; i++)
-		column_fill(db, db->cols[i], (size_t)slot);
-	return 0;
-}
-
-/* Forget a live doc: its slot is freed for reuse. */
-static void db_remove(struct db *db, size_t slot)
-{
-	struct rec *r = &db->recs[slot];
-	int found;
-	size_t at = order_search(db, rec_id(r), &found);
-	if (found) {
-		memmove(db->order + at, db->order + at + 1, (db->nlive - at - 1) * sizeof(*db->order));
-		db->nlive--;
-	}
-	hash_del(db, rec_id(r), (uint32_t)slot);
-	free(r->mem);
-	r->mem = NULL;
-	for (size_t i = 0; i < db->ncols; i++)
-		column_fill(db, db->cols[i], slot);
-	db->freeslots[db->nfree++] = (uint32_t)slot;
-}
-
 /* ---- revisions and ids ---- */
 
 /* Is rev "N-<32 lowercase hex>" with N >= 1? */
-int rev_valid(const char *rev)
+int store_rev_valid(const char *rev)
 {
 	if (rev == NULL || *rev < '1' || *rev > '9')
 		return 0;
@@ -436,12 +92,12 @@ int rev_valid(const char *rev)
 	return *p == '\0';
 }
 
-long rev_gen(const char *rev)
+long store_rev_gen(const char *rev)
 {
 	return rev != NULL ? strtol(rev, NULL, 10) : 0;
 }
 
-void rev_make(struct store *st, long gen, char *out /* [64] */)
+void store_rev_make(struct store *st, long gen, char *out /* [64] */)
 {
 	char hex[33];
 	store_hex32(st, hex);
@@ -449,7 +105,7 @@ void rev_make(struct store *st, long gen, char *out /* [64] */)
 }
 
 /* stack: pkg/couchdb/couchdb.go validateDocID: an id starting with '_' is bad_id (design docs come from _index). */
-int id_check(const char *id, char *err)
+int store_id_check(const char *id, char *err)
 {
 	if (id[0] == '\0')
 		return err_set(err, "document id is empty");
@@ -458,15 +114,10 @@ int id_check(const char *id, char *err)
 	return 0;
 }
 
-const char *doc_id(const json_t *doc)
-{
-	return json_string_value(json_object_get(doc, "_id"));
-}
-
 /* The generation a re-created id continues from (CouchDB: a deleted doc's revision tree goes on), 0 if none. */
-long tomb_gen(const struct db *db, const char *id)
+long store_tomb_gen(const struct db *db, const char *id)
 {
-	return rev_gen(json_string_value(json_object_get(db->tombs, id)));
+	return store_rev_gen(json_string_value(json_object_get(db->tombs, id)));
 }
 
 /* ---- reading ---- */
@@ -476,14 +127,14 @@ json_t *store_fetch(const struct store *st, const char *doctype, const char *id,
 	enum store_status dummy;
 	if (status == NULL)
 		status = &dummy;
-	struct db *db = db_find(st, doctype, NULL);
+	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL) {
 		*status = STORE_NO_DB;
 		return NULL;
 	}
-	long slot = db_lookup(db, id);
+	long slot = store_db_lookup(db, id);
 	if (slot >= 0) {
-		json_t *doc = rec_tree(&db->recs[slot]);
+		json_t *doc = store_rec_tree(&db->recs[slot]);
 		*status = doc != NULL ? STORE_OK : STORE_ERROR;
 		return doc;
 	}
@@ -496,15 +147,15 @@ const char *store_rev(const struct store *st, const char *doctype, const char *i
 	enum store_status dummy;
 	if (status == NULL)
 		status = &dummy;
-	struct db *db = db_find(st, doctype, NULL);
+	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL) {
 		*status = STORE_NO_DB;
 		return NULL;
 	}
-	long slot = db_lookup(db, id);
+	long slot = store_db_lookup(db, id);
 	if (slot >= 0) {
 		*status = STORE_OK;
-		return rec_rev(&db->recs[slot]);
+		return store_rec_rev(&db->recs[slot]);
 	}
 	*status = json_object_get(db->tombs, id) != NULL ? STORE_DELETED : STORE_NOT_FOUND;
 	return NULL;
@@ -512,12 +163,12 @@ const char *store_rev(const struct store *st, const char *doctype, const char *i
 
 json_t *store_fetch_rev(const struct store *st, const char *doctype, const char *id, const char *rev)
 {
-	struct db *db = db_find(st, doctype, NULL);
+	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL || rev == NULL)
 		return NULL;
-	long slot = db_lookup(db, id);
+	long slot = store_db_lookup(db, id);
 	if (slot >= 0)
-		return strcmp(rec_rev(&db->recs[slot]), rev) == 0 ? rec_tree(&db->recs[slot]) : NULL;
+		return strcmp(store_rec_rev(&db->recs[slot]), rev) == 0 ? store_rec_tree(&db->recs[slot]) : NULL;
 	json_t *tomb = json_object_get(db->tombs, id);
 	if (tomb == NULL)
 		return NULL;
@@ -533,37 +184,37 @@ json_t *store_fetch_rev(const struct store *st, const char *doctype, const char 
 }
 
 /* The live doc at position i of the _all_docs order, or NULL. */
-static const struct rec *rec_at(const struct store *st, const char *doctype, size_t i)
+static const struct rec *live_at(const struct store *st, const char *doctype, size_t i)
 {
-	const struct db *db = db_find(st, doctype, NULL);
+	const struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL || i >= db->nlive)
 		return NULL;
-	order_fix(db);
+	store_db_order_fix(db);
 	return &db->recs[db->order[i]];
 }
 
 size_t store_count(const struct store *st, const char *doctype)
 {
-	const struct db *db = db_find(st, doctype, NULL);
+	const struct db *db = store_db_find(st, doctype, NULL);
 	return db != NULL ? db->nlive : 0;
 }
 
 const char *store_id_at(const struct store *st, const char *doctype, size_t i)
 {
-	const struct rec *r = rec_at(st, doctype, i);
-	return r != NULL ? rec_id(r) : NULL;
+	const struct rec *r = live_at(st, doctype, i);
+	return r != NULL ? store_rec_id(r) : NULL;
 }
 
 const char *store_rev_at(const struct store *st, const char *doctype, size_t i)
 {
-	const struct rec *r = rec_at(st, doctype, i);
-	return r != NULL ? rec_rev(r) : NULL;
+	const struct rec *r = live_at(st, doctype, i);
+	return r != NULL ? store_rec_rev(r) : NULL;
 }
 
 json_t *store_fetch_at(const struct store *st, const char *doctype, size_t i)
 {
-	const struct rec *r = rec_at(st, doctype, i);
-	return r != NULL ? rec_tree(r) : NULL;
+	const struct rec *r = live_at(st, doctype, i);
+	return r != NULL ? store_rec_tree(r) : NULL;
 }
 
 json_t *store_all_docs(const struct store *st, const char *doctype)
@@ -575,13 +226,13 @@ json_t *store_all_docs(const struct store *st, const char *doctype)
 	return arr;
 }
 
-int store_db_counts(const struct store *st, const char *doctype, size_t *live, size_t *deleted)
+int store_mango_docs(const struct store *st, const char *doctype, struct mango_docs *docs)
 {
-	struct db *db = db_find(st, doctype, NULL);
+	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL)
 		return -1;
-	*live = db->nlive;
-	*deleted = json_object_size(db->tombs);
+	store_db_order_fix(db);
+	store_columns_docs(db, docs);
 	return 0;
 }
 
@@ -596,30 +247,30 @@ json_t *store_doctypes(const struct store *st)
 /* ---- writing ---- */
 
 /* Store body as the live doc id at generation gen (replacing the live one, if any); *out gets a new tree. */
-enum store_status db_put(struct store *st, struct db *db, const char *id, long gen, const json_t *body,
-				json_t **out, char *err)
+enum store_status store_put(struct store *st, struct db *db, const char *id, long gen, const json_t *body,
+			    json_t **out, char *err)
 {
 	char rev[64];
-	rev_make(st, gen, rev);
+	store_rev_make(st, gen, rev);
 	struct rec r;
-	if (rec_make(&r, id, rev, body) < 0) {
+	if (store_rec_make(&r, id, rev, body) < 0) {
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
-	long old = db_lookup(db, id);
+	long old = store_db_lookup(db, id);
 	if (old >= 0) {
 		/* same id: same slot, same place in the order and the hash */
 		free(db->recs[old].mem);
 		db->recs[old] = r;
 		for (size_t i = 0; i < db->ncols; i++)
-			column_fill(db, db->cols[i], (size_t)old);
-	} else if (db_add(db, &r, 0) < 0) {
+			store_columns_fill(db, db->cols[i], (size_t)old);
+	} else if (store_db_add(db, &r, 0) < 0) {
 		free(r.mem);
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
 	json_object_del(db->tombs, id);
-	if (out != NULL && (*out = rec_tree(&r)) == NULL) {
+	if (out != NULL && (*out = store_rec_tree(&r)) == NULL) {
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
@@ -633,7 +284,7 @@ enum store_status store_create(struct store *st, const char *doctype, const json
 		return STORE_ERROR;
 	}
 	char genid[33];
-	const char *id = doc_id(doc);
+	const char *id = json_string_value(json_object_get(doc, "_id"));
 	if (json_object_get(doc, "_id") != NULL && id == NULL) {
 		err_set(err, "Document id must be a string");
 		return STORE_BAD_ID;
@@ -641,40 +292,40 @@ enum store_status store_create(struct store *st, const char *doctype, const json
 	if (id == NULL) {
 		store_hex32(st, genid);
 		id = genid;
-	} else if (id_check(id, err) < 0) {
+	} else if (store_id_check(id, err) < 0) {
 		return STORE_BAD_ID;
 	}
-	struct db *db = db_ensure(st, doctype);
+	struct db *db = store_db_open(st, doctype);
 	if (db == NULL) {
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
-	if (db_lookup(db, id) >= 0) {
+	if (store_db_lookup(db, id) >= 0) {
 		err_set(err, "Document update conflict.");
 		return STORE_CONFLICT;
 	}
-	enum store_status s = db_put(st, db, id, tomb_gen(db, id) + 1, doc, out, err);
+	enum store_status s = store_put(st, db, id, store_tomb_gen(db, id) + 1, doc, out, err);
 	if (s == STORE_OK)
 		db->created++;
 	return s;
 }
 
 /* The slot of the live doc that an update or delete with rev may replace (and its database), or why not. */
-static enum store_status db_current(struct store *st, const char *doctype, const char *id, const char *rev, struct db **dbp,
-				    size_t *slotp, char *err)
+static enum store_status replaceable_slot(struct store *st, const char *doctype, const char *id, const char *rev,
+					 struct db **dbp, size_t *slotp, char *err)
 {
-	struct db *db = db_find(st, doctype, NULL);
+	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL) {
 		err_set(err, "Database does not exist.");
 		return STORE_NO_DB;
 	}
-	long slot = db_lookup(db, id);
+	long slot = store_db_lookup(db, id);
 	if (slot < 0) {
 		int deleted = json_object_get(db->tombs, id) != NULL;
 		err_set(err, deleted ? "deleted" : "missing");
 		return deleted ? STORE_DELETED : STORE_NOT_FOUND;
 	}
-	if (rev == NULL || strcmp(rev, rec_rev(&db->recs[slot])) != 0) {
+	if (rev == NULL || strcmp(rev, store_rec_rev(&db->recs[slot])) != 0) {
 		err_set(err, "Document update conflict.");
 		return STORE_CONFLICT;
 	}
@@ -688,10 +339,11 @@ enum store_status store_update(struct store *st, const char *doctype, const char
 {
 	struct db *db;
 	size_t slot;
-	enum store_status found = db_current(st, doctype, id, json_string_value(json_object_get(doc, "_rev")), &db, &slot, err);
+	const char *rev = json_string_value(json_object_get(doc, "_rev"));
+	enum store_status found = replaceable_slot(st, doctype, id, rev, &db, &slot, err);
 	if (found != STORE_OK)
 		return found;
-	enum store_status s = db_put(st, db, id, rev_gen(rec_rev(&db->recs[slot])) + 1, doc, out, err);
+	enum store_status s = store_put(st, db, id, store_rev_gen(store_rec_rev(&db->recs[slot])) + 1, doc, out, err);
 	if (s == STORE_OK)
 		db->updated++;
 	return s;
@@ -702,23 +354,23 @@ enum store_status store_delete(struct store *st, const char *doctype, const char
 {
 	struct db *db;
 	size_t slot;
-	enum store_status found = db_current(st, doctype, id, rev, &db, &slot, err);
+	enum store_status found = replaceable_slot(st, doctype, id, rev, &db, &slot, err);
 	if (found != STORE_OK)
 		return found;
 	char trev[64];
-	rev_make(st, rev_gen(rec_rev(&db->recs[slot])) + 1, trev);
+	store_rev_make(st, store_rev_gen(store_rec_rev(&db->recs[slot])) + 1, trev);
 	/* The tombstone as text too: "<deleted revision>\0<last live body>" (a tree per deleted doc cost 3 KB). */
 	struct buf b = {0};
 	buf_puts(&b, trev);
 	buf_append(&b, "", 1);
-	rec_full_text(&db->recs[slot], &b);
+	store_rec_full_text(&db->recs[slot], &b);
 	json_t *tomb = b.data != NULL ? json_stringn(b.data, b.len) : NULL;
 	buf_free(&b);
 	if (tomb == NULL || json_object_set_new(db->tombs, id, tomb) < 0) {
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
-	db_remove(db, slot);
+	store_db_remove(db, slot);
 	db->deleted++;
 	if (tombstone_rev != NULL)
 		*tombstone_rev = json_string_value(tomb);
@@ -744,4 +396,3 @@ void store_reset_changes(struct store *st)
 	for (size_t i = 0; i < st->ndbs; i++)
 		st->dbs[i]->created = st->dbs[i]->updated = st->dbs[i]->deleted = 0;
 }
-

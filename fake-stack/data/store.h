@@ -100,7 +100,7 @@ enum store_status store_index_put(struct store *st, const char *doctype, const j
 /* Is there an index whose ddoc id or name equals use_index ("_design/x", "x", or ["x","name"])? */
 int store_index_exists(const struct store *st, const char *doctype, const json_t *use_index);
 /* Design documents as _design_docs lists them: {"total_rows":n,"offset":0,"rows":[…]} new ref. */
-json_t *store_design_docs(const struct store *st, const char *doctype);
+json_t *store_index_design_docs(const struct store *st, const char *doctype);
 
 /* Counts of writes since the last store_reset_changes: {"<doctype>":{"created":n,"updated":n,"deleted":n}}. New ref. */
 json_t *store_changes(const struct store *st);

@@ -1,8 +1,8 @@
 /*
  * _find's view of a database: columns, one per field path a query has named
  * (slot → the parsed value at that path, read from the doc's text), built on
- * first use and kept in step with every write by store.c; values repeated
- * across docs are shared while few are distinct.
+ * first use and kept in step with every write by store_db.c and store.c;
+ * values repeated across docs are shared while few are distinct.
  */
 #include "fake-stack/data/store_int.h"
 
@@ -64,7 +64,7 @@ static json_t *intern_get(struct intern *in, const char *s, size_t n)
 		in->e = e;
 		in->cap = cap;
 	}
-	uint64_t h = fnv1a(s, n);
+	uint64_t h = store_hash(s, n);
 	size_t j = h & (in->cap - 1);
 	for (; in->e[j].v != NULL; j = (j + 1) & (in->cap - 1))
 		if (in->e[j].hash == h && in->e[j].len == n && memcmp(in->e[j].text, s, n) == 0)
@@ -83,18 +83,18 @@ static json_t *intern_get(struct intern *in, const char *s, size_t n)
 }
 
 static char bad_path_marker;
-json_t *const column_bad_path = (json_t *)&bad_path_marker;
+json_t *const store_columns_bad_path = (json_t *)&bad_path_marker;
 
 static void value_drop(json_t *v)
 {
-	if (v != column_bad_path)
+	if (v != store_columns_bad_path)
 		json_decref(v);
 }
 
 /* mango_doc get_field on a doc's text: the span of the value at path, or why there is none. */
 static enum mango_lookup text_get(const struct rec *r, const struct mango_path *p, const char **val, size_t *vlen)
 {
-	const char *s = rec_text(r), *end = s + r->textlen;
+	const char *s = store_rec_text(r), *end = s + r->textlen;
 	for (size_t i = 0; i < p->n; i++) {
 		const char *seg = p->segs[i];
 		while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
@@ -123,7 +123,7 @@ static enum mango_lookup text_get(const struct rec *r, const struct mango_path *
 }
 
 /* Set the column's value for a slot from its record (a freed slot's record: none). */
-void column_fill(struct db *db, struct column *c, size_t slot)
+void store_columns_fill(struct db *db, struct column *c, size_t slot)
 {
 	const struct rec *r = &db->recs[slot];
 	json_t *v = NULL;
@@ -131,13 +131,14 @@ void column_fill(struct db *db, struct column *c, size_t slot)
 		const char *first = c->path.segs[0];
 		if (strcmp(first, "_id") == 0 || strcmp(first, "_rev") == 0) {
 			/* not in the text: the record holds them (strings: any deeper step is a bad path) */
-			v = c->path.n > 1 ? column_bad_path : json_string(first[1] == 'i' ? rec_id(r) : rec_rev(r));
+			v = c->path.n > 1 ? store_columns_bad_path
+					   : json_string(first[1] == 'i' ? store_rec_id(r) : store_rec_rev(r));
 		} else {
 			const char *s;
 			size_t n;
 			enum mango_lookup got = text_get(r, &c->path, &s, &n);
 			if (got == MANGO_BAD_PATH)
-				v = column_bad_path;
+				v = store_columns_bad_path;
 			else if (got == MANGO_FOUND)
 				v = c->intern != NULL ? intern_get(c->intern, s, n) : value_parse(s, n);
 		}
@@ -151,7 +152,7 @@ void column_fill(struct db *db, struct column *c, size_t slot)
 	}
 }
 
-void column_free(const struct db *db, struct column *c)
+void store_columns_free(const struct db *db, struct column *c)
 {
 	if (c == NULL)
 		return;
@@ -179,25 +180,25 @@ static struct column *column_get(struct db *db, const struct mango_path *path)
 	c->vals = calloc(db->capslots + 1, sizeof(*c->vals));
 	c->intern = calloc(1, sizeof(*c->intern));
 	if (path->n == 0 || c->vals == NULL || c->intern == NULL || mango_path_copy(&c->path, path) < 0) {
-		column_free(db, c);
+		store_columns_free(db, c);
 		return NULL;
 	}
 	for (size_t slot = 0; slot < db->nslots; slot++)
 		if (db->recs[slot].mem != NULL)
-			column_fill(db, c, slot);
+			store_columns_fill(db, c, slot);
 	db->cols[db->ncols++] = c;
 	return c;
 }
 
 /* ---- _find's view of a database ---- */
 
-static const char *mango_id(void *ctx, size_t i)
+static const char *docs_id(void *ctx, size_t i)
 {
 	const struct db *db = ctx;
-	return rec_id(&db->recs[db->order[i]]);
+	return store_rec_id(&db->recs[db->order[i]]);
 }
 
-static int mango_want(void *ctx, const struct mango_path *paths, size_t npaths)
+static int docs_want(void *ctx, const struct mango_path *paths, size_t npaths)
 {
 	struct db *db = ctx;
 	struct column **want = realloc(db->want, (npaths + 1) * sizeof(*want));
@@ -213,30 +214,25 @@ static int mango_want(void *ctx, const struct mango_path *paths, size_t npaths)
 	return 0;
 }
 
-static enum mango_lookup mango_field(void *ctx, size_t i, size_t k, const json_t **out)
+static enum mango_lookup docs_field(void *ctx, size_t i, size_t k, const json_t **out)
 {
 	const struct db *db = ctx;
 	const json_t *v = db->want[k]->vals[db->order[i]];
 	if (v == NULL)
 		return MANGO_MISSING;
-	if (v == column_bad_path)
+	if (v == store_columns_bad_path)
 		return MANGO_BAD_PATH;
 	*out = v;
 	return MANGO_FOUND;
 }
 
-static json_t *mango_doc(void *ctx, size_t i)
+static json_t *docs_doc(void *ctx, size_t i)
 {
 	const struct db *db = ctx;
-	return rec_tree(&db->recs[db->order[i]]);
+	return store_rec_tree(&db->recs[db->order[i]]);
 }
 
-int store_mango_docs(const struct store *st, const char *doctype, struct mango_docs *docs)
+void store_columns_docs(struct db *db, struct mango_docs *docs)
 {
-	struct db *db = db_find(st, doctype, NULL);
-	if (db == NULL)
-		return -1;
-	order_fix(db);
-	*docs = (struct mango_docs){db->nlive, db, mango_id, mango_want, mango_field, mango_doc};
-	return 0;
+	*docs = (struct mango_docs){db->nlive, db, docs_id, docs_want, docs_field, docs_doc};
 }

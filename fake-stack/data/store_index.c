@@ -88,7 +88,7 @@ enum store_status store_index_put(struct store *st, const char *doctype, const j
 		buf_puts(&ddid, "_design/");
 	buf_puts(&ddid, dd);
 
-	struct db *db = db_ensure(st, doctype);
+	struct db *db = store_db_open(st, doctype);
 	enum store_status s = STORE_OK;
 	json_t *cur = db != NULL ? store_fetch(st, doctype, ddid.data, NULL) : NULL;
 	json_t *old = cur != NULL ? json_object_get(json_object_get(cur, "views"), iname) : NULL;
@@ -102,9 +102,9 @@ enum store_status store_index_put(struct store *st, const char *doctype, const j
 		if (!json_is_object(json_object_get(ddoc, "views")))
 			json_object_set_new(ddoc, "views", json_object());
 		json_object_set(json_object_get(ddoc, "views"), iname, view);
-		long gen = cur != NULL ? rev_gen(json_string_value(json_object_get(cur, "_rev"))) + 1
-				       : tomb_gen(db, ddid.data) + 1;
-		s = db_put(st, db, ddid.data, gen, ddoc, NULL, err);
+		long gen = cur != NULL ? store_rev_gen(json_string_value(json_object_get(cur, "_rev"))) + 1
+				       : store_tomb_gen(db, ddid.data) + 1;
+		s = store_put(st, db, ddid.data, gen, ddoc, NULL, err);
 		json_decref(ddoc);
 		if (s == STORE_OK) {
 			if (cur == NULL)
@@ -155,7 +155,7 @@ int store_index_exists(const struct store *st, const char *doctype, const json_t
 	return ok;
 }
 
-json_t *store_design_docs(const struct store *st, const char *doctype)
+json_t *store_index_design_docs(const struct store *st, const char *doctype)
 {
 	size_t n = store_count(st, doctype);
 	json_t *rows = json_array();

@@ -57,22 +57,22 @@ static int load_doc(struct store *st, struct db *db, const json_t *doc, const ch
 		id = genid;
 	}
 	char idmsg[ERR_MAX];
-	if (id_check(id, idmsg) < 0)
+	if (store_id_check(id, idmsg) < 0)
 		return err_set(err, "%s%s: invalid _id \"%s\": ids starting with _ are reserved (only _design/… is allowed)",
 			       path, where, id);
-	if (db_lookup(db, id) >= 0)
+	if (store_db_lookup(db, id) >= 0)
 		return err_set(err, "%s%s: duplicate _id \"%s\" in %s", path, where, id, db->name);
 	/* A fixture's own revision is kept when well-formed, else the doc starts at generation 1. */
 	const char *rev = json_string_value(json_object_get(doc, "_rev"));
 	char newrev[64];
-	if (!rev_valid(rev)) {
-		rev_make(st, 1, newrev);
+	if (!store_rev_valid(rev)) {
+		store_rev_make(st, 1, newrev);
 		rev = newrev;
 	}
 	struct rec r;
-	if (rec_make(&r, id, rev, doc) < 0)
+	if (store_rec_make(&r, id, rev, doc) < 0)
 		return err_set(err, "%s: out of memory", path);
-	if (db_add(db, &r, 1) < 0) {
+	if (store_db_add(db, &r, 1) < 0) {
 		free(r.mem);
 		return err_set(err, "%s: out of memory", path);
 	}
@@ -160,7 +160,7 @@ static int load_array_file(struct store *st, const char *path, const char *docty
 		rc = array_file_error(path, text, len, doctype, err);
 		goto out;
 	}
-	if ((db = db_ensure(st, doctype)) == NULL) {
+	if ((db = store_db_open(st, doctype)) == NULL) {
 		rc = err_set(err, "out of memory");
 		goto out;
 	}
@@ -211,7 +211,7 @@ static int load_doc_dir(struct store *st, const char *dir, const char *doctype, 
 	DIR *d = opendir(dir);
 	if (d == NULL)
 		return err_set(err, "%s: %s", dir, strerror(errno));
-	struct db *db = db_ensure(st, doctype);
+	struct db *db = store_db_open(st, doctype);
 	if (db == NULL) {
 		closedir(d);
 		return err_set(err, "out of memory");
@@ -320,9 +320,9 @@ int store_write_dir(const struct store *st, const char *dir, char *err)
 			path.len = base;
 			path.data[base] = '\0';
 			buf_puts(&path, "/");
-			id_to_filename(&path, rec_id(r));
+			id_to_filename(&path, store_rec_id(r));
 			buf_puts(&path, ".json");
-			json_t *doc = rec_tree(r);
+			json_t *doc = store_rec_tree(r);
 			rc = doc != NULL ? write_doc(path.data, doc, err) : err_set(err, "%s: out of memory", path.data);
 			json_decref(doc);
 		}

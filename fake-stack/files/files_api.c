@@ -467,7 +467,7 @@ void files_find(const struct files_ctx *c, const json_t *body, const char *q_lim
 			json_object_set_new(res->body, "links", json_object());
 		}
 	}
-	mango_result_clear(&mr);
+	mango_find_clear(&mr);
 	for (i = 0; i < n_docs; i++)
 		json_decref(couch[i]);
 	free(couch);

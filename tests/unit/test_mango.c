@@ -1,8 +1,16 @@
-/* fake-stack/data/mango.c and collate.c: CouchDB selectors, collation, _find. */
+/*
+ * fake-stack/data/mango_*.c and collate.c: CouchDB selectors, collation, _find.
+ * The tabular cases are data, tests/mango/NAME.test (format in tests/mango/README.md),
+ * read here from the repo root; what needs a set of docs or a C call stays C.
+ */
 #include "common/err.h"
+#include "fake-stack/data/collate.h"
 #include "fake-stack/data/mango.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,206 +22,240 @@ static json_t *J(const char *text)
 	return v;
 }
 
-/* Does doc match selector? (both as JSON text) */
-static int M(const char *sel, const char *doc)
+/* ---- the runner of tests/mango/NAME.test ---- */
+
+/* One line of a case, and where it is. */
+struct mline {
+	char *text;
+	int no;
+};
+
+/* A case: its lines (comments left out), in its file. */
+struct mcase {
+	const char *file;
+	struct mline *lines;
+	size_t n;
+};
+
+/* Report a failed case as file:line: why (the test goes on, and fails at its end). Returns -1. */
+__attribute__((format(printf, 3, 4))) static int case_fail(const struct mcase *c, int no, const char *fmt, ...)
 {
-	json_t *s = J(sel), *d = J(doc);
+	char why[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	cr_expect_fail("%s:%d: %s", c->file, no, why);
+	return -1;
+}
+
+/* Line k of a case as JSON (a new ref), or NULL after reporting the case as malformed. */
+static json_t *case_json(const struct mcase *c, size_t k)
+{
+	json_error_t e;
+	json_t *v = json_loads(c->lines[k].text, JSON_DECODE_ANY, &e);
+	if (v == NULL)
+		case_fail(c, c->lines[k].no, "malformed case: not JSON (%s): %s", e.text, c->lines[k].text);
+	return v;
+}
+
+/* "refused NAME: REASON" split into name and reason (pointing into line); -1 when it is not one. */
+static int refused_parse(const char *line, char *name, size_t cap, const char **reason)
+{
+	if (strncmp(line, "refused ", 8) != 0)
+		return -1;
+	const char *colon = strstr(line + 8, ": ");
+	if (colon == NULL || colon == line + 8 || (size_t)(colon - (line + 8)) >= cap)
+		return -1;
+	snprintf(name, cap, "%.*s", (int)(colon - (line + 8)), line + 8);
+	*reason = colon + 2;
+	return 0;
+}
+
+/* Did a refusal give status 400 with the expected name and reason (line k: "refused NAME: REASON")? */
+static int refusal_check(const struct mcase *c, size_t k, const struct mango_error *e, const char *err)
+{
+	char name[64];
+	const char *reason;
+	if (refused_parse(c->lines[k].text, name, sizeof(name), &reason) < 0)
+		return case_fail(c, c->lines[k].no, "malformed case: want \"refused NAME: REASON\", got: %s",
+				 c->lines[k].text);
+	if (e->status != 400 || e->error == NULL || strcmp(e->error, name) != 0 || strcmp(err, reason) != 0)
+		return case_fail(c, c->lines[0].no, "%s: want 400 %s: %s, got %d %s: %s", c->lines[0].text, name, reason,
+				 e->status, e->error != NULL ? e->error : "(none)", err);
+	return 0;
+}
+
+typedef int (*case_fn)(const struct mcase *c);
+
+/* Run fn on every case of tests/mango/name; the test fails if a case fails, or the file is unreadable or empty. */
+static void run_file(const char *name, case_fn fn)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "tests/mango/%s", name);
+	FILE *in = fopen(path, "r");
+	cr_assert_not_null(in, "%s: %s (the tests run from the repo root)", path, strerror(errno));
+	struct mcase c = {path, NULL, 0};
+	size_t cap = 0;
+	int total = 0, failed = 0, no = 0;
+	char *line = NULL;
+	size_t lcap = 0;
+	for (;;) {
+		ssize_t got = getline(&line, &lcap, in);
+		if (got > 0 && line[got - 1] == '\n')
+			line[--got] = '\0';
+		no++;
+		if (got < 0 || got == 0) { /* end of file, or a blank line: the case is whole */
+			if (c.n > 0) {
+				total++;
+				failed += fn(&c) < 0;
+			}
+			for (size_t i = 0; i < c.n; i++)
+				free(c.lines[i].text);
+			c.n = 0;
+			if (got < 0)
+				break;
+			continue;
+		}
+		if (line[0] == '#')
+			continue;
+		if (c.n == cap) {
+			cap = cap ? cap * 2 : 8;
+			c.lines = realloc(c.lines, cap * sizeof(*c.lines));
+			cr_assert_not_null(c.lines);
+		}
+		c.lines[c.n++] = (struct mline){strdup(line), no};
+	}
+	free(line);
+	free(c.lines);
+	fclose(in);
+	cr_log_info("%s: %d cases, %d failed", path, total, failed);
+	cr_assert_gt(total, 0, "%s holds no case", path);
+	cr_assert_eq(failed, 0, "%d of the %d cases of %s failed (see above)", failed, total, path);
+}
+
+/* selectors.test: selector, doc, "match" | "no match"; or selector, "refused NAME: REASON". */
+static int selector_case(const struct mcase *c)
+{
+	if (c->n != 2 && c->n != 3)
+		return case_fail(c, c->lines[0].no, "malformed case: %zu lines, want 2 or 3", c->n);
+	int want = c->n == 3 && strcmp(c->lines[2].text, "match") == 0;
+	if (c->n == 3 && !want && strcmp(c->lines[2].text, "no match") != 0)
+		return case_fail(c, c->lines[2].no, "malformed case: want \"match\" or \"no match\", got: %s",
+				 c->lines[2].text);
+	json_t *sel = case_json(c, 0), *doc = c->n == 3 ? case_json(c, 1) : NULL;
+	int rc = sel == NULL || (c->n == 3 && doc == NULL) ? -1 : 0;
 	char err[ERR_MAX] = "";
-	cr_assert_eq(mango_check(s, err), 0, "selector %s refused: %s", sel, err);
-	int r = mango_match(s, d);
-	json_decref(s);
-	json_decref(d);
-	return r;
+	if (rc == 0 && c->n == 3) {
+		if (mango_selector_check(sel, err) < 0)
+			rc = case_fail(c, c->lines[0].no, "selector refused: %s", err);
+		else if (mango_match(sel, doc) != want)
+			rc = case_fail(c, c->lines[0].no, "%s should%s match %s", c->lines[0].text, want ? "" : " not",
+				       c->lines[1].text);
+	} else if (rc == 0) {
+		struct mango_error e = {0};
+		json_t *n = mango_selector_normalize(sel, &e, err);
+		if (n != NULL)
+			rc = case_fail(c, c->lines[0].no, "%s should be refused", c->lines[0].text);
+		else
+			rc = refusal_check(c, 1, &e, err);
+		json_decref(n);
+	}
+	json_decref(sel);
+	json_decref(doc);
+	return rc;
 }
 
-#define YES(sel, doc) cr_assert(M(sel, doc), "%s should match %s", sel, doc)
-#define NO(sel, doc) cr_assert(!M(sel, doc), "%s should not match %s", sel, doc)
-
-/* The selector is refused with exactly this reason. */
-static void BAD(const char *sel, const char *reason)
+/* find.test: a request refused over one doc: request, "refused NAME: REASON". */
+static int find_case(const struct mcase *c)
 {
-	json_t *s = J(sel);
+	if (c->n != 2)
+		return case_fail(c, c->lines[0].no, "malformed case: %zu lines, want 2", c->n);
+	json_t *req = case_json(c, 0);
+	if (req == NULL)
+		return -1;
+	json_t *docs[] = {J("{\"_id\":\"a\"}")};
+	struct mango_docs md;
+	struct mango_array arr;
+	mango_docs_array(&md, &arr, docs, 1);
+	struct mango_result res;
 	char err[ERR_MAX] = "";
-	struct mango_error e = {0};
-	json_t *n = mango_normalize(s, &e, err);
-	cr_assert_null(n, "%s should be refused", sel);
-	cr_assert_str_eq(err, reason, "selector %s", sel);
-	cr_assert_eq(e.status, 400);
-	json_decref(s);
+	int rc;
+	if (mango_find(req, &md, NULL, &res, err) == 0) {
+		rc = case_fail(c, c->lines[0].no, "%s should be refused", c->lines[0].text);
+		mango_find_clear(&res);
+	} else {
+		rc = refusal_check(c, 1, &res.error, err);
+	}
+	json_decref(docs[0]);
+	json_decref(req);
+	return rc;
 }
 
-Test(mango, comparison_operators)
+static int sign(int c)
 {
-	YES("{\"a\":{\"$eq\":1}}", "{\"a\":1}");
-	NO("{\"a\":{\"$eq\":1}}", "{\"a\":2}");
-	YES("{\"a\":1}", "{\"a\":1.0}");
-	NO("{\"a\":1}", "{\"a\":\"1\"}");
-	YES("{\"a\":{\"$ne\":1}}", "{\"a\":2}");
-	NO("{\"a\":{\"$ne\":1}}", "{\"a\":1}");
-	YES("{\"a\":{\"$gt\":1}}", "{\"a\":2}");
-	NO("{\"a\":{\"$gt\":1}}", "{\"a\":1}");
-	YES("{\"a\":{\"$gte\":1}}", "{\"a\":1}");
-	NO("{\"a\":{\"$gte\":1}}", "{\"a\":0.5}");
-	YES("{\"a\":{\"$lt\":1}}", "{\"a\":0}");
-	NO("{\"a\":{\"$lt\":1}}", "{\"a\":1}");
-	YES("{\"a\":{\"$lte\":1}}", "{\"a\":1}");
-	NO("{\"a\":{\"$lte\":1}}", "{\"a\":1.5}");
-	/* across types: collation order */
-	YES("{\"a\":{\"$gt\":null}}", "{\"a\":false}");
-	YES("{\"a\":{\"$gt\":null}}", "{\"a\":\"\"}");
-	NO("{\"a\":{\"$gt\":null}}", "{\"a\":null}");
-	YES("{\"a\":{\"$gt\":99}}", "{\"a\":\"0\"}");
-	YES("{\"a\":{\"$lt\":{}}}", "{\"a\":[1]}");
-	/* ISO dates as strings */
-	YES("{\"date\":{\"$gt\":\"2024-01-01T00:00:00.000Z\",\"$lt\":\"2024-02-01\"}}",
-	    "{\"date\":\"2024-01-15T10:00:00.000Z\"}");
-	NO("{\"date\":{\"$gt\":\"2024-01-01T00:00:00.000Z\",\"$lt\":\"2024-02-01\"}}",
-	   "{\"date\":\"2024-02-15T10:00:00.000Z\"}");
-	/* equality on objects and arrays */
-	YES("{\"a\":{\"$eq\":{\"b\":1}}}", "{\"a\":{\"b\":1}}");
-	YES("{\"a\":[1,2]}", "{\"a\":[1,2]}");
-	NO("{\"a\":[1,2]}", "{\"a\":[2,1]}");
+	return (c > 0) - (c < 0);
 }
 
-Test(mango, missing_fields_match_nothing_but_exists_false)
+/* collation.test: values in strictly increasing order; every pair compared (the first wrong pair reported). */
+static int collation_case(const struct mcase *c)
 {
-	NO("{\"a\":{\"$ne\":1}}", "{}");
-	NO("{\"a\":{\"$nin\":[1]}}", "{}");
-	NO("{\"a\":{\"$gt\":null}}", "{}");
-	NO("{\"a\":{\"$not\":{\"$eq\":1}}}", "{}");
-	NO("{\"$not\":{\"a\":1}}", "{}");
-	YES("{\"a\":{\"$exists\":false}}", "{}");
-	NO("{\"a\":{\"$exists\":false}}", "{\"a\":null}");
-	YES("{\"a\":{\"$exists\":true}}", "{\"a\":null}");
-	NO("{\"a\":{\"$exists\":true}}", "{}");
-	YES("{\"$not\":{\"a\":{\"$exists\":true}}}", "{}");
-	/* through a scalar: a bad path, not even $exists:false */
-	NO("{\"a.b\":{\"$exists\":false}}", "{\"a\":3}");
-	YES("{\"a.b\":{\"$exists\":false}}", "{\"a\":{}}");
-	YES("{}", "{\"anything\":1}");
+	json_t **v = calloc(c->n, sizeof(*v));
+	cr_assert_not_null(v);
+	int rc = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if ((v[i] = case_json(c, i)) == NULL)
+			rc = -1;
+	for (size_t i = 0; rc == 0 && i < c->n; i++) {
+		for (size_t j = 0; rc == 0 && j < c->n; j++) {
+			int want = sign((int)i - (int)j), got = sign(collate_json(v[i], v[j]));
+			if (got == want && json_is_string(v[i]) && json_is_string(v[j]))
+				got = sign(collate_strings(json_string_value(v[i]), json_string_length(v[i]),
+							   json_string_value(v[j]), json_string_length(v[j])));
+			if (got != want)
+				rc = case_fail(c, c->lines[i].no, "collate(%s, %s) = %d, want %d (line %d)", c->lines[i].text,
+					       c->lines[j].text, got, want, c->lines[j].no);
+		}
+	}
+	for (size_t i = 0; i < c->n; i++)
+		json_decref(v[i]);
+	free(v);
+	return rc;
 }
 
-Test(mango, in_nin_all_size_mod_type_regex)
+Test(mango, selectors_data)
 {
-	YES("{\"a\":{\"$in\":[1,2]}}", "{\"a\":2}");
-	NO("{\"a\":{\"$in\":[1,2]}}", "{\"a\":3}");
-	YES("{\"a\":{\"$in\":[1,2]}}", "{\"a\":[5,2]}");
-	YES("{\"a\":{\"$nin\":[1,2]}}", "{\"a\":3}");
-	NO("{\"a\":{\"$nin\":[1,2]}}", "{\"a\":1}");
-	NO("{\"a\":{\"$nin\":[1,2]}}", "{\"a\":[3,1]}");
-	YES("{\"a\":{\"$all\":[1,2]}}", "{\"a\":[2,3,1]}");
-	NO("{\"a\":{\"$all\":[1,2]}}", "{\"a\":[2,3]}");
-	NO("{\"a\":{\"$all\":[1]}}", "{\"a\":1}");
-	YES("{\"a\":{\"$all\":[[1,2]]}}", "{\"a\":[1,2]}");
-	YES("{\"a\":{\"$size\":2}}", "{\"a\":[1,[]]}");
-	NO("{\"a\":{\"$size\":2}}", "{\"a\":[1]}");
-	NO("{\"a\":{\"$size\":1}}", "{\"a\":\"x\"}");
-	YES("{\"a\":{\"$mod\":[3,1]}}", "{\"a\":7}");
-	NO("{\"a\":{\"$mod\":[3,1]}}", "{\"a\":6}");
-	YES("{\"a\":{\"$mod\":[3,-1]}}", "{\"a\":-7}");
-	NO("{\"a\":{\"$mod\":[3,1]}}", "{\"a\":7.0}");
-	YES("{\"a\":{\"$type\":\"string\"}}", "{\"a\":\"x\"}");
-	NO("{\"a\":{\"$type\":\"string\"}}", "{\"a\":1}");
-	YES("{\"a\":{\"$type\":\"boolean\"}}", "{\"a\":false}");
-	YES("{\"a\":{\"$type\":\"null\"}}", "{\"a\":null}");
-	YES("{\"a\":{\"$type\":\"number\"}}", "{\"a\":1.5}");
-	YES("{\"a\":{\"$type\":\"array\"}}", "{\"a\":[]}");
-	YES("{\"a\":{\"$type\":\"object\"}}", "{\"a\":{}}");
-	YES("{\"a\":{\"$regex\":\"^b.*s$\"}}", "{\"a\":\"books\"}");
-	NO("{\"a\":{\"$regex\":\"^b.*s$\"}}", "{\"a\":\"Books\"}");
-	YES("{\"a\":{\"$regex\":\"(?i)^b.*s$\"}}", "{\"a\":\"Books\"}");
-	YES("{\"a\":{\"$regex\":\"\\\\d{4}\"}}", "{\"a\":\"in 2024\"}");
-	NO("{\"a\":{\"$regex\":\"\\\\d{4}\"}}", "{\"a\":\"in 24\"}");
-	NO("{\"a\":{\"$regex\":\"1\"}}", "{\"a\":1}");
-	YES("{\"a\":{\"$beginsWith\":\"io.cozy\"}}", "{\"a\":\"io.cozy.files\"}");
-	NO("{\"a\":{\"$beginsWith\":\"io.cozy\"}}", "{\"a\":\"io.coz\"}");
+	run_file("selectors.test", selector_case);
 }
 
-Test(mango, logical_operators)
+Test(mango, find_refusals_data)
 {
-	YES("{\"$and\":[{\"a\":1},{\"b\":2}]}", "{\"a\":1,\"b\":2}");
-	NO("{\"$and\":[{\"a\":1},{\"b\":2}]}", "{\"a\":1,\"b\":3}");
-	YES("{\"a\":1,\"b\":2}", "{\"a\":1,\"b\":2}");
-	NO("{\"a\":1,\"b\":2}", "{\"a\":1}");
-	YES("{\"$or\":[{\"a\":1},{\"b\":2}]}", "{\"b\":2}");
-	NO("{\"$or\":[{\"a\":1},{\"b\":2}]}", "{\"b\":1}");
-	YES("{\"$nor\":[{\"a\":1},{\"a\":2}]}", "{\"a\":3}");
-	NO("{\"$nor\":[{\"a\":1},{\"a\":2}]}", "{\"a\":2}");
-	NO("{\"$nor\":[{\"a\":1}]}", "{}");
-	YES("{\"$not\":{\"a\":{\"$gt\":5}}}", "{\"a\":5}");
-	NO("{\"$not\":{\"a\":{\"$gt\":5}}}", "{\"a\":6}");
-	YES("{\"a\":{\"$not\":{\"$regex\":\"^x\"}}}", "{\"a\":\"y\"}");
-	NO("{\"a\":{\"$not\":{\"$regex\":\"^x\"}}}", "{\"a\":\"xy\"}");
-	YES("{\"a\":{\"$gt\":1,\"$lt\":3}}", "{\"a\":2}");
-	NO("{\"a\":{\"$gt\":1,\"$lt\":3}}", "{\"a\":3}");
-	YES("{\"a\":{\"$or\":[1,{\"$gt\":10}]}}", "{\"a\":11}");
+	run_file("find.test", find_case);
 }
 
-Test(mango, elem_match_all_match)
+Test(mango, collation_data)
 {
-	YES("{\"a\":{\"$elemMatch\":{\"$gte\":80,\"$lt\":85}}}", "{\"a\":[70,82]}");
-	NO("{\"a\":{\"$elemMatch\":{\"$gte\":80,\"$lt\":85}}}", "{\"a\":[70,90]}");
-	YES("{\"a\":{\"$elemMatch\":{\"b\":1}}}", "{\"a\":[{\"b\":2},{\"b\":1}]}");
-	NO("{\"a\":{\"$elemMatch\":{\"b\":1}}}", "{\"a\":{\"b\":1}}");
-	YES("{\"a\":{\"$allMatch\":{\"$gt\":0}}}", "{\"a\":[1,2]}");
-	NO("{\"a\":{\"$allMatch\":{\"$gt\":0}}}", "{\"a\":[1,0]}");
-	NO("{\"a\":{\"$allMatch\":{\"$gt\":0}}}", "{\"a\":[]}");
+	run_file("collation.test", collation_case);
 }
 
-Test(mango, nested_objects_and_dotted_paths)
-{
-	/* what cozy-client sends for files dedup */
-	const char *sel = "{\"metadata\":{\"fileIdAttributes\":\"B001\"},"
-			  "\"cozyMetadata\":{\"createdByApp\":\"labvendor\",\"sourceAccountIdentifier\":\"homer\"},"
-			  "\"trashed\":false}";
-	const char *doc = "{\"metadata\":{\"fileIdAttributes\":\"B001\",\"x\":1},"
-			  "\"cozyMetadata\":{\"createdByApp\":\"labvendor\",\"sourceAccountIdentifier\":\"homer\"},"
-			  "\"trashed\":false}";
-	YES(sel, doc);
-	NO(sel, "{\"metadata\":{\"fileIdAttributes\":\"B002\"},"
-		"\"cozyMetadata\":{\"createdByApp\":\"labvendor\",\"sourceAccountIdentifier\":\"homer\"},"
-		"\"trashed\":false}");
-	/* nested = dotted (not whole-object equality) */
-	YES("{\"cozyMetadata.createdByApp\":\"labvendor\"}", doc);
-	YES("{\"metadata\":{\"fileIdAttributes\":\"B001\"}}", doc);
-	NO("{\"metadata\":{\"$eq\":{\"fileIdAttributes\":\"B001\"}}}", doc);
-	YES("{\"a\\\\.b\":1}", "{\"a.b\":1}");
-	NO("{\"a\\\\.b\":1}", "{\"a\":{\"b\":1}}");
-	YES("{\"a.1\":\"y\"}", "{\"a\":[\"x\",\"y\"]}");
-	NO("{\"a.2\":\"y\"}", "{\"a\":[\"x\",\"y\"]}");
-	YES("{\"_id\":{\"$gt\":\"B\"}}", "{\"_id\":\"a\"}"); /* raw byte order on _id */
-	YES("{\"x\":{\"$gt\":\"a\"}}", "{\"x\":\"B\"}");     /* collation elsewhere: a < B */
-	NO("{\"x\":{\"$gt\":\"B\"}}", "{\"x\":\"a\"}");
+/* ---- what is not tabular ---- */
 
-	json_t *d = J(doc);
-	cr_assert_str_eq(json_string_value(mango_get_path(d, "cozyMetadata.createdByApp")), "labvendor");
-	cr_assert_null(mango_get_path(d, "cozyMetadata.nope"));
-	cr_assert_null(mango_get_path(d, "trashed.x"));
+Test(mango, path_value)
+{
+	json_t *d = J("{\"metadata\":{\"fileIdAttributes\":\"B001\",\"x\":1},"
+		      "\"cozyMetadata\":{\"createdByApp\":\"labvendor\",\"sourceAccountIdentifier\":\"homer\"},"
+		      "\"trashed\":false}");
+	cr_assert_str_eq(json_string_value(mango_path_value(d, "cozyMetadata.createdByApp")), "labvendor");
+	cr_assert_null(mango_path_value(d, "cozyMetadata.nope"));
+	cr_assert_null(mango_path_value(d, "trashed.x"));
 	json_decref(d);
 }
 
-Test(mango, bad_selectors)
+Test(mango, bad_selector_matches_nothing)
 {
-	BAD("{\"a\":{\"$foo\":1}}", "Invalid operator: $foo");
-	BAD("{\"$foo\":1}", "Invalid operator: $foo");
-	BAD("{\"$and\":{\"a\":1}}", "Bad argument for operator $and: {[{<<\"a\">>,1}]}");
-	BAD("{\"$or\":1}", "Bad argument for operator $or: 1");
-	BAD("{\"a\":{\"$in\":1}}", "Bad argument for operator $in: 1");
-	BAD("{\"a\":{\"$nin\":\"x\"}}", "Bad argument for operator $nin: <<\"x\">>");
-	BAD("{\"a\":{\"$exists\":1}}", "Bad argument for operator $exists: 1");
-	BAD("{\"a\":{\"$type\":1}}", "Bad argument for operator $type: 1");
-	BAD("{\"a\":{\"$size\":-1}}", "Bad argument for operator $size: -1");
-	BAD("{\"a\":{\"$mod\":[1]}}", "Bad argument for operator $mod: [1]");
-	BAD("{\"a\":{\"$regex\":\"(\"}}", "Bad argument for operator $regex: <<\"(\">>");
-	BAD("{\"a\":{\"$not\":1}}", "Bad argument for operator $not: 1");
-	BAD("{\"a\":{\"$elemMatch\":[1]}}", "Bad argument for operator $elemMatch: [1]");
-	BAD("{\"a\":{\"$all\":null}}", "Bad argument for operator $all: null");
-	BAD("{\"a\":{\"$where\":\"x\"}}", "Unsupported operator: $where");
-	BAD("{\"$eq\":1}", "One or more conditions is missing a field name.");
-	BAD("[1]", "Selector must be a JSON object, not: [1]");
 	char err[ERR_MAX];
 	json_t *s = J("{\"a\":{\"$bar\":1}}");
-	cr_assert_eq(mango_check(s, err), -1);
+	cr_assert_eq(mango_selector_check(s, err), -1);
 	cr_assert_eq(mango_match(s, s), 0, "a bad selector matches nothing");
 	json_decref(s);
 }
@@ -222,52 +264,12 @@ Test(mango, normalization_shape)
 {
 	json_t *s = J("{\"a\":{\"b\":{\"$gt\":1}},\"$not\":{\"c\":{\"$lt\":2}}}");
 	char err[ERR_MAX];
-	json_t *n = mango_normalize(s, NULL, err);
+	json_t *n = mango_selector_normalize(s, NULL, err);
 	json_t *want = J("{\"$and\":[{\"a.b\":{\"$gt\":1}},{\"c\":{\"$gte\":2}}]}");
 	cr_assert(json_equal(n, want), "%s", json_dumps(n, 0));
 	json_decref(s);
 	json_decref(n);
 	json_decref(want);
-}
-
-/* The CouchDB docs' collation specification (ddocs/views/collation.rst), in order. */
-Test(mango, collation_documented_order)
-{
-	const char *list[] = {"null", "false", "true", "1", "2", "3.0", "4", "\"a\"", "\"A\"", "\"aa\"", "\"b\"",
-			      "\"B\"", "\"ba\"", "\"bb\"", "[\"a\"]", "[\"b\"]", "[\"b\",\"c\"]", "[\"b\",\"c\",\"a\"]",
-			      "[\"b\",\"d\"]", "[\"b\",\"d\",\"e\"]", "{\"a\":1}", "{\"a\":2}", "{\"b\":1}", "{\"b\":2}",
-			      "{\"b\":2,\"a\":1}", "{\"b\":2,\"c\":2}"};
-	size_t n = sizeof(list) / sizeof(*list);
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < n; j++) {
-			json_t *a = J(list[i]), *b = J(list[j]);
-			int c = mango_collate(a, b);
-			int want = (i > j) - (i < j);
-			cr_assert_eq((c > 0) - (c < 0), want, "collate(%s, %s) = %d", list[i], list[j], c);
-			json_decref(a);
-			json_decref(b);
-		}
-	}
-}
-
-Test(mango, collation_strings)
-{
-	/* the docs' ASCII sequence: symbols, digits, then letters a A b B … */
-	const char *seq = "`^_-,;:!?.'\"()[]{}@*/\\&#%+<=>|~$0123456789aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ";
-	for (size_t i = 1; seq[i]; i++)
-		cr_assert_lt(mango_collate_strings(seq + i - 1, 1, seq + i, 1), 0, "'%c' < '%c'", seq[i - 1], seq[i]);
-	/* abc < Abc < ABC < abc1 < AbcZZZZZ */
-	const char *keys[] = {"abc", "Abc", "ABC", "abc1", "AbcZZZZZ"};
-	for (size_t i = 1; i < 5; i++)
-		cr_assert_lt(mango_collate_strings(keys[i - 1], strlen(keys[i - 1]), keys[i], strlen(keys[i])), 0,
-			     "%s < %s", keys[i - 1], keys[i]);
-	/* accents after the bare letter, before the next letter; other code points after ASCII letters */
-	cr_assert_lt(mango_collate_strings("e", 1, "é", 2), 0);
-	cr_assert_lt(mango_collate_strings("é", 2, "f", 1), 0);
-	cr_assert_lt(mango_collate_strings("élan", 5, "etat", 4), 0); /* primary first: l < t */
-	cr_assert_lt(mango_collate_strings("z", 1, "я", 2), 0);
-	cr_assert_eq(mango_collate_strings("same", 4, "same", 4), 0);
-	cr_assert_lt(mango_collate_strings("", 0, " ", 1), 0);
 }
 
 /* 30 docs: n = 0..29, even/odd group; ids "d00".."d29" in reverse creation order. */
@@ -327,16 +329,16 @@ Test(mango, find_default_order_limit_and_design_docs)
 	cr_assert_eq(json_array_size(res.docs), 30);
 	cr_assert_eq(res.next, 0);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(res.docs, 0), "_id")), "d00");
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	/* over 1000 → 100; 0 gives an empty page that says next */
 	cr_assert_eq(find("{\"selector\":{},\"limit\":5000}", docs, n, &res, err), 0);
 	cr_assert_eq(res.limit, 100);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	cr_assert_eq(find("{\"selector\":{},\"limit\":0}", docs, n, &res, err), 0);
 	cr_assert_eq(json_array_size(res.docs), 0);
 	cr_assert_eq(res.next, 1);
 	cr_assert_str_eq(res.bookmark, "");
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	free_docs(docs, n);
 }
 
@@ -354,12 +356,12 @@ Test(mango, find_sort_asc_desc_mixed_types)
 	for (size_t i = 0; i < 8; i++)
 		cr_assert_eq(json_string_value(json_object_get(json_array_get(res.docs, i), "_id"))[0], asc[i],
 			     "position %zu", i);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	cr_assert_eq(find("{\"selector\":{},\"sort\":[{\"v\":\"desc\"}]}", docs, n, &res, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(res.docs), 8, "a doc without the sort field is not in the index");
 	for (size_t i = 0; i < 8; i++)
 		cr_assert_eq(json_string_value(json_object_get(json_array_get(res.docs, i), "_id"))[0], asc[7 - i]);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	for (size_t i = 0; i < n; i++)
 		json_decref(docs[i]);
 }
@@ -376,7 +378,7 @@ Test(mango, find_two_field_sort_and_index_order)
 	cr_assert_eq(json_array_size(res.docs), 10);
 	for (size_t i = 0; i < 10; i++)
 		cr_assert_eq(doc_n(&res, i), 11 + 2 * (int)i);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	/* an index given by the caller orders the results when there is no sort */
 	json_t *req = J("{\"selector\":{\"n\":{\"$lt\":3}}}");
 	json_t *fields = J("[\"n\"]");
@@ -386,13 +388,13 @@ Test(mango, find_two_field_sort_and_index_order)
 	cr_assert_eq(json_array_size(res.docs), 2, "partial filter: only odd docs (n=0 and n=2 have an odd i)");
 	cr_assert_eq(doc_n(&res, 0), 0);
 	cr_assert_eq(doc_n(&res, 1), 2);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	idx.partial_filter = NULL;
 	cr_assert_eq(find_in(req, docs, n, &idx, &res, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(res.docs), 3);
 	for (size_t i = 0; i < 3; i++)
 		cr_assert_eq(doc_n(&res, i), (int)i);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	json_decref(req);
 	json_decref(fields);
 	json_decref(pfs);
@@ -411,7 +413,7 @@ Test(mango, find_fields_projection)
 	json_t *want = J("{\"_id\":\"d03\",\"meta\":{\"k\":\"y\"}}");
 	cr_assert(json_equal(json_array_get(res.docs, 0), want), "%s", json_dumps(json_array_get(res.docs, 0), 0));
 	json_decref(want);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	free_docs(docs, n);
 }
 
@@ -429,7 +431,7 @@ Test(mango, find_paging_skip_and_bookmark)
 		cr_assert_eq(find(req, docs, n, &res, err), 0, "%s", err);
 		seen += (int)json_array_size(res.docs);
 		int next = res.next;
-		mango_result_clear(&res);
+		mango_find_clear(&res);
 		if (!next)
 			break;
 	}
@@ -449,7 +451,7 @@ Test(mango, find_paging_skip_and_bookmark)
 		free(bm);
 		bm = strdup(res.bookmark);
 		int next = res.next;
-		mango_result_clear(&res);
+		mango_find_clear(&res);
 		pages++;
 		if (!next)
 			break;
@@ -458,43 +460,6 @@ Test(mango, find_paging_skip_and_bookmark)
 	cr_assert_eq(pages, 8);
 	free(bm);
 	free_docs(docs, n);
-}
-
-/* The request is refused with this error name and reason. */
-static void FIND_BAD(const char *req, const char *error, const char *reason)
-{
-	json_t *docs[] = {J("{\"_id\":\"a\"}")};
-	struct mango_result res;
-	char err[ERR_MAX] = "";
-	cr_assert_eq(find(req, docs, 1, &res, err), -1, "%s should fail", req);
-	cr_assert_str_eq(res.error.error, error, "%s", req);
-	cr_assert_str_eq(err, reason, "%s", req);
-	cr_assert_eq(res.error.status, 400);
-	json_decref(docs[0]);
-}
-
-Test(mango, find_bad_requests)
-{
-	FIND_BAD("{}", "missing_required_key", "Missing required key: selector");
-	FIND_BAD("{\"selector\":[]}", "invalid_selector_json", "Selector must be a JSON object, not: []");
-	FIND_BAD("{\"selector\":{\"a\":{\"$foo\":1}}}", "invalid_operator", "Invalid operator: $foo");
-	FIND_BAD("{\"selector\":{},\"sort\":\"a\"}", "invalid_sort_json",
-		 "Sort must be an array of sort specs, not: <<\"a\">>");
-	FIND_BAD("{\"selector\":{},\"sort\":[{\"a\":\"up\"}]}", "invalid_sort_dir", "Invalid sort direction: <<\"up\">>");
-	FIND_BAD("{\"selector\":{},\"sort\":[1]}", "invalid_sort_field", "Invalid sort field: 1");
-	FIND_BAD("{\"selector\":{},\"sort\":[{\"a\":\"asc\"},{\"b\":\"desc\"}]}", "unsupported_mixed_sort",
-		 "Sorts currently only support a single direction for all fields.");
-	FIND_BAD("{\"selector\":{},\"skip\":-1}", "invalid_non_neg_integer",
-		 "-1 is not an integer greater than or equal to zero");
-	FIND_BAD("{\"selector\":{},\"limit\":1.5}", "invalid_non_neg_integer",
-		 "1.5 is not an integer greater than or equal to zero");
-	FIND_BAD("{\"selector\":{},\"fields\":\"a\"}", "invalid_fields", "Fields must be an array of strings, not: <<\"a\">>");
-	FIND_BAD("{\"selector\":{},\"fields\":[1]}", "invalid_field", "Invalid JSON for field spec: 1");
-	FIND_BAD("{\"selector\":{},\"bookmark\":\"zzz\"}", "invalid_bookmark", "Invalid bookmark value: \"zzz\"");
-	FIND_BAD("{\"selector\":{},\"foo\":1}", "invalid_key", "Invalid key foo for this request.");
-	FIND_BAD("{\"selector\":{},\"use_index\":1}", "invalid_index_name", "Invalid index name: 1");
-	FIND_BAD("{\"selector\":{},\"execution_stats\":1}", "invalid_boolean", "Invalid boolean value: 1");
-	FIND_BAD("[]", "bad_request", "Request body must be a JSON object");
 }
 
 Test(mango, find_accepts_what_konnectors_send)
@@ -509,6 +474,6 @@ Test(mango, find_accepts_what_konnectors_send)
 		     0, "%s", err);
 	cr_assert_eq(res.limit, 1000);
 	cr_assert_eq(json_array_size(res.docs), 30);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	free_docs(docs, n);
 }

@@ -1,4 +1,4 @@
-/* fake-stack/data/store.c: documents, revisions, tombstones, fixtures, indexes. */
+/* fake-stack/data/store*.c: documents, revisions, tombstones, fixtures, indexes. */
 #include "common/err.h"
 #include "common/sha1.h"
 #include "fake-stack/data/mango.h"
@@ -437,7 +437,7 @@ Test(store, index_put_and_design_docs)
 	cr_assert(!store_index_exists(st, "io.cozy.bills", idx));
 	json_decref(idx);
 
-	json_t *dd = store_design_docs(st, "io.cozy.bills");
+	json_t *dd = store_index_design_docs(st, "io.cozy.bills");
 	cr_assert_eq(json_array_size(json_object_get(dd, "rows")), 2);
 	json_t *row = json_array_get(json_object_get(dd, "rows"), 0); /* "_design/b…" < "_design/<hex>" */
 	cr_assert_str_eq(json_string_value(json_object_get(row, "id")), "_design/by_dir_id_filter_trashed");
@@ -523,7 +523,7 @@ Test(store, find_sorted_on_the_whole_doc)
 	const char *b = json_string_value(json_object_get(json_array_get(res.docs, 1), "_id"));
 	cr_assert_not_null(a);
 	cr_assert_not_null(b);
-	mango_result_clear(&res);
+	mango_find_clear(&res);
 	json_decref(req);
 	cr_assert_eq(store_mango_docs(st, "io.cozy.none", &docs), -1);
 	store_free(st);

@@ -1,8 +1,8 @@
 /*
- * fake-stack/data/store.c value columns: a _find over store_mango_docs (members
- * read from columns built on first use and kept in step with every write)
- * must always answer what the same _find over a fresh scan of the doctype
- * (store_all_docs trees as mango_docs_array) answers.
+ * fake-stack/data/store_columns.c value columns: a _find over
+ * store_mango_docs (members read from columns built on first use and kept in
+ * step with every write) must always answer what the same _find over a fresh
+ * scan of the doctype (store_all_docs trees as mango_docs_array) answers.
  */
 #include "common/err.h"
 #include "fake-stack/data/mango.h"
@@ -95,8 +95,8 @@ static json_t *find_both(const struct store *st, const char *dt, const char *req
 	cr_assert_eq(a.limit, b.limit, "_find %s", reqtext);
 	cr_assert_str_eq(a.bookmark, b.bookmark, "_find %s", reqtext);
 	json_t *docs = json_incref(a.docs);
-	mango_result_clear(&a);
-	mango_result_clear(&b);
+	mango_find_clear(&a);
+	mango_find_clear(&b);
 	json_decref(req);
 	return docs;
 }
@@ -503,8 +503,8 @@ static size_t count_both(const struct store *st, const char *dt, const char *req
 	cr_assert_eq(a.total, b.total, "_find %s: total %zu vs %zu", reqtext, a.total, b.total);
 	cr_assert(json_equal(a.docs, b.docs), "_find %s: different pages", reqtext);
 	size_t n = a.total;
-	mango_result_clear(&a);
-	mango_result_clear(&b);
+	mango_find_clear(&a);
+	mango_find_clear(&b);
 	json_decref(req);
 	return n;
 }
