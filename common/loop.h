@@ -1,5 +1,5 @@
 /*
- * The single event loop (DESIGN.md "One thread, one loop"): epoll over fds,
+ * The single event loop (docs/ARCHITECTURE.md "One thread, one loop"): epoll over fds,
  * millisecond timers, a signalfd for SIGCHLD/SIGINT/SIGTERM, and prepare hooks
  * that can shorten the wait (libmicrohttpd's MHD_get_timeout, curl's timer).
  */

@@ -1,5 +1,5 @@
 /*
- * The fake cozy-stack, as a library with this one header (DESIGN.md): start it
+ * The fake cozy-stack, as a library with this one header (docs/ARCHITECTURE.md): start it
  * on the harness loop with a fixtures folder, get its URL, mint job tokens, ask
  * for the journal and the state, stop it. Nothing outside fake-stack/ includes
  * any other fake-stack header.
@@ -64,7 +64,7 @@ typedef void (*stack_refresh_cb)(struct stack *st, const char *account_id, const
 				 const char *refresh_token, void *arg);
 void stack_on_refresh(struct stack *st, stack_refresh_cb cb, void *arg);
 /*
- * The COZY_PARAMETERS secret (stack.md §1.3): 1 and *secret (borrowed; JSON
+ * The COZY_PARAMETERS secret (stack: worker/exec/konnector.go PrepareCmdEnv): 1 and *secret (borrowed; JSON
  * null when the doc has none) when exactly one fixture account type has this
  * slug and a secret grant mode; else 0. The runner adds it as "secret".
  */

@@ -52,7 +52,7 @@ struct stack {
 };
 
 /*
- * The files seam (issue 4): stack_files.c defines these (and stack_mkdir_p,
+ * The files seam: stack_files.c defines these (and stack_mkdir_p,
  * stack_add_reference); route_files.c the route_files_* and
  * route_references_handle routes.
  */

@@ -1,6 +1,6 @@
 /*
  * The refresh algorithm of POST /accounts/:type/:id/refresh, apart from HTTP
- * (stack.md §3; stack web/accounts/oauth.go refresh, model/account/type.go
+ * (docs/STACK.md; stack: web/accounts/oauth.go refresh, model/account/type.go
  * TypeInfo and RefreshAccount). route_accounts.c does the HTTP, the store and
  * the permission check around it. Internal to fake-stack/.
  */

@@ -1,6 +1,6 @@
 /*
- * /accounts: POST /accounts/:accountType/:accountID/refresh (stack.md §3;
- * stack web/accounts/oauth.go refresh). The request is parked while the token
+ * /accounts: POST /accounts/:accountType/:accountID/refresh (docs/STACK.md;
+ * stack: web/accounts/oauth.go refresh). The request is parked while the token
  * call is in flight (http_suspend / http_resume).
  */
 #include "fake-stack/accounts/route_accounts.h"

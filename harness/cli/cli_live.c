@@ -94,7 +94,7 @@ void cli_live_stderr(struct cli_live *lv, const char *data, size_t len)
 		fwrite(data, 1, len, stderr);
 		return;
 	}
-	/* stderr is never parsed by the stack (§1.6): shown dimmed, as it comes */
+	/* stderr is never parsed by the stack (stack: worker/exec/common.go): shown dimmed, as it comes */
 	fprintf(stderr, "%s", cli_live_c(lv, C_DIM));
 	fwrite(data, 1, len, stderr);
 	fprintf(stderr, "%s", cli_live_c(lv, C_RESET));

@@ -1,6 +1,6 @@
 /*
  * konnector-harness run: start the konnector in DIR once as cozy-stack does
- * (stack.md §1), against the fake stack, show its events live, judge it and
+ * (docs/STACK.md), against the fake stack, show its events live, judge it and
  * write the run directory. A thin CLI over session.h.
  */
 #include "common/err.h"

@@ -1,6 +1,6 @@
 /*
  * konnector-harness watch [DIR]: run the konnector as `run` does, and again on
- * every change of its files, fixtures, dev config or manifest (issue 7). One
+ * every change of its files, fixtures, dev config or manifest. One
  * loop: the watcher's inotify fd, the fake stack (kept across runs), the
  * konnector's pipes and SIGCHLD through the signalfd, and the terminal's keys.
  */

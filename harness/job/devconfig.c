@@ -112,7 +112,7 @@ void devconfig_free(struct devconfig *dc)
 	memset(dc, 0, sizeof(*dc));
 }
 
-/* konnector-libs.md §5 / issue 5: these keys describe a token, not a login form. */
+/* These keys describe a token, not a login form: they go under the account's oauth (docs/STACK.md). */
 static const char *const oauth_keys[] = {"access_token", "refresh_token", "token_type", "expires_at", "scope", "id_token"};
 
 int devconfig_is_oauth_key(const char *key)

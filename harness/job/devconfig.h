@@ -1,5 +1,5 @@
 /*
- * konnector-dev-config.json, as cozy-jobs-cli reads it (konnector-libs.md §5):
+ * konnector-dev-config.json, as cozy-jobs-cli reads it (packages/cozy-jobs-cli/src/init-konnector-config.js):
  * `fields` (the account's auth), `COZY_FIELDS` and `COZY_PARAMETERS` objects,
  * `COZY_URL` ignored; `//` and block comments allowed (strip-json-comments).
  */

@@ -1,6 +1,6 @@
 /*
  * The environment of one konnector job, exactly as cozy-stack builds it
- * (stack: worker/exec/konnector.go PrepareCmdEnv; spec stack.md §1.3).
+ * (stack: worker/exec/konnector.go PrepareCmdEnv; docs/STACK.md).
  */
 #ifndef HARNESS_JOBENV_H
 #define HARNESS_JOBENV_H

@@ -1,7 +1,7 @@
 /*
  * cozy-konnector-libs read the manifest from __WEBPACK_PROVIDED_MANIFEST__,
  * which webpack's DefinePlugin replaces in a build; unbuilt, with NODE_ENV
- * unset (as under the stack), the slug is undefined (konnector-libs.md §2.2).
+ * unset (as under the stack), the slug is undefined (cozy-konnector-libs src/libs/manifest.js).
  * Defining the global first reproduces the built behaviour; a built bundle
  * never reads the global, so the preload is harmless there.
  */

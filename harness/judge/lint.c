@@ -40,7 +40,7 @@ const size_t lint_rules_len = sizeof(lint_rules) / sizeof(lint_rules[0]);
 /*
  * Error keywords: konnectors/libs src/helpers/errors.js (all of them, dotted
  * variants included by prefix) and the ones the library produces itself
- * (spec konnector-libs.md §6.1–6.2); the stack only knows LOGIN_FAILED and
+ * (BaseKonnector.js, signin.js, saveFiles.js…); the stack only knows LOGIN_FAILED and
  * USER_ACTION_NEEDED (worker/exec/konnector.go).
  */
 static const char *const error_keywords[] = {

@@ -25,7 +25,7 @@ void run_expect_check(const char *fixtures, const char *scenario, const json_t *
 	if (results == NULL)
 		return;
 	json_object_set_new(e->report, "expectations", results);
-	/* issue 9: the expectations decide; an errored job passes only when the file expects a verdict */
+	/* the expectations decide; an errored job passes only when the file expects a verdict */
 	e->exit_status = failed == 0 && (done || expect_run_has_verdict(fixtures)) ? EXIT_DONE : EXIT_ERRORED;
 }
 

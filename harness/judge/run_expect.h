@@ -1,5 +1,5 @@
 /*
- * expect.json inside `run` and `watch` (issue 9): the check hook's part.
+ * expect.json inside `run` and `watch`: the check hook's part.
  * After lint, the scenario's fixtures/<scenario>/expect.json is checked
  * against what the run left (the run directory's state/ and events.jsonl,
  * the run's journal, the verdict). The results go into the report

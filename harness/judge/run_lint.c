@@ -123,7 +123,7 @@ void run_lint_check(struct run_lint *rl, struct session_end *e)
 	else if (atomic_write(path, text, strlen(text), err) < 0)
 		run_lint_warn(e, RUN_LINT_FILE, err);
 	free(text);
-	/* issue 5: 2 when the job is done but lint found errors; an errored job stays 1 */
+	/* 2 when the job is done but lint found errors; an errored job stays 1 */
 	if (e->exit_status == EXIT_DONE && run_lint_failures(rl) > 0)
 		e->exit_status = EXIT_LINT;
 }

@@ -1,5 +1,5 @@
 /*
- * Lint inside `run` and `watch` (issue 6): the rules of lint.h fed from a
+ * Lint inside `run` and `watch`: the rules of lint.h fed from a
  * session's hooks as the run goes (stdout lines, a too-long line, stderr),
  * then at its end the run's journal and how the process ended. The findings
  * name the run directory's files (stdout.log, stderr.log, journal.jsonl) and

@@ -1,7 +1,7 @@
 /*
  * How cozy-stack decides the result of one konnector execution from its
  * events and its end (stack: worker/exec/konnector.go ScanOutput, Error(),
- * jobHookErrorCheckerKonnector, beforeHookKonnector; spec §1.7–1.8).
+ * jobHookErrorCheckerKonnector, beforeHookKonnector; docs/STACK.md).
  */
 #ifndef HARNESS_VERDICT_H
 #define HARNESS_VERDICT_H

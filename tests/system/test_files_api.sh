@@ -1,4 +1,4 @@
-# The /files API through `serve` with curl (stack.md §2.7, errors as §2.0): reads, dirs, uploads (length
+# The /files API through `serve` with curl (docs/STACK.md, web/files/files.go): reads, dirs, uploads (length
 # and chunked), Content-MD5, conflicts, safety, overwrite, PATCH, trash, _find pages, upload metadata,
 # downloads, references both ways.
 . "$KH_ROOT/tests/system/lib.sh"
@@ -36,7 +36,7 @@ expect_jsonapi_error 404
 api GET /files/nope
 expect_jsonapi_error 404
 
-# no token: echo error, plain text for a vnd.api+json client (stack.md §2.0 family 3)
+# no token: echo error, plain text for a vnd.api+json client (web/errors/errors.go HTMLErrorHandler)
 status=$(curl -s -o resp.body -w '%{http_code}' -H 'Accept: application/vnd.api+json' "$URL/files/$old")
 [ "$status" = 401 ] || fail "no token: $status"
 [ "$(cat resp.body)" = 'No token in request' ] || fail "no token body: $(cat resp.body)"

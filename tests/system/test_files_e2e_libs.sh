@@ -14,7 +14,7 @@ api GET '/files/metadata?Path=%2FAdministrative%2FLibsbills'
 expect_http 200
 folder=$(jget 'j.data.id')
 
-# The environment the stack gives a konnector (stack.md §1.3), built by hand from serve's lines.
+# The environment the stack gives a konnector (worker/exec/konnector.go PrepareCmdEnv), built by hand from serve's lines.
 run_konnector() {
 	(cd k && env -i PATH="$PATH" HOME="$KH_WORK" COZY_URL="$URL/" COZY_CREDENTIALS="$TOKEN" \
 		COZY_FIELDS='{"account":"acc1","folder_to_save":"'"$folder"'","konnector":"libsbills"}' \

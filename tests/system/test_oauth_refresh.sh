@@ -1,4 +1,4 @@
-# POST /accounts/:type/:id/refresh against `serve` and the fake OAuth provider (stack.md §3):
+# POST /accounts/:type/:id/refresh against `serve` and the fake OAuth provider (web/accounts/oauth.go):
 # the JSON:API answer, the saved account, the 401/404/500 bodies, canned refresh/<type>.json,
 # the token call's timeout, and no token ever in the journal.
 . "$KH_ROOT/tests/system/lib.sh"

@@ -1,4 +1,4 @@
-# konnector-harness run: the COZY_* environment, one check per variable (stack.md §1.3). Needs the fake stack.
+# konnector-harness run: the COZY_* environment, one check per variable (docs/STACK.md). Needs the fake stack.
 . "$KH_ROOT/tests/system/lib.sh"
 cp -R "$KH_ROOT/tests/system/konnectors/shell" k
 # /proc/$$/environ of the shell the harness starts: the environment exactly as execve got it, in order
@@ -56,7 +56,7 @@ echo '{"_id":"shelltest","slug":"shelltest","grant_mode":"secret","secret":"s3cr
 expect_status 0 "$KH" run k --cmd "$D"
 [ "$(get COZY_PARAMETERS)" = '{"alpha":"\u003ca\u003e","secret":"s3cr3t","zeta":1}' ] || fail "COZY_PARAMETERS: $(get COZY_PARAMETERS)"
 grep -q s3cr3t k/.harness/runs/latest/env && fail "the secret leaked into the env file"
-# the secret needs exactly one account type with that slug and a secret grant mode (stack.md §1.3)
+# the secret needs exactly one account type with that slug and a secret grant mode (worker/exec/konnector.go)
 echo '{"slug":"shelltest","grant_mode":"authorization_code+secret","secret":{"k":[1]}}' > k/fixtures/default/account_types/shelltest.json
 expect_status 0 "$KH" run k --cmd "$D"
 [ "$(get COZY_PARAMETERS)" = '{"alpha":"\u003ca\u003e","secret":{"k":[1]},"zeta":1}' ] || fail "JSON secret: $(get COZY_PARAMETERS)"

@@ -1,4 +1,4 @@
-# konnector-harness run: time limit and Ctrl-C kill the whole process group (stack.md §1.4). Needs the fake stack.
+# konnector-harness run: time limit and Ctrl-C kill the whole process group (worker/exec/cmd_unix.go). Needs the fake stack.
 . "$KH_ROOT/tests/system/lib.sh"
 cp -R "$KH_ROOT/tests/system/konnectors/shell" k
 alive() { kill -0 "$1" 2>/dev/null; }

@@ -1,4 +1,4 @@
-# Lint inside run (issue 6): the rules over stdout, stderr, the run's journal and its end; findings after
+# Lint inside run: the rules over stdout, stderr, the run's journal and its end; findings after
 # the verdict, in report.json and lint.txt; exit 2 when the job is done but lint fails (--strict: warnings
 # too), 1 stays 1; --no-lint. And the run directory's events.jsonl read back by `konnector-harness lint`
 # reaches the run's verdict.

@@ -1,4 +1,4 @@
-# konnector-harness run: how the result is decided (stack.md §1.5, §1.7, §1.8). Needs the fake stack.
+# konnector-harness run: how the result is decided (worker/exec/konnector.go ScanOutput, Error). Needs the fake stack.
 . "$KH_ROOT/tests/system/lib.sh"
 cp -R "$KH_ROOT/tests/system/konnectors/shell" k
 J() { printf '{"type":"%s","message":"%s"}\n' "$1" "$2"; }

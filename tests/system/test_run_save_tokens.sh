@@ -1,4 +1,4 @@
-# run/watch --save-tokens (issue 8): a node konnector asks the fake stack to refresh its account
+# run/watch --save-tokens: a node konnector asks the fake stack to refresh its account
 # (POST /accounts/<type>/<id>/refresh, as cozy-konnector-libs does) against the fake OAuth provider;
 # with --save-tokens the new tokens go back into the commented dev config, every other byte kept;
 # without it the file is byte-identical. A fixture account's refresh never touches the dev config.

@@ -1,4 +1,4 @@
-# run with scenarios on the session design (issue 9 merged over run/watch): lint expectations see the
+# run with scenarios on the session design (expect.json inside run/watch): lint expectations see the
 # run's real lint findings, events come from events.jsonl as the stack reads them, the exit status with
 # lint and expect.json, a scenario's own dev config vs --save-tokens, --all-scenarios as one JSON array,
 # a scenario that cannot start as a failed CI case, and watch (expectations on its status line, the

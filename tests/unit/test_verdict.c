@@ -1,4 +1,4 @@
-/* harness/judge/verdict.c: the stack's result rules (worker/exec/konnector.go Error, spec §1.7–1.8). */
+/* harness/judge/verdict.c: the stack's result rules (worker/exec/konnector.go Error; docs/STACK.md). */
 #include "harness/judge/verdict.h"
 
 #include <criterion/criterion.h>
