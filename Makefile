@@ -33,21 +33,26 @@ else
 DEPS_CMD := scripts/install-deps --check
 endif
 
-# The check runs on every make (it is quick). build/config.mk records the
-# pkg-config flags and the compiler and flags everything is built with; it is
-# rewritten only when they change, and only then does make re-read it and
-# rebuild. `include`, not `-include`: a failed check must stop make.
+# build/config.mk records the pkg-config flags, after the check above. It is
+# made again when it is missing or older than this Makefile or the script,
+# and on every make of a goal that needs more than the build (the tests'
+# packages may have gone, or be installable); it is rewritten only when its
+# text changes, so that only then does make re-read it and rebuild.
+# `include`, not `-include`: a failed check must stop make.
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(GOALS)),)
 include build/config.mk
 endif
+ifneq ($(filter-out $(BUILD_GOALS),$(GOALS)),)
 build/config.mk: FORCE
+endif
+build/config.mk: scripts/install-deps Makefile
 	@CC='$(CC)' $(DEPS_CMD)
 	@mkdir -p build
-	@{ echo "# built with: $(subst ",,$(CC) $(BASE_CFLAGS) $(OPT) $(CFLAGS))"; \
-	   echo "DEP_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
-	   echo "DEP_LIBS := $$(pkg-config --libs $(PKGS))"; \
-	   echo "TEST_CFLAGS := $$(pkg-config --cflags $(TEST_PKGS) 2>/dev/null)"; \
-	   echo "TEST_LIBS := $$(pkg-config --libs $(TEST_PKGS) 2>/dev/null)"; } > $@.tmp
+	@cflags=$$(pkg-config --cflags $(PKGS)) && libs=$$(pkg-config --libs $(PKGS)) && \
+	{ echo "DEP_CFLAGS := $$cflags"; \
+	  echo "DEP_LIBS := $$libs"; \
+	  echo "TEST_CFLAGS := $$(pkg-config --cflags $(TEST_PKGS) 2>/dev/null)"; \
+	  echo "TEST_LIBS := $$(pkg-config --libs $(TEST_PKGS) 2>/dev/null)"; } > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 FORCE:
 
@@ -78,7 +83,8 @@ $(BIN): $(OBJ_DIR)/harness/main.o $(LIB_OBJ)
 # Only the unit tests are compiled with criterion's flags.
 $(UNIT_OBJ) $(ASAN_UNIT_OBJ): private UNIT_CFLAGS = $(TEST_CFLAGS)
 
-$(OBJ_DIR)/%.o: %.c build/config.mk
+# Objects depend on this Makefile too: its flags and VERSION are compiled in.
+$(OBJ_DIR)/%.o: %.c build/config.mk Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) $(UNIT_CFLAGS) -MMD -MP -c -o $@ $<
@@ -87,7 +93,7 @@ build/unit-tests: $(UNIT_OBJ) $(LIB_OBJ)
 	@echo "  LD      $@"
 	@$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) $(TEST_LIBS) $(LDFLAGS)
 
-$(ASAN_DIR)/%.o: %.c build/config.mk
+$(ASAN_DIR)/%.o: %.c build/config.mk Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC-ASAN $<"
 	@$(CC) $(CFLAGS_ALL) $(UNIT_CFLAGS) $(ASAN_FLAGS) -O1 -MMD -MP -c -o $@ $<
