@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The version has one source, the Makefile's VERSION. */
 #ifndef HARNESS_VERSION
-#define HARNESS_VERSION "0.1.0"
+#error "HARNESS_VERSION is set by the Makefile (VERSION)"
 #endif
 
 struct subcommand {

@@ -7,7 +7,7 @@ const http = require('http')
 const path = require('path')
 
 // What the webpack build of a konnector does: bake the manifest in, so the
-// library knows its slug (konnector-libs.md §2.2).
+// library knows its slug (cozy-konnector-libs src/libs/manifest.js).
 if (typeof global.__WEBPACK_PROVIDED_MANIFEST__ === 'undefined') {
   global.__WEBPACK_PROVIDED_MANIFEST__ = JSON.parse(
     fs.readFileSync(path.join(__dirname, 'manifest.konnector'), 'utf8')
@@ -110,7 +110,7 @@ async function start(fields) {
     })
 
     log('info', 'Saving the contract file')
-    // contentType forced: the upload goes out chunked (konnector-libs.md §3 note A).
+    // contentType forced: the upload goes out chunked (cozy-konnector-libs src/libs/saveFiles.js).
     await saveFiles(
       [
         {

@@ -20,8 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The version has one source, the Makefile's VERSION. */
 #ifndef HARNESS_VERSION
-#define HARNESS_VERSION "0.1.0"
+#error "HARNESS_VERSION is set by the Makefile (VERSION)"
 #endif
 
 static void init_usage(FILE *out)

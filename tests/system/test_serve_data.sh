@@ -1,4 +1,4 @@
-# serve: the /data API with curl, status codes and bodies as the spec's examples (stack.md §2.0–2.6).
+# serve: the /data API with curl, status codes and bodies as the stack answers them (web/data/data.go, docs/STACK.md).
 . "$KH_ROOT/tests/system/lib.sh"
 . "$KH_ROOT/tests/system/serve_lib.sh"
 

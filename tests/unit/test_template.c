@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const struct template_var V[] = {{"name", "Demo"}, {"slug", "demo"}, {"harness_version", "0.1.0"}};
+static const struct template_var V[] = {{"name", "Demo"}, {"slug", "demo"}, {"harness_version", "1.2.3"}};
 static const struct template_vars VARS = {V, 3};
 
 static char *render(const char *text, char *err)
@@ -24,7 +24,7 @@ Test(template, render_substitutes_known_placeholders)
 	char err[ERR_MAX] = "";
 	char *out = render("{\"slug\": \"{{slug}}\", \"name\": \"{{ name }}\"}\nv{{harness_version}}", err);
 	cr_assert_not_null(out, "%s", err);
-	cr_assert_str_eq(out, "{\"slug\": \"demo\", \"name\": \"Demo\"}\nv0.1.0");
+	cr_assert_str_eq(out, "{\"slug\": \"demo\", \"name\": \"Demo\"}\nv1.2.3");
 	free(out);
 }
 
