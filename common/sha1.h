@@ -1,6 +1,6 @@
-/* SHA-1 (FIPS 180-4), for CouchDB-like generated index names. Internal to fake-stack/. */
-#ifndef FAKE_STACK_SHA1_H
-#define FAKE_STACK_SHA1_H
+/* SHA-1 (FIPS 180-4), for CouchDB-like generated index names. */
+#ifndef COMMON_SHA1_H
+#define COMMON_SHA1_H
 
 #include <stddef.h>
 
