@@ -21,6 +21,8 @@ enum mango_lookup mango_docs_field(struct mango_row *r, const struct mango_path 
 	return r->docs->field(r->docs->ctx, r->i, slot, out);
 }
 
+/* ---- mango_docs_array: trees lent as mango_docs (paths read straight from the trees) ---- */
+
 static const char *array_id(void *ctx, size_t i)
 {
 	const struct mango_array *a = ctx;

@@ -47,6 +47,7 @@ static char *bookmark_make(size_t pos)
 	return s;
 }
 
+/* A request's bookmark: none, "" or "nil" start at 0, ours gives the position, anything else is refused. */
 static int bookmark_read(const json_t *b, size_t *pos, struct mango_error *e, char *err)
 {
 	*pos = 0;

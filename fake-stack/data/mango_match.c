@@ -161,6 +161,7 @@ int mango_match_cmp(const json_t *a, const json_t *b, int raw)
 	return collate_json(a, b);
 }
 
+/* The $type name of a value (mango_selector match $type). */
 static const char *type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
@@ -181,6 +182,7 @@ static const char *type_name(const json_t *v)
 	}
 }
 
+/* Is v equal to one of args (compared as $eq compares)? */
 static int any_equal(const json_t *args, const json_t *v, int raw)
 {
 	for (size_t i = 0; i < json_array_size(args); i++)

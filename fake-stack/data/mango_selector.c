@@ -13,7 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static json_t *pair(const char *k, json_t *v /* stolen */)
+/* {k: v} (v stolen). */
+static json_t *pair(const char *k, json_t *v)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, k, v);

@@ -93,6 +93,7 @@ static int hit_order(const struct mango_hit *x, const struct mango_hit *y, const
 	return s->desc ? -c : c;
 }
 
+/* hit_order for qsort_r. */
 static int hit_cmp(const void *a, const void *b, void *ctx)
 {
 	return hit_order(a, b, ctx);

@@ -186,6 +186,7 @@ static long slot_alloc(struct db *db)
 	return (long)db->nslots++;
 }
 
+/* Slots by their record's id, for qsort_r. */
 static int cmp_slots(const void *a, const void *b, void *ctx)
 {
 	const struct db *db = ctx;
