@@ -22,6 +22,27 @@ const request = requestFactory({
   jar: true
 })
 
+// saveFiles starts each PDF download, then asks the stack for the upload,
+// and only then pipes the download into it. When the whole PDF arrived
+// before that (a fast vendor, such as the demo one on 127.0.0.1), the
+// `request` library refuses the late pipe (request/request#887) and the
+// upload never starts. Holding each download paused until it is piped
+// avoids that; the options are saveFiles' own defaults.
+function heldDownloads() {
+  const rq = requestFactory({ json: false, cheerio: false, userAgent: true, jar: true })
+  return options => {
+    const download = rq(options)
+    download.pause()
+    const pipe = download.pipe
+    download.pipe = function (dest, opts) {
+      const out = pipe.call(this, dest, opts)
+      this.resume()
+      return out
+    }
+    return download
+  }
+}
+
 // `fields` is the account's auth (konnector-dev-config.json "fields" locally);
 // `parameters` is COZY_PARAMETERS (the manifest's "parameters"). With no
 // parameters.vendorUrl the konnector talks to the demo vendor of
@@ -49,6 +70,7 @@ async function start(fields, parameters) {
     await saveBills(bills.map(b => toBill(b, baseUrl, token)), fields, {
       sourceAccount: this.accountId,
       sourceAccountIdentifier: fields.login,
+      requestInstance: heldDownloads(),
       fileIdAttributes: ['vendorRef'],
       identifiers: [VENDOR]
     })
