@@ -97,6 +97,11 @@ void jobs_on_schedule(struct jobs *j, jobs_schedule_fn fn, void *arg)
 	j->on_schedule_arg = arg;
 }
 
+const char *jobs_base_url(const struct jobs *j)
+{
+	return j->base_url;
+}
+
 void jobs_set_fire_now(struct jobs *j, int on)
 {
 	j->fire_now = on;

@@ -74,6 +74,8 @@ void jobs_set_fire_now(struct jobs *j, int on);
 /* Fire every time-based trigger once, now (as if its time had come); returns how many. */
 int jobs_fire_all(struct jobs *j);
 
+/* The instance's URL ("http://127.0.0.1:PORT/"), for webhook links. */
+const char *jobs_base_url(const struct jobs *j);
 /* Is worker a worker type of the stack? *reserved: clients may not push to it. */
 int jobs_worker_known(const char *worker, int *reserved);
 
