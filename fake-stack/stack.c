@@ -16,6 +16,7 @@
 #include "fake-stack/http/perm.h"
 #include "fake-stack/http/server.h"
 #include "fake-stack/http/token.h"
+#include "fake-stack/realtime/hub.h"
 #include "fake-stack/stack_int.h"
 
 #include <stdio.h>
@@ -23,11 +24,12 @@
 #include <string.h>
 #include <time.h>
 
-/* stack: web/routing.go mounts /data (CouchDB-style errors), /files and /accounts (JSON:API errors). */
+/* stack: web/routing.go mounts /data (CouchDB-style errors), /files, /accounts and /jobs (JSON:API errors). */
 static const struct server_route routes[] = {
 	{"data", FAMILY_DATA, NULL, route_data_handle},
 	{"files", FAMILY_JSONAPI, route_files_begin, route_files_handle},
 	{"accounts", FAMILY_JSONAPI, NULL, route_accounts_handle},
+	{"jobs", FAMILY_JSONAPI, NULL, route_jobs_handle},
 };
 
 /* ---- fixtures ---- */
@@ -92,14 +94,15 @@ struct stack *stack_start(struct loop *loop, const struct stack_options *opt, ch
 	st->tokens = tokens_new();
 	st->perms = perm_registry_new();
 	st->journal = journal_new();
-	if (st->store == NULL || st->tokens == NULL || st->perms == NULL || st->journal == NULL ||
+	st->hub = hub_new();
+	if (st->store == NULL || st->tokens == NULL || st->perms == NULL || st->journal == NULL || st->hub == NULL ||
 	    st->bind_addr == NULL || st->locale == NULL) {
 		err_set(err, "out of memory");
 		stack_stop(st);
 		return NULL;
 	}
 	if (load_data(st, err) < 0 || stack_listen(st, opt->port, err) < 0 || stack_files_start(st, err) < 0 ||
-	    stack_accounts_start(st, err) < 0) {
+	    stack_accounts_start(st, err) < 0 || stack_jobs_start(st, err) < 0) {
 		stack_stop(st);
 		return NULL;
 	}
@@ -111,12 +114,14 @@ void stack_stop(struct stack *st)
 	if (st == NULL)
 		return;
 	server_stop(st->server);
+	stack_jobs_stop(st);
 	stack_files_stop(st);
 	stack_accounts_stop(st);
 	store_free(st->store);
 	tokens_free(st->tokens);
 	perm_registry_free(st->perms);
 	journal_free(st->journal);
+	hub_free(st->hub);
 	free(st->fixtures_dir);
 	free(st->state_dir);
 	free(st->files_dir);
@@ -133,6 +138,13 @@ const char *stack_url(const struct stack *st)
 const char *stack_domain(const struct stack *st)
 {
 	return st->domain;
+}
+
+int stack_has_konnector(const struct stack *st, const char *slug)
+{
+	int found;
+	perm_registry_find(st->perms, slug, &found);
+	return found;
 }
 
 int stack_add_konnector(struct stack *st, const char *slug, const json_t *permissions, char *err)
@@ -229,6 +241,7 @@ int stack_reset(struct stack *st, char *err)
 		return -1;
 	}
 	store_free(old);
+	stack_jobs_reset(st);
 	journal_clear(st->journal);
 	if (stack_files_reset(st, err) < 0)
 		return -1;

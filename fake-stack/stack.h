@@ -136,4 +136,48 @@ json_t *stack_changes(const struct stack *st);
 /* Forget every document, file and journal entry and load the fixtures again (watch). Tokens stay valid. */
 int stack_reset(struct stack *st, char *err);
 
+/*
+ * Jobs and triggers (fake-stack/jobs/). The worker of konnector jobs is the
+ * harness's: the stack hands it each execution of a konnector job, from the
+ * loop (never inside the HTTP request that created the job), one job at a
+ * time per konnector, and the worker reports its end with stack_job_done.
+ * Jobs for a konnector that was not declared (stack_add_konnector) or whose
+ * account is missing never reach it: they error as the stack's
+ * BadTriggerError does. Without a worker, jobs stay queued.
+ */
+struct stack_job {
+	const char *id;         /* the io.cozy.jobs id (COZY_JOB_ID is konnector/0/<id>) */
+	const char *slug;       /* the message's konnector */
+	const char *account;    /* the message's account ("" when none) */
+	const char *trigger_id; /* NULL without a trigger */
+	const char *message;    /* the message as COZY_FIELDS carries it */
+	const char *payload;    /* the webhook body, NULL when none */
+	size_t payload_len;
+	int manual;
+	int exec_no;          /* 1, then 2 for the stack's retry */
+	long long timeout_ms; /* 300 s unless the job's options lower it */
+};
+/* Everything in job is borrowed for the call. */
+typedef void (*stack_job_cb)(struct stack *st, const struct stack_job *job, void *arg);
+void stack_on_job(struct stack *st, stack_job_cb cb, void *arg);
+/*
+ * One execution of job_id ended: error NULL when it succeeded; retry: the
+ * worker allows another execution (the verdict's retry: not after
+ * LOGIN_FAILED, USER_ACTION_NEEDED or a no_retry critical). The stack runs
+ * the second execution itself, or marks the job done or errored.
+ */
+int stack_job_done(struct stack *st, const char *job_id, const char *error, int retry, char *err);
+/*
+ * When a trigger fires next, as ISO-8601 UTC (NULL: it never fires by
+ * itself); gone: it was deleted. Called for the triggers already scheduled
+ * when the hook is set, then at every change. NULL cb removes it.
+ */
+typedef void (*stack_schedule_cb)(struct stack *st, const char *trigger_id, const char *type,
+				  const char *arguments, const char *next, int gone, void *arg);
+void stack_on_schedule(struct stack *st, stack_schedule_cb cb, void *arg);
+/* Time-based triggers fire as soon as they are scheduled (those already scheduled: now). */
+void stack_jobs_fire_now(struct stack *st, int on);
+/* stack: worker/exec/konnector.go updateFolderToSave: folder_to_save in every trigger of this account and konnector. */
+int stack_triggers_set_folder(struct stack *st, const char *account, const char *slug, const char *dir_id, char *err);
+
 #endif

@@ -19,6 +19,9 @@ struct perm_registry;
 struct journal;
 struct vfs;
 struct accounts;
+struct jobs;
+struct hub;
+struct request;
 
 /* Default limit of a buffered request body (CouchDB's max_document_size is 8 MB). */
 #define STACK_BODY_LIMIT (8u * 1024 * 1024)
@@ -45,6 +48,13 @@ struct stack {
 	struct accounts *accounts; /* account types, token client, refresh hook (stack_accounts.c) */
 
 	struct vfs *vfs; /* owned by the files API (stack_files_*), NULL until then */
+
+	struct hub *hub;   /* document changes for /realtime and the jobs (realtime/hub.h) */
+	struct jobs *jobs; /* triggers and jobs (jobs/stack_jobs.c) */
+	stack_job_cb job_cb; /* the harness's worker of konnector jobs (stack_on_job) */
+	void *job_arg;
+	stack_schedule_cb schedule_cb; /* stack_on_schedule */
+	void *schedule_arg;
 };
 
 /*
@@ -72,5 +82,22 @@ int stack_accounts_start(struct stack *st, char *err);
 void stack_accounts_stop(struct stack *st);
 /* Load account_types/ and refresh/ again; the refresh hook stays. */
 int stack_accounts_reset(struct stack *st, char *err);
+
+
+/*
+ * The jobs seam: jobs/stack_jobs.c defines these (and stack_on_job,
+ * stack_job_done, stack_on_schedule, stack_jobs_fire_now,
+ * stack_folder_usable, stack_triggers_set_folder); jobs/route_jobs.c the
+ * /jobs routes.
+ */
+/* After the store is loaded: the job system, its triggers scheduled. */
+int stack_jobs_start(struct stack *st, char *err);
+void stack_jobs_stop(struct stack *st);
+/* The store was replaced: forget triggers and jobs in flight, schedule the new store's. */
+void stack_jobs_reset(struct stack *st);
+/* Is slug a declared konnector (stack_add_konnector)? stack.c. */
+int stack_has_konnector(const struct stack *st, const char *slug);
+/* /jobs/…: jobs/route_jobs.c over st->jobs. */
+int route_jobs_handle(struct stack *st, struct request *req);
 
 #endif

@@ -32,6 +32,8 @@ static const struct {
 	{"trash-files", 1},    {"clean-old-trashed", 1},
 };
 
+static void dispatch_soon(struct jobs *j);
+
 int jobs_worker_known(const char *worker, int *reserved)
 {
 	for (size_t i = 0; i < sizeof(workers) / sizeof(workers[0]); i++)
@@ -89,6 +91,9 @@ void jobs_set_worker(struct jobs *j, const char *worker, jobs_worker_fn fn, void
 	j->worker_type = fn != NULL && worker != NULL ? strdup(worker) : NULL;
 	j->worker = j->worker_type != NULL ? fn : NULL;
 	j->worker_arg = arg;
+	/* jobs queued before there was a worker start now */
+	if (j->worker != NULL)
+		dispatch_soon(j);
 }
 
 void jobs_on_schedule(struct jobs *j, jobs_schedule_fn fn, void *arg)
@@ -223,8 +228,6 @@ static json_t *job_update(struct jobs *j, const char *id, const char *state, con
 	jobs_publish(j, HUB_UPDATED, JOBS, out);
 	return out;
 }
-
-static void dispatch_soon(struct jobs *j);
 
 /* stack: model/job/worker.go runTask: Ack (done) or Nack (errored); a BadTriggerError deletes the trigger. */
 static void job_finish(struct jobs *j, struct live_job *lj, const char *error, int bad_trigger)

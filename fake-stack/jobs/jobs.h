@@ -69,6 +69,10 @@ void jobs_reset(struct jobs *j, struct store *store);
 /* Who runs jobs of this worker type (one worker type: "konnector"). NULL fn: nobody, they stay queued. */
 void jobs_set_worker(struct jobs *j, const char *worker, jobs_worker_fn fn, void *arg);
 void jobs_on_schedule(struct jobs *j, jobs_schedule_fn fn, void *arg);
+/* Call the schedule hook for every scheduled trigger (a hook set after the start hears of them too). */
+void jobs_replay_schedule(struct jobs *j);
+/* stack: worker/exec/konnector.go updateFolderToSave: folder_to_save in every trigger of account + konnector. */
+int jobs_triggers_set_folder(struct jobs *j, const char *account, const char *slug, const char *dir_id, char *err);
 /* Time-based triggers fire as soon as they are scheduled, then follow their schedule (serve --fire-now). */
 void jobs_set_fire_now(struct jobs *j, int on);
 /* Fire every time-based trigger once, now (as if its time had come); returns how many. */

@@ -521,3 +521,46 @@ enum jobs_status jobs_webhook(struct jobs *j, const char *trigger_id, const void
 	json_decref(doc);
 	return JOBS_OK;
 }
+
+void jobs_replay_schedule(struct jobs *j)
+{
+	for (struct sched *s = j->scheds; s != NULL; s = s->link) {
+		json_t *doc = store_fetch(j->store, TRIGGERS, s->id, NULL);
+		if (doc != NULL)
+			notify(j, s, doc, 0);
+		json_decref(doc);
+	}
+}
+
+/* A copy of o with its keys sorted, as Go marshals a map. */
+static json_t *sorted(const json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_t *v = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	return v;
+}
+
+int jobs_triggers_set_folder(struct jobs *j, const char *account, const char *slug, const char *dir_id, char *err)
+{
+	json_t *all = store_all_docs(j->store, TRIGGERS);
+	size_t i;
+	json_t *d;
+	int rc = 0;
+	json_array_foreach(all, i, d)
+	{
+		json_t *msg = json_object_get(d, "message");
+		if (!json_is_object(msg) || strcmp(str(msg, "account"), account) != 0 || strcmp(str(msg, "konnector"), slug) != 0)
+			continue;
+		json_object_set_new(msg, "folder_to_save", json_string(dir_id));
+		json_object_set_new(d, "message", sorted(msg));
+		json_t *stored = NULL;
+		if (store_update(j->store, TRIGGERS, str(d, "_id"), d, &stored, err) != STORE_OK)
+			rc = -1;
+		else
+			jobs_publish(j, HUB_UPDATED, TRIGGERS, stored);
+		json_decref(stored);
+	}
+	json_decref(all);
+	return rc;
+}
