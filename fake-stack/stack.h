@@ -177,6 +177,8 @@ typedef void (*stack_schedule_cb)(struct stack *st, const char *trigger_id, cons
 void stack_on_schedule(struct stack *st, stack_schedule_cb cb, void *arg);
 /* Time-based triggers fire as soon as they are scheduled (those already scheduled: now). */
 void stack_jobs_fire_now(struct stack *st, int on);
+/* stack: worker/exec/konnector.go ensureFolderToSave step 1: a directory with this id exists, out of the trash. */
+int stack_folder_usable(struct stack *st, const char *dir_id);
 /* stack: worker/exec/konnector.go updateFolderToSave: folder_to_save in every trigger of this account and konnector. */
 int stack_triggers_set_folder(struct stack *st, const char *account, const char *slug, const char *dir_id, char *err);
 

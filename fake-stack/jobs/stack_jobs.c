@@ -7,6 +7,7 @@
 #include "common/err.h"
 #include "common/isotime.h"
 #include "fake-stack/data/store.h"
+#include "fake-stack/files/vfs.h"
 #include "fake-stack/jobs/jobs.h"
 #include "fake-stack/jobs/route_jobs.h"
 #include "fake-stack/stack.h"
@@ -131,4 +132,11 @@ void stack_jobs_fire_now(struct stack *st, int on)
 int stack_triggers_set_folder(struct stack *st, const char *account, const char *slug, const char *dir_id, char *err)
 {
 	return jobs_triggers_set_folder(st->jobs, account, slug, dir_id, err);
+}
+
+int stack_folder_usable(struct stack *st, const char *dir_id)
+{
+	const json_t *d = st->vfs != NULL ? vfs_get(st->vfs, dir_id) : NULL;
+	const char *type = json_string_value(json_object_get(d, "type"));
+	return d != NULL && type != NULL && strcmp(type, "directory") == 0 && !vfs_in_trash(d);
 }

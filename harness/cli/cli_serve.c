@@ -1,11 +1,20 @@
-/* konnector-harness serve: only the fake stack, for an app or a konnector started by hand. */
+/*
+ * konnector-harness serve: the fake stack for an app or a konnector started
+ * by hand; the konnector jobs the app creates (triggers, launches, webhooks,
+ * schedules) run DIR's konnector as `run` does, one at a time, with the live
+ * display, the lint and a run directory per execution.
+ */
 #include "common/atomic_file.h"
 #include "common/err.h"
 #include "common/fsutil.h"
 #include "common/loop.h"
 #include "fake-stack/stack.h"
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_live.h"
 #include "harness/exitcode.h"
+#include "harness/job/run_options.h"
+#include "harness/job/session.h"
+#include "harness/judge/run_lint.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +35,20 @@ struct serve_opts {
 	unsigned short port;
 	enum stack_perm_mode perm;
 	long long disk_quota;
+	int fire_now;
+};
+
+/* The konnector jobs of serve: a session over serve's stack, one execution at a time. */
+struct serve_jobs {
+	struct loop *loop;
+	struct stack *st;
+	struct run_options ro;
+	int has_ro;
+	struct session *s; /* NULL: no manifest, jobs stay queued */
+	struct cli_live live; /* live.lint: the current execution's lint, NULL with --no-lint */
+	const char *run_dir; /* serve's run directory: executions go to its jobs/ */
+	char job_id[80];     /* the execution in flight */
+	int stopping;        /* a signal came during an execution: stop after its end */
 };
 
 static void serve_usage(FILE *f)
@@ -42,9 +65,15 @@ static void serve_usage(FILE *f)
 		   "  --disk-quota BYTES     refuse uploads past this total file size (413), as a full Cozy\n"
 		   "                         does; default 0: no quota\n"
 		   "  --out RUNDIR           run directory (default DIR/.harness/runs/<n>/)\n"
+		   "  --fire-now             scheduled triggers (@cron, @every, @at, @in…) fire as soon as they exist\n"
 		   "  -h, --help             this help\n\n"
 		   "It prints COZY_URL=…, COZY_CREDENTIALS=… (a konnector token for the manifest's slug)\n"
-		   "and COZY_APP_TOKEN=… (whole access) to start a konnector or an app by hand.\n");
+		   "and COZY_APP_TOKEN=… (whole access) to start a konnector or an app by hand.\n\n"
+		   "An app drives the konnector as Home does: POST /data/io.cozy.accounts/, POST /jobs/triggers,\n"
+		   "POST /jobs/triggers/:id/launch, then GET /jobs/:id until the job is done or errored. Each job\n"
+		   "runs DIR's konnector as `run` does (the job's message, account, payload, COZY_JOB_ID and\n"
+		   "COZY_TRIGGER_ID), one at a time, retried once as the stack retries; each execution writes a run\n"
+		   "directory under RUNDIR/jobs/. serve prints when each trigger fires next.\n");
 }
 
 static int parse_args(int argc, char **argv, struct serve_opts *o)
@@ -53,7 +82,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		{"fixtures", required_argument, NULL, 'f'}, {"scenario", required_argument, NULL, 's'},
 		{"port", required_argument, NULL, 'p'},     {"bind", required_argument, NULL, 'b'},
 		{"permissions", required_argument, NULL, 'P'}, {"out", required_argument, NULL, 'o'},
-		{"disk-quota", required_argument, NULL, 'Q'}, {"help", no_argument, NULL, 'h'},
+		{"disk-quota", required_argument, NULL, 'Q'}, {"fire-now", no_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	static const struct {
@@ -103,6 +133,9 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		}
 		case 'o':
 			o->out = optarg;
+			break;
+		case 'F':
+			o->fire_now = 1;
 			break;
 		case 'Q': {
 			char *end;
@@ -291,9 +324,120 @@ static int commit_run_dir(const char *run, int is_default, char *err)
 
 static void on_signal(struct loop *loop, const struct signalfd_siginfo *si, void *arg)
 {
-	(void)arg;
-	if (si->ssi_signo == SIGINT || si->ssi_signo == SIGTERM)
+	struct serve_jobs *sj = arg;
+	if (si->ssi_signo == SIGCHLD) {
+		session_on_sigchld(sj->s);
+		return;
+	}
+	if (si->ssi_signo != SIGINT && si->ssi_signo != SIGTERM)
+		return;
+	/* a konnector running: kill its group as a cancelled job, write its run directory, then stop */
+	if (sj->s != NULL && session_running(sj->s)) {
+		sj->stopping = 1;
+		session_run_stop(sj->s, 0);
+	} else {
 		loop_stop(loop);
+	}
+}
+
+/* ---- the konnector jobs ---- */
+
+/* The execution is over: show it as run does, and tell the stack (done, errored, or once more). */
+static void serve_on_end(void *arg, const struct session_end *e)
+{
+	struct serve_jobs *sj = arg;
+	char err[ERR_MAX];
+	if (e->start_error != NULL)
+		printf("could not start the konnector: %s\n", e->start_error);
+	cli_live_verdict(&sj->live, e->report, sj->stopping ? SIGTERM : 0, stdout);
+	if (sj->live.lint != NULL) {
+		printf("\nlint (files of the run directory):\n");
+		run_lint_write_text(sj->live.lint, stdout);
+		run_lint_free(sj->live.lint);
+		sj->live.lint = NULL;
+	}
+	fflush(stdout);
+	const struct verdict *v = e->verdict;
+	if (stack_job_done(sj->st, sj->job_id, v->done ? NULL : (v->error ? v->error : ""), v->retry && !sj->stopping,
+			   err) < 0)
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
+	sj->job_id[0] = '\0';
+	if (sj->stopping)
+		loop_stop(sj->loop);
+}
+
+/* The stack hands over one execution of a konnector job: run it as `run` would. */
+static void serve_on_job(struct stack *st, const struct stack_job *job, void *arg)
+{
+	struct serve_jobs *sj = arg;
+	char err[ERR_MAX] = "", dir[PATH_MAX + 128];
+	/* one directory per execution: <id>, then <id>-2 for the stack's retry */
+	if (job->exec_no > 1)
+		snprintf(dir, sizeof(dir), "%s/jobs/%s-%d", sj->run_dir, job->id, job->exec_no);
+	else
+		snprintf(dir, sizeof(dir), "%s/jobs/%s", sj->run_dir, job->id);
+	printf("\n== job %s%s%s%s, execution %d\n", job->id, job->trigger_id ? " of trigger " : "",
+	       job->trigger_id ? job->trigger_id : "", job->manual ? " (manual)" : "", job->exec_no);
+	fflush(stdout);
+	snprintf(sj->job_id, sizeof(sj->job_id), "%s", job->id);
+	sj->live.lint = sj->ro.no_lint ? NULL : run_lint_new(session_devconfig(sj->s)->fields, sj->ro.strict);
+	struct session_job sjob = {.id = job->id, .trigger_id = job->trigger_id, .message = job->message,
+				   .account = job->account, .payload = job->payload, .payload_len = job->payload_len,
+				   .manual = job->manual, .timeout_ms = job->timeout_ms, .run_dir = dir};
+	struct session_hooks hooks = cli_live_hooks(&sj->live, sj->s, serve_on_end, sj);
+	if (session_run_job(sj->s, &sjob, &hooks, err) != 0) {
+		/* the job could not even be prepared: its error, as a start failure is */
+		fprintf(stderr, "konnector-harness serve: job %s: %s\n", job->id, err);
+		run_lint_free(sj->live.lint);
+		sj->live.lint = NULL;
+		sj->job_id[0] = '\0';
+		char e2[ERR_MAX];
+		stack_job_done(st, job->id, err, 1, e2);
+	}
+}
+
+/* When a trigger fires next (stderr, with the other news of serve). */
+static void serve_on_schedule(struct stack *st, const char *trigger_id, const char *type, const char *arguments,
+			      const char *next, int gone, void *arg)
+{
+	(void)arg;
+	char what[1024];
+	snprintf(what, sizeof(what), "%s%s%s", type, arguments[0] ? " " : "", arguments);
+	if (gone)
+		fprintf(stderr, "trigger %s (%s): deleted\n", trigger_id, what);
+	else if (next != NULL)
+		fprintf(stderr, "trigger %s (%s): next run %s\n", trigger_id, what, next);
+	else if (strcmp(type, "@webhook") == 0)
+		fprintf(stderr, "trigger %s (%s): runs on POST %sjobs/webhooks/%s\n", trigger_id, what, stack_url(st),
+			trigger_id);
+	else
+		fprintf(stderr, "trigger %s (%s): no run scheduled\n", trigger_id, what);
+}
+
+/* A session over the stack for DIR's konnector; without a manifest (or a usable one) jobs stay queued. */
+static void serve_jobs_start(struct serve_jobs *sj, const struct serve_opts *o)
+{
+	char err[ERR_MAX], mpath[PATH_MAX + 32];
+	char *argv[] = {"serve", (char *)o->dir, NULL};
+	snprintf(mpath, sizeof(mpath), "%s/manifest.konnector", o->dir);
+	stack_on_schedule(sj->st, serve_on_schedule, sj);
+	if (access(mpath, F_OK) != 0) {
+		fprintf(stderr, "no manifest.konnector in %s: konnector jobs stay queued\n", o->dir);
+		return;
+	}
+	if (run_options_parse(2, argv, &sj->ro, err) != RUN_OPTIONS_OK) {
+		fprintf(stderr, "konnector-harness serve: %s: konnector jobs stay queued\n", err);
+		return;
+	}
+	sj->has_ro = 1;
+	cli_live_init(&sj->live, &sj->ro);
+	if (session_attach(sj->loop, &sj->ro, sj->st, &sj->s, err) != EXIT_DONE) {
+		fprintf(stderr, "konnector-harness serve: %s: konnector jobs stay queued\n", err);
+		session_free(sj->s);
+		sj->s = NULL;
+		return;
+	}
+	stack_on_job(sj->st, serve_on_job, sj);
 }
 
 int cli_serve(int argc, char **argv)
@@ -304,6 +448,7 @@ int cli_serve(int argc, char **argv)
 		return rc;
 	char *fixtures = NULL, *slug = NULL;
 	json_t *perms = NULL;
+	struct serve_jobs sj = {0};
 	struct loop *loop = NULL;
 	struct stack *st = NULL;
 	char err[ERR_MAX] = "";
@@ -319,7 +464,7 @@ int cli_serve(int argc, char **argv)
 	}
 	char files_dir[PATH_MAX + 16];
 	snprintf(files_dir, sizeof(files_dir), "%s/files", run);
-	if ((loop = loop_new(err)) == NULL || loop_watch_signals(loop, on_signal, NULL, err) < 0) {
+	if ((loop = loop_new(err)) == NULL || loop_watch_signals(loop, on_signal, &sj, err) < 0) {
 		fprintf(stderr, "konnector-harness serve: %s\n", err);
 		rc = EXIT_SOFTWARE;
 		goto out;
@@ -354,6 +499,12 @@ int cli_serve(int argc, char **argv)
 	}
 	printf("COZY_URL=%s\nCOZY_CREDENTIALS=%s\nCOZY_APP_TOKEN=%s\n", stack_url(st), ktok, atok);
 	fflush(stdout);
+	sj.loop = loop;
+	sj.st = st;
+	sj.run_dir = run;
+	serve_jobs_start(&sj, &o);
+	if (o.fire_now)
+		stack_jobs_fire_now(st, 1);
 	fprintf(stderr, "serving %s for konnector %s (permissions %s); run directory %s; Ctrl-C to stop\n",
 		fixtures ? fixtures : "no fixtures", slug,
 		o.perm == STACK_PERM_WARN ? "warn" : o.perm == STACK_PERM_ENFORCE ? "enforce" : "off", run);
@@ -373,6 +524,12 @@ int cli_serve(int argc, char **argv)
 	fprintf(stderr, "state written to %s, journal to %s\n", state, journal);
 	rc = EXIT_DONE;
 out:
+	if (st != NULL)
+		stack_on_job(st, NULL, NULL);
+	session_free(sj.s);
+	run_lint_free(sj.live.lint);
+	if (sj.has_ro)
+		run_options_free(&sj.ro);
 	stack_stop(st);
 	loop_free(loop);
 	json_decref(perms);

@@ -101,6 +101,24 @@ int session_open(struct loop *loop, const struct run_options *o, int watching, s
 	return EXIT_DONE;
 }
 
+int session_attach(struct loop *loop, const struct run_options *o, struct stack *st, struct session **out, char *err)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	*out = s;
+	if (s == NULL) {
+		err_set(err, "out of memory");
+		return EXIT_SOFTWARE;
+	}
+	s->loop = loop;
+	s->o = o;
+	s->stack = st;
+	s->borrowed_stack = 1;
+	run_options_config_path(o, s->devconfig_path, sizeof(s->devconfig_path));
+	int rc = session_load_config(s, &s->m, &s->dc, err);
+	/* the jobs bring their accounts: no dev config is fine */
+	return rc == SESSION_NO_DEVCONFIG ? EXIT_DONE : rc;
+}
+
 const struct manifest *session_manifest(const struct session *s)
 {
 	return &s->m;
@@ -279,7 +297,41 @@ void session_run_stop(struct session *s, long long timeout_ms)
 		runner_terminate(s->run->runner, timeout_ms);
 }
 
+/* Copy what the run needs of a job (serve). */
+static int session_take_job(struct session_run *r, const struct session_job *job)
+{
+	r->has_job = 1;
+	snprintf(r->job_id, sizeof(r->job_id), "%s", job->id);
+	r->job_manual = job->manual;
+	r->job_timeout_ms = job->timeout_ms;
+	r->job_trigger = job->trigger_id ? strdup(job->trigger_id) : NULL;
+	r->job_message = strdup(job->message ? job->message : "null");
+	r->job_account = strdup(job->account ? job->account : "");
+	r->job_run_dir = job->run_dir ? strdup(job->run_dir) : NULL;
+	if (job->payload != NULL && (r->job_payload = malloc(job->payload_len + 1)) != NULL) {
+		memcpy(r->job_payload, job->payload, job->payload_len);
+		r->job_payload[job->payload_len] = '\0';
+		r->job_payload_len = job->payload_len;
+	}
+	return r->job_message != NULL && r->job_account != NULL ? 0 : -1;
+}
+
+static int session_run_begin(struct session *s, const struct session_job *job, const struct session_hooks *hooks,
+			     char *err);
+
 int session_run_start(struct session *s, const struct session_hooks *hooks, char *err)
+{
+	return session_run_begin(s, NULL, hooks, err);
+}
+
+int session_run_job(struct session *s, const struct session_job *job, const struct session_hooks *hooks, char *err)
+{
+	return session_run_begin(s, job, hooks, err);
+}
+
+/* A run of the dev config's job (job NULL) or of a job the stack handed over. */
+static int session_run_begin(struct session *s, const struct session_job *job, const struct session_hooks *hooks,
+			     char *err)
 {
 	if (s->run != NULL) {
 		err_set(err, "a run is in progress");
@@ -296,13 +348,18 @@ int session_run_start(struct session *s, const struct session_hooks *hooks, char
 	r->saved_tokens = json_array();
 	judge_init(&r->judge);
 	int rc;
+	if (job != NULL && session_take_job(r, job) < 0) {
+		err_set(err, "out of memory");
+		rc = EXIT_SOFTWARE;
+		goto fail;
+	}
 	if (s->has_first_rd) {
 		r->rd = s->first_rd;
 		s->has_first_rd = 0;
 	} else {
 		char base[PATH_MAX + 32];
 		snprintf(base, sizeof(base), "%s/.harness/runs", s->o->dir);
-		if (rundir_create(base, s->o->out, &r->rd, err) < 0) {
+		if (rundir_create(base, r->job_run_dir ? r->job_run_dir : s->o->out, &r->rd, err) < 0) {
 			rc = EXIT_SOFTWARE;
 			goto fail;
 		}
@@ -316,7 +373,7 @@ int session_run_start(struct session *s, const struct session_hooks *hooks, char
 	s->run = r;
 	if (!r->skip_run) {
 		struct runner_spec spec = {.argv = argv, .envp = r->env, .cwd = s->o->dir,
-					   .timeout_ms = s->o->timeout_s * 1000,
+					   .timeout_ms = r->has_job ? r->job_timeout_ms : s->o->timeout_s * 1000,
 					   .child_sigmask = loop_saved_sigmask(s->loop)};
 		struct runner_hooks rh = {session_on_line, session_on_too_long, session_on_out, session_on_err,
 					  session_on_done, r};
@@ -342,7 +399,8 @@ void session_free(struct session *s)
 	session_tokens_save(s); /* a refresh whose timer did not fire yet */
 	if (s->has_first_rd)
 		rundir_close(&s->first_rd);
-	stack_stop(s->stack);
+	if (!s->borrowed_stack)
+		stack_stop(s->stack);
 	manifest_free(&s->m);
 	devconfig_free(&s->dc);
 	free(s->fixtures), free(s->state_dir), free(s->files_dir);

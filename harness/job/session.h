@@ -13,6 +13,7 @@
 #define HARNESS_SESSION_H
 
 #include "common/loop.h"
+#include "fake-stack/stack.h"
 #include "harness/job/devconfig.h"
 #include "harness/judge/events.h"
 #include "harness/job/manifest.h"
@@ -89,6 +90,12 @@ struct session_hooks {
  * failure). Returns EXIT_DONE, SESSION_NO_DEVCONFIG, or an exit status with err.
  */
 int session_open(struct loop *loop, const struct run_options *o, int watching, struct session **out, char *err);
+/*
+ * A session over a stack someone else started and keeps (serve): the
+ * manifest of o->dir is needed, the dev config is optional (the jobs bring
+ * their accounts). session_free leaves the stack alone. Same statuses.
+ */
+int session_attach(struct loop *loop, const struct run_options *o, struct stack *st, struct session **out, char *err);
 void session_free(struct session *s);
 
 const struct manifest *session_manifest(const struct session *s);
@@ -120,6 +127,24 @@ int session_reset(struct session *s, char *err);
  * status with err and no callback (bad payload, no node entry…).
  */
 int session_run_start(struct session *s, const struct session_hooks *hooks, char *err);
+/*
+ * A job the stack handed to its worker (serve): run it with the job's own
+ * values instead of the dev config's account and a random job id. Borrowed
+ * for the call.
+ */
+struct session_job {
+	const char *id;         /* COZY_JOB_ID is konnector/0/<id> */
+	const char *trigger_id; /* NULL: no COZY_TRIGGER_ID */
+	const char *message;    /* COZY_FIELDS (folder_to_save may be rewritten as the stack does) */
+	const char *account;    /* the message's account, used as it is ("" for none) */
+	const char *payload;    /* the webhook body (COZY_PAYLOAD), NULL for none */
+	size_t payload_len;
+	int manual;
+	long long timeout_ms;
+	const char *run_dir; /* where this execution's run directory goes */
+};
+/* session_run_start for a job; the same contract. */
+int session_run_job(struct session *s, const struct session_job *job, const struct session_hooks *hooks, char *err);
 /* A run was started and has not ended yet. */
 int session_running(const struct session *s);
 /*

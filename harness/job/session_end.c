@@ -38,6 +38,7 @@ void session_end_free(struct session_run *r)
 	jobenv_free(r->env);
 	free(r->fields), free(r->params), free(r->payload), free(r->entry), free(r->folder), free(r->preload_path);
 	free(r->start_error);
+	free(r->job_trigger), free(r->job_message), free(r->job_account), free(r->job_payload), free(r->job_run_dir);
 	free(r);
 }
 

@@ -39,8 +39,13 @@ struct session_run {
 	size_t not_json, bad_shape, journal_base;
 	json_t *warnings, *before, *account, *extra_fields;
 	json_t *saved_tokens; /* --save-tokens: what this run's refreshes wrote into the dev config */
-	char job_id[33];
+	char job_id[65];
 	char *fields, *params, *payload, *entry, *folder, *preload_path;
+	/* a job the stack handed over (serve): its own values, copied (session.c session_take_job) */
+	int has_job, job_manual;
+	char *job_trigger, *job_message, *job_account, *job_payload, *job_run_dir;
+	size_t job_payload_len;
+	long long job_timeout_ms;
 	char **env;
 	int payload_file;
 };
@@ -54,6 +59,7 @@ struct session {
 	char devconfig_path[PATH_MAX];
 	char *fixtures, *state_dir, *files_dir;
 	struct stack *stack;
+	int borrowed_stack; /* session_attach: the stack is the caller's */
 	struct rundir first_rd; /* not watching: created with the stack, used by the first run */
 	int has_first_rd;
 	struct session_run *run;

@@ -316,6 +316,53 @@ static char *session_prep_payload(const struct run_options *o, int *wrote_file, 
 	return value;
 }
 
+/*
+ * A job's message and account (serve): the account is the app's, as it is;
+ * folder_to_save is ensured as the stack ensures it, and only then is the
+ * message re-encoded (stack: worker/exec/konnector.go ensureFolderToSave,
+ * updateFolderToSave).
+ */
+static int session_prep_job_fields(struct session *s, struct session_run *r, char *err)
+{
+	json_t *msg = json_loads(r->job_message, 0, NULL);
+	const char *folder = json_string_value(json_object_get(msg, "folder_to_save"));
+	if (r->job_account[0] != '\0')
+		r->account = stack_doc_get(s->stack, "io.cozy.accounts", r->job_account);
+	if (folder != NULL && folder[0] != '\0' && !stack_folder_usable(s->stack, folder) && r->account != NULL) {
+		r->folder = session_prep_folder_to_save(s->stack, &s->m, s->o->locale, &r->account, r->warnings);
+		if (r->folder != NULL) {
+			json_object_set_new(msg, "folder_to_save", json_string(r->folder));
+			r->fields = jobenv_go_json(msg);
+			if (stack_triggers_set_folder(s->stack, r->job_account, s->m.slug, r->folder, err) < 0)
+				json_array_append_new(r->warnings, json_string(err));
+		}
+	}
+	json_decref(msg);
+	if (r->fields == NULL)
+		r->fields = strdup(r->job_message);
+	return r->fields != NULL ? EXIT_DONE : (err_set(err, "out of memory"), EXIT_SOFTWARE);
+}
+
+/* COZY_PAYLOAD from a job's webhook body, written to DIR/cozy_payload.json when big (as --payload is). */
+static char *session_prep_job_payload(struct session *s, struct session_run *r, char *err)
+{
+	if (r->job_payload == NULL)
+		return strdup("");
+	int big;
+	char *value = jobenv_payload(r->job_payload, r->job_payload_len, &big);
+	if (value == NULL || !big)
+		return value;
+	/* stack: worker/exec/common.go preparePayload writes it in the work dir (the cwd) */
+	char p[PATH_MAX + 32];
+	snprintf(p, sizeof(p), "%s/" JOBENV_PAYLOAD_FILE, s->o->dir);
+	int rc = atomic_write(p, value, strlen(value), err);
+	free(value);
+	if (rc < 0)
+		return NULL;
+	r->payload_file = 1;
+	return strdup("@" JOBENV_PAYLOAD_FILE);
+}
+
 /* The account, as Home creates it from the login form (auth) or an OAuth dance (oauth); COZY_FIELDS. */
 static int session_prep_account(struct session *s, struct session_run *r, int *manual, const char **trig,
 				   char *err)
@@ -368,10 +415,20 @@ static int session_prep_env(struct session *s, struct session_run *r, char *err)
 	const struct run_options *o = s->o;
 	int manual = o->manual;
 	char trigger_id[33];
-	session_prep_random_id(r->job_id);
 	session_prep_random_id(trigger_id);
 	const char *trig = o->no_trigger ? NULL : (o->trigger_id ? o->trigger_id : trigger_id);
-	int rc = session_prep_account(s, r, &manual, &trig, err);
+	long long time_limit_s = o->timeout_s;
+	int rc;
+	if (r->has_job) {
+		/* serve: the job's own values (session_run_job) */
+		manual = r->job_manual;
+		trig = r->job_trigger;
+		time_limit_s = (r->job_timeout_ms + 999) / 1000;
+		rc = session_prep_job_fields(s, r, err);
+	} else {
+		session_prep_random_id(r->job_id);
+		rc = session_prep_account(s, r, &manual, &trig, err);
+	}
 	if (rc != EXIT_DONE)
 		return rc;
 	/* stack: worker/exec/konnector.go PrepareCmdEnv: exactly one account type by slug with a secret grant */
@@ -379,7 +436,7 @@ static int session_prep_env(struct session *s, struct session_run *r, char *err)
 	if (!stack_account_type_secret(s->stack, s->m.slug, &secret))
 		secret = NULL;
 	r->params = jobenv_parameters(s->m.parameters, s->dc.cozy_parameters, secret);
-	r->payload = session_prep_payload(o, &r->payload_file, err);
+	r->payload = r->has_job ? session_prep_job_payload(s, r, err) : session_prep_payload(o, &r->payload_file, err);
 	if (r->payload == NULL) {
 		char why[ERR_MAX];
 		snprintf(why, sizeof(why), "%s", err);
@@ -392,7 +449,7 @@ static int session_prep_env(struct session *s, struct session_run *r, char *err)
 	o->extra_env[o->n_extra] = NULL;
 	struct job job = {.url = stack_url(s->stack), .credentials = token, .fields = r->fields,
 			  .parameters = r->params, .payload = r->payload, .language = s->m.language,
-			  .locale = o->locale, .time_limit_s = o->timeout_s, .job_id = r->job_id, .manual = manual,
+			  .locale = o->locale, .time_limit_s = time_limit_s, .job_id = r->job_id, .manual = manual,
 			  .trigger_id = trig, .path = getenv("PATH"), .inherit = o->inherit_env ? environ : NULL,
 			  .extra = o->extra_env};
 	r->env = jobenv_build(&job, err);
@@ -408,7 +465,13 @@ static int session_prep_env(struct session *s, struct session_run *r, char *err)
 static int session_prep_argv(struct session *s, struct session_run *r, char *argv[8], char *err)
 {
 	const struct run_options *o = s->o;
-	if (o->account_deleted && s->m.on_delete_account == NULL) {
+	int account_deleted = o->account_deleted;
+	if (r->has_job) {
+		json_t *msg = json_loads(r->job_message, 0, NULL);
+		account_deleted = json_is_true(json_object_get(msg, "account_deleted"));
+		json_decref(msg);
+	}
+	if (account_deleted && s->m.on_delete_account == NULL) {
 		/* stack: PrepareWorkDir returns ErrAbort: the job is done without running anything */
 		r->skip_run = 1;
 		json_array_append_new(r->warnings, json_string("the manifest has no on_delete_account: the stack runs nothing "
@@ -425,7 +488,7 @@ static int session_prep_argv(struct session *s, struct session_run *r, char *arg
 		err_set(err, "language \"%s\": give the command with --cmd", s->m.language);
 		return EXIT_UNAVAILABLE;
 	}
-	r->entry = o->account_deleted ? session_prep_clean_rel(s->m.on_delete_account) : session_prep_node_entry(o->dir, o->entry);
+	r->entry = account_deleted ? session_prep_clean_rel(s->m.on_delete_account) : session_prep_node_entry(o->dir, o->entry);
 	if (r->entry == NULL) {
 		err_set(err, "no entry in %s: none of package.json main, index.js, build/index.js, src/index.js exists; "
 			     "use --entry FILE or --cmd CMD", o->dir);
