@@ -15,9 +15,9 @@
 #include <time.h>
 
 struct cron_sched {
-	int every;              /* "@every": a constant delay */
-	long long delay_ns;     /* its delay (whole seconds, at least one) */
-	int utc;                /* CRON_TZ=UTC / TZ=UTC */
+	int every;                                      /* "@every": a constant delay */
+	long long delay_ns;                             /* its delay (whole seconds, at least one) */
+	int utc;                                        /* CRON_TZ=UTC / TZ=UTC */
 	uint64_t second, minute, hour, dom, month, dow; /* bit sets; bit 63 is robfig's starBit */
 };
 

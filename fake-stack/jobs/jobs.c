@@ -7,8 +7,8 @@
 
 #include "common/isotime.h"
 #include "fake-stack/data/store.h"
-#include "fake-stack/jobs/jobs_api.h"
 #include "fake-stack/jobs/gotime.h"
+#include "fake-stack/jobs/jobs_api.h"
 #include "fake-stack/realtime/hub.h"
 
 #include <stdlib.h>
@@ -23,13 +23,32 @@ static const struct {
 	const char *type;
 	int reserved;
 } workers[] = {
-	{"konnector", 0},      {"service", 0},          {"sendmail", 0},        {"log", 0},
-	{"push", 0},           {"unzip", 0},            {"zip", 0},             {"export", 0},
-	{"import", 0},         {"antivirus", 0},        {"migrations", 1},      {"notes-save", 1},
-	{"clean-clients", 1},  {"rag-index", 1},        {"rag-query", 1},       {"share-group", 1},
-	{"share-track", 1},    {"share-autoaccept", 1}, {"share-replicate", 1}, {"share-upload", 1},
-	{"share-update", 1},   {"sms", 1},              {"thumbnail", 1},       {"thumbnailck", 1},
-	{"trash-files", 1},    {"clean-old-trashed", 1},
+    {"konnector", 0},
+    {"service", 0},
+    {"sendmail", 0},
+    {"log", 0},
+    {"push", 0},
+    {"unzip", 0},
+    {"zip", 0},
+    {"export", 0},
+    {"import", 0},
+    {"antivirus", 0},
+    {"migrations", 1},
+    {"notes-save", 1},
+    {"clean-clients", 1},
+    {"rag-index", 1},
+    {"rag-query", 1},
+    {"share-group", 1},
+    {"share-track", 1},
+    {"share-autoaccept", 1},
+    {"share-replicate", 1},
+    {"share-upload", 1},
+    {"share-update", 1},
+    {"sms", 1},
+    {"thumbnail", 1},
+    {"thumbnailck", 1},
+    {"trash-files", 1},
+    {"clean-old-trashed", 1},
 };
 
 static void dispatch_soon(struct jobs *j);
@@ -45,8 +64,7 @@ int jobs_worker_known(const char *worker, int *reserved)
 	return 0;
 }
 
-struct jobs *jobs_new(struct loop *loop, struct store *store, struct hub *hub, const char *domain,
-		      const char *base_url)
+struct jobs *jobs_new(struct loop *loop, struct store *store, struct hub *hub, const char *domain, const char *base_url)
 {
 	struct jobs *j = calloc(1, sizeof(*j));
 	if (j == NULL)
@@ -195,8 +213,7 @@ static void live_unlink(struct jobs *j, struct live_job *lj)
 }
 
 /* Read-modify-write of a job document; the stored doc (new ref) or NULL when it is gone. */
-static json_t *job_update(struct jobs *j, const char *id, const char *state, const char *time_key,
-			  const char *error)
+static json_t *job_update(struct jobs *j, const char *id, const char *state, const char *time_key, const char *error)
 {
 	json_t *doc = store_fetch(j->store, JOBS, id, NULL);
 	if (doc == NULL)
@@ -248,16 +265,16 @@ static void exec_start(struct jobs *j, struct live_job *lj)
 	lj->exec_no++;
 	lj->in_exec = 1;
 	struct jobs_exec x = {.id = lj->id,
-			      .worker = lj->worker,
-			      .slug = lj->slug ? lj->slug : "",
-			      .account = lj->account ? lj->account : "",
-			      .trigger_id = lj->trigger_id,
-			      .message = lj->message,
-			      .payload = lj->has_payload ? lj->payload : NULL,
-			      .payload_len = lj->payload_len,
-			      .manual = lj->manual,
-			      .exec_no = lj->exec_no,
-			      .timeout_ms = lj->timeout_ms};
+	                      .worker = lj->worker,
+	                      .slug = lj->slug ? lj->slug : "",
+	                      .account = lj->account ? lj->account : "",
+	                      .trigger_id = lj->trigger_id,
+	                      .message = lj->message,
+	                      .payload = lj->has_payload ? lj->payload : NULL,
+	                      .payload_len = lj->payload_len,
+	                      .manual = lj->manual,
+	                      .exec_no = lj->exec_no,
+	                      .timeout_ms = lj->timeout_ms};
 	/* the worker may answer at once (jobs_exec_done): lj is not touched after this call */
 	j->worker(j->worker_arg, &x);
 }
@@ -315,7 +332,8 @@ int jobs_exec_done(struct jobs *j, const char *id, const char *error, int retry,
 	if (lj == NULL || !lj->in_exec)
 		return err_set(err, "job %s has no execution in flight", id);
 	lj->in_exec = 0;
-	/* stack: worker.go task.run: a success ends it; a BadTriggerError, the ErrorHook or MaxExecCount stop retries */
+	/* stack: worker.go task.run: a success ends it; a BadTriggerError, the ErrorHook or MaxExecCount stop retries
+	 */
 	if (error == NULL || bad_trigger || !retry || lj->exec_no >= lj->max_exec) {
 		job_finish(j, lj, error, bad_trigger);
 		return 0;
@@ -342,8 +360,8 @@ static int konnector_skips(struct jobs *j, const struct jobs_req *r)
 	const char *last = json_string_value(json_object_get(state, "last_error"));
 	int skip = 0;
 	if (status != NULL && strcmp(status, "errored") == 0 && last != NULL)
-		skip = strncmp(last, "LOGIN_FAILED", 12) == 0 ||
-		       (strncmp(last, "USER_ACTION_NEEDED", 18) == 0 && strcmp(last, "USER_ACTION_NEEDED.CGU_FORM") != 0);
+		skip = strncmp(last, "LOGIN_FAILED", 12) == 0 || (strncmp(last, "USER_ACTION_NEEDED", 18) == 0 &&
+		                                                  strcmp(last, "USER_ACTION_NEEDED.CGU_FORM") != 0);
 	json_decref(state);
 	return skip;
 }
@@ -405,7 +423,7 @@ enum jobs_status jobs_push(struct jobs *j, const struct jobs_req *r, json_t **jo
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_t *doc = jobs_job_doc(j->domain, r->worker, r->trigger_id, r->message, r->payload, r->payload_len,
-				   r->has_payload, r->manual, r->options, &now);
+	                           r->has_payload, r->manual, r->options, &now);
 	if (doc == NULL) {
 		err_set(err, "out of memory");
 		return JOBS_ERROR;
@@ -455,7 +473,7 @@ json_t *jobs_queue(struct jobs *j, const char *worker)
 }
 
 enum jobs_status jobs_client_finish(struct jobs *j, const char *id, int done, const char *error, json_t **out,
-				    char *err)
+                                    char *err)
 {
 	*out = store_fetch(j->store, JOBS, id, NULL);
 	if (*out == NULL) {

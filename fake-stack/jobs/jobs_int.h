@@ -28,9 +28,9 @@ struct live_job {
 	char *payload;
 	size_t payload_len;
 	int has_payload, manual;
-	int running;          /* AckConsumed done */
-	int exec_no;          /* executions started */
-	int in_exec;          /* the worker has it now */
+	int running; /* AckConsumed done */
+	int exec_no; /* executions started */
+	int in_exec; /* the worker has it now */
 	int max_exec;
 	long long timeout_ms;
 	long long retry_timer;

@@ -62,7 +62,7 @@ static void notify(struct jobs *j, struct sched *s, const json_t *doc, int gone)
 {
 	if (j->on_schedule != NULL)
 		j->on_schedule(j->on_schedule_arg, s->id, str(doc, "type"), str(doc, "arguments"),
-			       s->timer ? &s->next : NULL, gone);
+		               s->timer ? &s->next : NULL, gone);
 }
 
 static void on_fire(struct loop *loop, void *arg);
@@ -98,7 +98,8 @@ static int sched_add(struct jobs *j, const json_t *doc)
 	seed_of(doc, seed, sizeof(seed));
 	struct timespec now = now_rt(), when;
 	if (trigger_parse(str(doc, "type"), str(doc, "arguments"), seed, now, &s->ts, err) != TRIGGER_OK ||
-	    (str(doc, "debounce")[0] != '\0' && gotime_parse_duration(str(doc, "debounce"), &s->debounce_ns, err) < 0)) {
+	    (str(doc, "debounce")[0] != '\0' &&
+	     gotime_parse_duration(str(doc, "debounce"), &s->debounce_ns, err) < 0)) {
 		free(s->id);
 		free(s);
 		return -1;
@@ -118,7 +119,8 @@ void jobs_load(struct jobs *j)
 	json_t *d;
 	json_array_foreach(all, i, d)
 	{
-		/* stack: mem_scheduler.go StartScheduler drops the legacy thumbnail triggers and logs the broken ones */
+		/* stack: mem_scheduler.go StartScheduler drops the legacy thumbnail triggers and logs the broken ones
+		 */
 		if (strcmp(str(d, "_id"), "") == 0 || strncmp(str(d, "_id"), "_design/", 8) == 0 ||
 		    strcmp(str(d, "worker"), "thumbnail") == 0)
 			continue;
@@ -366,7 +368,7 @@ enum jobs_status jobs_trigger_delete(struct jobs *j, const char *id, char *err)
 }
 
 enum jobs_status jobs_trigger_patch(struct jobs *j, const char *id, const char *arguments, const json_t *message,
-				    json_t **out, char *err)
+                                    json_t **out, char *err)
 {
 	*out = NULL;
 	struct sched *s = jobs_sched_find(j, id);
@@ -497,7 +499,7 @@ enum jobs_status jobs_launch(struct jobs *j, const char *trigger_id, json_t **jo
 }
 
 enum jobs_status jobs_webhook(struct jobs *j, const char *trigger_id, const void *body, size_t len, int manual,
-			      char *err)
+                              char *err)
 {
 	struct sched *s = jobs_sched_find(j, trigger_id);
 	json_t *doc = s ? store_fetch(j->store, TRIGGERS, trigger_id, NULL) : NULL;
@@ -550,7 +552,8 @@ int jobs_triggers_set_folder(struct jobs *j, const char *account, const char *sl
 	json_array_foreach(all, i, d)
 	{
 		json_t *msg = json_object_get(d, "message");
-		if (!json_is_object(msg) || strcmp(str(msg, "account"), account) != 0 || strcmp(str(msg, "konnector"), slug) != 0)
+		if (!json_is_object(msg) || strcmp(str(msg, "account"), account) != 0 ||
+		    strcmp(str(msg, "konnector"), slug) != 0)
 			continue;
 		json_object_set_new(msg, "folder_to_save", json_string(dir_id));
 		json_object_set_new(d, "message", sorted(msg));
