@@ -107,7 +107,9 @@ Test(jobs_api, list_has_a_count)
 
 Test(jobs_api, trigger_state_from_its_jobs)
 {
-	json_t *none = jobs_trigger_state("T", json_array());
+	json_t *empty = json_array();
+	json_t *none = jobs_trigger_state("T", empty);
+	json_decref(empty);
 	char *text = dump(none);
 	cr_assert_str_eq(text, "{\"trigger_id\":\"T\",\"status\":\"done\"}");
 	free(text);
@@ -258,7 +260,9 @@ Test(jobs, launch_queues_then_runs_then_done, .init = setup, .fini = teardown)
 {
 	json_t *t = add_trigger("@cron", "0 0 0 1 1 *", NULL);
 	const char *tid = json_string_value(json_object_get(t, "_id"));
-	cr_assert_not_null(jobs_trigger_get(js, tid));
+	json_t *got = jobs_trigger_get(js, tid);
+	cr_assert_not_null(got);
+	json_decref(got);
 	json_t *job = NULL;
 	char err[ERR_MAX];
 	cr_assert_eq(jobs_launch(js, tid, &job, err), JOBS_OK, "%s", err);
