@@ -4,6 +4,8 @@
 . "$KH_ROOT/tests/system/serve_lib.sh"
 . "$KH_ROOT/tests/system/jobs_lib.sh"
 command -v node >/dev/null || { echo "SKIP: node is not installed"; exit 0; }
+# cron times are local: the expected next runs below are in UTC
+export TZ=UTC
 cp -R "$KH_ROOT/tests/system/konnectors/jobs" k
 serve_start k --permissions enforce
 new_account ok
@@ -81,6 +83,17 @@ api POST /jobs/triggers -d '{"data":{"attributes":{"type":"@webhook","worker":"t
 expect 403
 api POST /jobs/triggers -d '{"attributes":{}}'
 expect 400 'JSON input is malformed'
+
+# PATCH: a @cron's arguments (parsed again, rescheduled) and the message
+api PATCH "/jobs/triggers/$TID" -d '{"data":{"attributes":{"arguments":"0 30 12 * * *"}}}'
+expect 200 '"arguments":"0 30 12 * * *"'
+wait_for grep -q "trigger $TID (@cron 0 30 12 \* \* \*): next run .*T12:30:00Z" serve.err
+api PATCH "/jobs/triggers/$TID" -d '{"data":{"attributes":{"arguments":"every noon"}}}'
+expect 400 'Trigger unparsable'
+api PATCH "/jobs/triggers/$TID" -d '{"data":{"attributes":{}}}'
+expect 400 'Only arguments and message can be patched'
+api GET /jobs/queue/konnector
+expect 200 '"count":0'
 
 # DELETE
 api DELETE "/jobs/triggers/$TID"
