@@ -218,6 +218,12 @@ int stack_write_state(const struct stack *st, const char *dir, char *err)
 	return stack_files_write_state(st, dir, err);
 }
 
+void stack_on_forbidden(struct stack *st, stack_forbidden_cb cb, void *arg)
+{
+	st->on_forbidden = cb;
+	st->on_forbidden_arg = arg;
+}
+
 json_t *stack_changes(const struct stack *st)
 {
 	json_t *c = store_changes(st->store);

@@ -65,6 +65,15 @@ typedef void (*stack_refresh_cb)(struct stack *st, const char *account_id, const
 				 const char *refresh_token, void *arg);
 void stack_on_refresh(struct stack *st, stack_refresh_cb cb, void *arg);
 /*
+ * In warn mode, a request the real stack would refuse (403, or 404 for a
+ * konnector without permissions) as it is let through: its verb ("GET",
+ * "POST"…), doctype and why, borrowed for the call, inside the HTTP handler.
+ * The journal has it too ("forbidden"). One hook; NULL cb removes it.
+ */
+typedef void (*stack_forbidden_cb)(struct stack *st, const char *verb, const char *doctype, const char *why,
+				   void *arg);
+void stack_on_forbidden(struct stack *st, stack_forbidden_cb cb, void *arg);
+/*
  * The COZY_PARAMETERS secret (stack: worker/exec/konnector.go): 1 and *secret (borrowed; JSON
  * null when the doc has none) when exactly one fixture account type has this
  * slug and a secret grant mode; else 0. The runner adds it as "secret".

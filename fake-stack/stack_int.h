@@ -55,6 +55,9 @@ struct stack {
 	void *job_arg;
 	stack_schedule_cb schedule_cb; /* stack_on_schedule */
 	void *schedule_arg;
+
+	stack_forbidden_cb on_forbidden; /* stack_on_forbidden's hook, NULL when none */
+	void *on_forbidden_arg;
 };
 
 /*

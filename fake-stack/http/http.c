@@ -217,14 +217,23 @@ int http_require_auth(struct request *req)
 	return -1;
 }
 
+/* Warn mode lets a refused request through: journal why, and tell stack_on_forbidden's hook. */
+static void note_refusal(struct request *req, const char *verb, const char *doctype, const char *why)
+{
+	int first = req->priv->forbidden == NULL;
+	http_note_forbidden(req, why);
+	if (first && req->st->on_forbidden != NULL)
+		req->st->on_forbidden(req->st, verb, doctype, why, req->st->on_forbidden_arg);
+}
+
 /* Refuse as the mode says: warn notes it and lets it through, enforce answers 403. */
-static int refuse(struct request *req, const char *why, unsigned status)
+static int refuse(struct request *req, const char *verb, const char *doctype, const char *why, unsigned status)
 {
 	if (req->st->perm_mode == STACK_PERM_ENFORCE) {
 		reply_echo_error(req, status, why);
 		return -1;
 	}
-	http_note_forbidden(req, why);
+	note_refusal(req, verb, doctype, why);
 	return 0;
 }
 
@@ -235,7 +244,7 @@ int http_allow(struct request *req, const char *verb, const char *doctype, const
 	char gate[512];
 	/* stack: CheckReadable/CheckWritable run before the token is looked at. */
 	if (req->st->perm_mode != STACK_PERM_OFF && perm_doctype_gate(doctype, write, gate, sizeof(gate)) != NULL &&
-	    refuse(req, gate, 403) < 0)
+	    refuse(req, verb, doctype, gate, 403) < 0)
 		return -1;
 	return http_allow_rules(req, verb, doctype, id, doc, whole_type);
 }
@@ -271,7 +280,7 @@ int http_allow_rules(struct request *req, const char *verb, const char *doctype,
 			reply_couch_error(req, 404, "not_found", why);
 			return -1;
 		}
-		http_note_forbidden(req, why);
+		note_refusal(req, verb, doctype, why);
 		return 0;
 	}
 	if (perm_allows(set, perm_verb(verb), doctype, id, doc, whole_type))
@@ -283,7 +292,7 @@ int http_allow_rules(struct request *req, const char *verb, const char *doctype,
 	char why[600];
 	snprintf(why, sizeof(why), "Forbidden: no permission of %s allows %s on %s%s%s", req->slug, verb, doctype,
 		 whole_type ? " (whole type)" : id ? "/" : "", whole_type ? "" : id ? id : "");
-	http_note_forbidden(req, why);
+	note_refusal(req, verb, doctype, why);
 	return 0;
 }
 

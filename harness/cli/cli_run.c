@@ -164,6 +164,9 @@ static int run_main(const struct run_options *o, struct run_all *all)
 		run_sink_not_run(&c, err);
 		goto out;
 	}
+	/* a malformed expect.json is found now, not after the konnector ran */
+	if (rc == EXIT_DONE && scenario_check_preflight(session_fixtures_dir(c.s), err) < 0)
+		rc = EXIT_DATAERR;
 	if (rc != EXIT_DONE) {
 		fprintf(stderr, PROG ": %s\n", err);
 		run_sink_not_run(&c, err);
@@ -172,6 +175,10 @@ static int run_main(const struct run_options *o, struct run_all *all)
 	if (o->write_config)
 		fprintf(stderr, PROG ": %s exists already; --write-config never overwrites it\n",
 			session_devconfig_path(c.s));
+	size_t wi;
+	const json_t *w;
+	json_array_foreach(session_config_warnings(c.s), wi, w)
+		fprintf(stderr, PROG ": warning: %s\n", json_string_value(w));
 	if (!o->no_lint && (c.live.lint = run_lint_new(session_devconfig(c.s)->fields, o->strict)) == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
 		rc = EXIT_SOFTWARE;

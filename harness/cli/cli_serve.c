@@ -2,7 +2,9 @@
  * konnector-harness serve: the fake stack for an app or a konnector started
  * by hand; the konnector jobs the app creates (triggers, launches, webhooks,
  * schedules) run DIR's konnector as `run` does, one at a time, with the live
- * display, the lint and a run directory per execution.
+ * display, the lint and a run directory per execution. The same konnector
+ * is prepared for a start by hand as `run` prepares its job, and its
+ * environment printed (cli_serve_konnector.c).
  */
 #include "common/atomic_file.h"
 #include "common/err.h"
@@ -11,7 +13,9 @@
 #include "fake-stack/stack.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/cli_live.h"
+#include "harness/cli/cli_serve.h"
 #include "harness/exitcode.h"
+#include "harness/job/manifest.h"
 #include "harness/job/run_options.h"
 #include "harness/job/session.h"
 #include "harness/judge/run_lint.h"
@@ -36,6 +40,8 @@ struct serve_opts {
 	enum stack_perm_mode perm;
 	long long disk_quota;
 	int fire_now;
+	enum serve_env_format env_format;
+	int env_format_given; /* --env-format: a konnector's environment is asked for */
 };
 
 /* The konnector jobs of serve: a session over serve's stack, one execution at a time. */
@@ -66,14 +72,25 @@ static void serve_usage(FILE *f)
 		   "                         does; default 0: no quota\n"
 		   "  --out RUNDIR           run directory (default DIR/.harness/runs/<n>/)\n"
 		   "  --fire-now             scheduled triggers (@cron, @every, @at, @in…) fire as soon as they exist\n"
+		   "  --env-format env|sh    the variables as NAME=value lines (env, default) or as shell\n"
+		   "                         export lines to eval (sh); needs DIR's manifest\n"
 		   "  -h, --help             this help\n\n"
-		   "It prints COZY_URL=…, COZY_CREDENTIALS=… (a konnector token for the manifest's slug)\n"
-		   "and COZY_APP_TOKEN=… (whole access) to start a konnector or an app by hand.\n\n"
+		   "With a manifest.konnector in DIR, serve prepares its konnector's job exactly as `run` does\n"
+		   "(the account from the dev config, folder_to_save, a job id and a trigger id) and prints every\n"
+		   "COZY_* variable of it, then COZY_APP_TOKEN (whole access, for an app); the same variables go to\n"
+		   "RUNDIR/cozy-env.sh, and stderr shows the command line that starts the konnector with them.\n"
+		   "Without a manifest it serves the fixtures only: COZY_URL, COZY_CREDENTIALS (a token for the\n"
+		   "folder's name, without permissions) and COZY_APP_TOKEN.\n"
+		   "In warn mode each request the real stack would refuse is shown once per verb and doctype.\n\n"
 		   "An app drives the konnector as Home does: POST /data/io.cozy.accounts/, POST /jobs/triggers,\n"
 		   "POST /jobs/triggers/:id/launch, then GET /jobs/:id until the job is done or errored. Each job\n"
 		   "runs DIR's konnector as `run` does (the job's message, account, payload, COZY_JOB_ID and\n"
 		   "COZY_TRIGGER_ID), one at a time, retried once as the stack retries; each execution writes a run\n"
-		   "directory under RUNDIR/jobs/. serve prints when each trigger fires next.\n");
+		   "directory under RUNDIR/jobs/. serve prints when each trigger fires next.\n\n"
+		   "Examples:\n"
+		   "  konnector-harness serve .\n"
+		   "  konnector-harness serve . --env-format sh > cozy.env   # then: . ./cozy.env && node index.js\n"
+		   "  konnector-harness serve . --permissions enforce --port 8080\n");
 }
 
 static int parse_args(int argc, char **argv, struct serve_opts *o)
@@ -83,7 +100,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		{"port", required_argument, NULL, 'p'},     {"bind", required_argument, NULL, 'b'},
 		{"permissions", required_argument, NULL, 'P'}, {"out", required_argument, NULL, 'o'},
 		{"disk-quota", required_argument, NULL, 'Q'}, {"fire-now", no_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},
+		{"help", no_argument, NULL, 'h'},             {"env-format", required_argument, NULL, 'E'},
 		{NULL, 0, NULL, 0},
 	};
 	static const struct {
@@ -110,7 +127,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			long n = strtol(optarg, &end, 10);
 			if (*end != '\0' || n < 0 || n > 65535) {
 				fprintf(stderr, "konnector-harness serve: --port wants 0..65535, not '%s'\n", optarg);
-				return EXIT_USAGE;
+			return EXIT_USAGE;
 			}
 			o->port = (unsigned short)n;
 			break;
@@ -126,7 +143,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			if (i == n) {
 				fprintf(stderr, "konnector-harness serve: --permissions is warn, enforce or off, not '%s'\n",
 					optarg);
-				return EXIT_USAGE;
+			return EXIT_USAGE;
 			}
 			o->perm = modes[i].mode;
 			break;
@@ -137,6 +154,13 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		case 'F':
 			o->fire_now = 1;
 			break;
+		case 'E':
+			if (strcmp(optarg, "env") != 0 && strcmp(optarg, "sh") != 0)
+				fprintf(stderr, "konnector-harness serve: --env-format is env or sh, not '%s'\n", optarg);
+			return EXIT_USAGE;
+			o->env_format = strcmp(optarg, "sh") == 0 ? SERVE_ENV_SH : SERVE_ENV_PLAIN;
+			o->env_format_given = 1;
+			break;
 		case 'Q': {
 			char *end;
 			errno = 0;
@@ -144,7 +168,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			if (end == optarg || *end != '\0' || n < 0 || errno != 0) {
 				fprintf(stderr, "konnector-harness serve: --disk-quota wants a number of bytes, not '%s'\n",
 					optarg);
-				return EXIT_USAGE;
+			return EXIT_USAGE;
 			}
 			o->disk_quota = n;
 			break;
@@ -153,8 +177,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			serve_usage(stdout);
 			return EXIT_DONE;
 		default:
-			fprintf(stderr, "konnector-harness serve: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
-			serve_usage(stderr);
+			fprintf(stderr, "konnector-harness serve: unknown or incomplete option '%s'\n", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
@@ -162,11 +185,11 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 		o->dir = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "konnector-harness serve: one DIR only ('%s' is extra)\n", argv[optind]);
-		return EXIT_USAGE;
+			return EXIT_USAGE;
 	}
 	if (!fs_is_dir(o->dir)) {
 		fprintf(stderr, "konnector-harness serve: %s is not a directory\n", o->dir);
-		return EXIT_USAGE;
+			return EXIT_USAGE;
 	}
 	return -1;
 }
@@ -247,39 +270,34 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 	if (count > 1) {
 		fprintf(stderr, "konnector-harness serve: %s holds several scenarios: choose one with --scenario NAME\n",
 			base);
-		return EXIT_USAGE;
+			return EXIT_USAGE;
 	}
 	return -1;
 }
 
-/* manifest.konnector (optional): *slug and *perms (new refs / malloc'd). An exit code on error, else -1. */
-static int read_manifest(const char *dir, char **slug, json_t **perms)
+/* manifest.konnector (optional): *slug and *perms (new refs / malloc'd), *has 1 when there is one. An exit code on error, else -1. */
+static int read_manifest(const char *dir, char **slug, json_t **perms, int *has)
 {
 	char p[PATH_MAX];
 	snprintf(p, sizeof(p), "%s/manifest.konnector", dir);
 	*perms = NULL;
 	*slug = NULL;
-	if (access(p, F_OK) != 0) {
+	*has = access(p, F_OK) == 0;
+	if (!*has) {
 		char real[PATH_MAX];
 		const char *base = realpath(dir, real) ? strrchr(real, '/') + 1 : "konnector";
 		*slug = strdup(base[0] ? base : "konnector");
 		return -1;
 	}
-	json_error_t je;
-	json_t *m = json_load_file(p, 0, &je);
-	if (m == NULL) {
-		fprintf(stderr, "konnector-harness serve: %s:%d:%d: %s\n", p, je.line, je.column, je.text);
+	struct manifest m;
+	char err[ERR_MAX];
+	if (manifest_load(p, &m, err) < 0) {
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
 		return EXIT_DATAERR;
 	}
-	const char *s = json_string_value(json_object_get(m, "slug"));
-	if (!json_is_object(m) || s == NULL || s[0] == '\0') {
-		fprintf(stderr, "konnector-harness serve: %s: the manifest needs a \"slug\" string\n", p);
-		json_decref(m);
-		return EXIT_DATAERR;
-	}
-	*slug = strdup(s);
-	*perms = json_incref(json_object_get(m, "permissions"));
-	json_decref(m);
+	*slug = strdup(m.slug);
+	*perms = json_incref(m.permissions);
+	manifest_free(&m);
 	return -1;
 }
 
@@ -414,8 +432,13 @@ static void serve_on_schedule(struct stack *st, const char *trigger_id, const ch
 		fprintf(stderr, "trigger %s (%s): no run scheduled\n", trigger_id, what);
 }
 
-/* A session over the stack for DIR's konnector; without a manifest (or a usable one) jobs stay queued. */
-static void serve_jobs_start(struct serve_jobs *sj, const struct serve_opts *o)
+/*
+ * A session over the stack for DIR's konnector (the scenario's own dev config
+ * first, as run picks it), used by the jobs and by the start by hand. Without
+ * a manifest jobs stay queued; a konnector that cannot be read is an exit
+ * status, as for run. EXIT_DONE otherwise.
+ */
+static int serve_jobs_start(struct serve_jobs *sj, const struct serve_opts *o, const char *fixtures)
 {
 	char err[ERR_MAX], mpath[PATH_MAX + 32];
 	char *argv[] = {"serve", (char *)o->dir, NULL};
@@ -423,21 +446,24 @@ static void serve_jobs_start(struct serve_jobs *sj, const struct serve_opts *o)
 	stack_on_schedule(sj->st, serve_on_schedule, sj);
 	if (access(mpath, F_OK) != 0) {
 		fprintf(stderr, "no manifest.konnector in %s: konnector jobs stay queued\n", o->dir);
-		return;
+		return EXIT_DONE;
 	}
 	if (run_options_parse(2, argv, &sj->ro, err) != RUN_OPTIONS_OK) {
-		fprintf(stderr, "konnector-harness serve: %s: konnector jobs stay queued\n", err);
-		return;
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
+		return EXIT_USAGE;
 	}
 	sj->has_ro = 1;
+	sj->ro.fixtures = fixtures;
 	cli_live_init(&sj->live, &sj->ro);
-	if (session_attach(sj->loop, &sj->ro, sj->st, &sj->s, err) != EXIT_DONE) {
-		fprintf(stderr, "konnector-harness serve: %s: konnector jobs stay queued\n", err);
+	int rc = session_attach(sj->loop, &sj->ro, sj->st, &sj->s, err);
+	if (rc != EXIT_DONE) {
+		fprintf(stderr, "konnector-harness serve: %s\n", err);
 		session_free(sj->s);
 		sj->s = NULL;
-		return;
+		return rc;
 	}
 	stack_on_job(sj->st, serve_on_job, sj);
+	return EXIT_DONE;
 }
 
 int cli_serve(int argc, char **argv)
@@ -447,14 +473,23 @@ int cli_serve(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	char *fixtures = NULL, *slug = NULL;
-	json_t *perms = NULL;
+	json_t *perms = NULL, *forbidden_seen = json_object();
 	struct serve_jobs sj = {0};
+	struct serve_konnector k = {0};
+	int has_manifest = 0;
 	struct loop *loop = NULL;
 	struct stack *st = NULL;
 	char err[ERR_MAX] = "";
 	char run[PATH_MAX] = "";
-	if ((rc = pick_fixtures(&o, &fixtures)) >= 0 || (rc = read_manifest(o.dir, &slug, &perms)) >= 0)
+	if ((rc = pick_fixtures(&o, &fixtures)) >= 0 || (rc = read_manifest(o.dir, &slug, &perms, &has_manifest)) >= 0)
 		goto out;
+	if (!has_manifest && o.env_format_given) {
+		/* as `run` says it: a konnector's environment needs a konnector */
+		fprintf(stderr, "konnector-harness serve: %s/manifest.konnector: no such file; --env-format prints the "
+				"environment of DIR's konnector\n", o.dir);
+		rc = EXIT_DATAERR;
+		goto out;
+	}
 	if (o.out != NULL) {
 		snprintf(run, sizeof(run), "%s", o.out);
 	} else if (pick_run_dir(o.dir, run, sizeof(run), err) < 0) {
@@ -497,17 +532,30 @@ int cli_serve(int argc, char **argv)
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}
-	printf("COZY_URL=%s\nCOZY_CREDENTIALS=%s\nCOZY_APP_TOKEN=%s\n", stack_url(st), ktok, atok);
-	fflush(stdout);
 	sj.loop = loop;
 	sj.st = st;
 	sj.run_dir = run;
-	serve_jobs_start(&sj, &o);
+	if ((rc = serve_jobs_start(&sj, &o, fixtures)) != EXIT_DONE)
+		goto out;
+	/* the konnector started by hand: its job prepared on the same session as the jobs' */
+	if (sj.s != NULL && (rc = serve_konnector_prepare(&k, sj.s, o.dir, run)) != EXIT_DONE)
+		goto out;
+	if (sj.s != NULL)
+		serve_konnector_print_env(&k, o.env_format, atok);
+	else
+		serve_print_tokens(o.env_format, stack_url(st), ktok, atok);
+	if (o.perm == STACK_PERM_WARN)
+		stack_on_forbidden(st, serve_show_forbidden, forbidden_seen);
 	if (o.fire_now)
 		stack_jobs_fire_now(st, 1);
 	fprintf(stderr, "serving %s for konnector %s (permissions %s); run directory %s; Ctrl-C to stop\n",
 		fixtures ? fixtures : "no fixtures", slug,
 		o.perm == STACK_PERM_WARN ? "warn" : o.perm == STACK_PERM_ENFORCE ? "enforce" : "off", run);
+	if (sj.s != NULL)
+		serve_konnector_print_start(&k);
+	else
+		fprintf(stderr, "no manifest.konnector in %s: serving the fixtures only, no konnector is prepared "
+				"(COZY_CREDENTIALS is a token for slug %s, without permissions)\n", o.dir, slug);
 	if (loop_run(loop, err) < 0) {
 		fprintf(stderr, "konnector-harness serve: %s\n", err);
 		rc = EXIT_SOFTWARE;
@@ -526,6 +574,7 @@ int cli_serve(int argc, char **argv)
 out:
 	if (st != NULL)
 		stack_on_job(st, NULL, NULL);
+	serve_konnector_free(&k);
 	session_free(sj.s);
 	run_lint_free(sj.live.lint);
 	if (sj.has_ro)
@@ -533,6 +582,7 @@ out:
 	stack_stop(st);
 	loop_free(loop);
 	json_decref(perms);
+	json_decref(forbidden_seen);
 	free(slug);
 	free(fixtures);
 	return rc;

@@ -59,6 +59,7 @@ struct watch_cli {
 	int quitting; /* 1 after q or a signal; 2 after a second one: SIGKILL at once */
 	int tty;
 	struct termios saved_tio;
+	json_t *warned; /* the dev config warnings shown last: shown again only when they change */
 };
 
 static void watch_usage(FILE *out)
@@ -242,6 +243,20 @@ static void watch_print_status(struct watch_cli *cli, const struct session_end *
 
 static void watch_start_run(struct watch_cli *cli, const char *reason, int fixtures_changed);
 
+/* The dev config's warnings (unknown keys, undeclared fields), when they differ from the ones shown last. */
+static void watch_show_warnings(struct watch_cli *cli)
+{
+	const json_t *now = session_config_warnings(cli->s);
+	if (now == NULL || (cli->warned != NULL && json_equal(cli->warned, now)))
+		return;
+	size_t i;
+	const json_t *w;
+	json_array_foreach(now, i, w)
+		fprintf(stderr, PROG ": warning: %s\n", json_string_value(w));
+	json_decref(cli->warned);
+	cli->warned = json_deep_copy(now);
+}
+
 static void watch_on_end(void *arg, const struct session_end *e)
 {
 	struct watch_cli *cli = arg;
@@ -299,10 +314,11 @@ static void watch_start_run(struct watch_cli *cli, const char *reason, int fixtu
 		watch_not_run(cli, msg);
 		return;
 	}
-	if (rc != EXIT_DONE) {
+	if (rc != EXIT_DONE || scenario_check_preflight(session_fixtures_dir(cli->s), err) < 0) {
 		watch_not_run(cli, err);
 		return;
 	}
+	watch_show_warnings(cli);
 	run_lint_free(cli->live.lint);
 	cli->live.lint = NULL;
 	if (!cli->o.no_lint && (cli->live.lint = run_lint_new(session_devconfig(cli->s)->fields, cli->o.strict)) == NULL) {
@@ -473,6 +489,8 @@ static int watch_serve(struct watch_cli *cli)
 	int rc = session_open(cli->loop, &cli->o, 1, &cli->s, err);
 	if (rc == SESSION_NO_DEVCONFIG)
 		return cli_live_missing_config(PROG, &cli->o, session_manifest(cli->s), session_devconfig_path(cli->s));
+	if (rc == EXIT_DONE && scenario_check_preflight(session_fixtures_dir(cli->s), err) < 0)
+		rc = EXIT_DATAERR;
 	if (rc != EXIT_DONE) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return rc;
@@ -571,6 +589,7 @@ int cli_watch(int argc, char **argv)
 	reaper_reap_orphans(0);
 	loop_free(cli.loop);
 	free(cli.out_ignore);
+	json_decref(cli.warned);
 	run_options_free(&cli.o);
 	return rc;
 }

@@ -20,6 +20,8 @@ enum devconfig_status {
 
 struct devconfig {
 	json_t *root;            /* owned */
+	char *text;              /* the file as written (owned), for positions */
+	size_t len;
 	json_t *fields;          /* borrowed object, never NULL after a load */
 	json_t *cozy_fields;     /* borrowed object or NULL */
 	json_t *cozy_parameters; /* borrowed object or NULL */
@@ -30,6 +32,13 @@ void devconfig_strip_comments(char *text, size_t len);
 int devconfig_parse(const char *text, size_t len, const char *path, struct devconfig *dc, char *err);
 enum devconfig_status devconfig_load(const char *path, struct devconfig *dc, char *err);
 void devconfig_free(struct devconfig *dc);
+/*
+ * Keys that look like mistakes, as "path:line:col: …" strings appended to
+ * warnings: a `fields` key the manifest does not declare (a typo such as
+ * "pasword"; OAuth token keys are always fine), a top-level key that
+ * cozy-jobs-cli does not read. Nothing when the manifest has no `fields`.
+ */
+void devconfig_check_keys(const struct devconfig *dc, const struct manifest *m, const char *path, json_t *warnings);
 
 /*
  * The io.cozy.accounts document the harness creates (new ref): OAuth keys of

@@ -3,6 +3,7 @@
 
 #include "common/atomic_file.h"
 #include "common/err.h"
+#include "common/jsonc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,62 @@ static int manifest_wants_folder(json_t *root)
 	return json_object_get(adv, "folderPath") != NULL;
 }
 
+static const char *manifest_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+/*
+ * Known members of the wrong type. stack: model/app/konnector.go decodes the
+ * manifest into KonnManifest, whose string members refuse any other type
+ * (ErrBadManifest) and whose permissions are an object of rules; fields,
+ * folders, oauth, locales… are kept raw there, but Home and
+ * cozy-konnector-libs read them with these shapes. null is always fine.
+ */
+static int manifest_check_types(const json_t *root, const char *text, size_t len, const char *path, char *err)
+{
+	static const struct {
+		const char *key;
+		json_type type;
+	} known[] = {
+		{"slug", JSON_STRING},         {"name", JSON_STRING},       {"name_prefix", JSON_STRING},
+		{"editor", JSON_STRING},       {"icon", JSON_STRING},       {"type", JSON_STRING},
+		{"license", JSON_STRING},      {"language", JSON_STRING},   {"vendor_link", JSON_STRING},
+		{"frequency", JSON_STRING},    {"on_delete_account", JSON_STRING}, {"source", JSON_STRING},
+		{"version", JSON_STRING},      {"fields", JSON_OBJECT},     {"permissions", JSON_OBJECT},
+		{"oauth", JSON_OBJECT},        {"locales", JSON_OBJECT},    {"developer", JSON_OBJECT},
+		{"folders", JSON_ARRAY},       {"langs", JSON_ARRAY},       {"categories", JSON_ARRAY},
+		{"data_types", JSON_ARRAY},    {"screenshots", JSON_ARRAY},
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		const json_t *v = json_object_get(root, known[i].key);
+		if (v == NULL || json_is_null(v) || json_typeof(v) == known[i].type)
+			continue;
+		const char *const at[] = {known[i].key};
+		struct jsonc_pos pos = {1, 1, 1, 1};
+		jsonc_locate(text, len, at, 1, &pos);
+		const char *want = known[i].type == JSON_STRING ? "a string" : known[i].type == JSON_OBJECT ? "an object" : "an array";
+		return err_set(err, "%s:%d:%d: \"%s\" must be %s, not %s", path, pos.line, pos.col, known[i].key, want,
+			       manifest_type_name(v));
+	}
+	return 0;
+}
+
 int manifest_parse(const char *text, size_t len, const char *path, struct manifest *m, char *err)
 {
 	memset(m, 0, sizeof(*m));
+	struct jsonc_error ce;
+	if (jsonc_check(text, len, 0, &ce) < 0)
+		return err_set(err, "%s:%d:%d: %s", path, ce.line, ce.col, ce.text);
 	json_error_t je;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL)
@@ -37,6 +91,10 @@ int manifest_parse(const char *text, size_t len, const char *path, struct manife
 		return err_set(err, "%s:1:1: the manifest must be a JSON object", path);
 	}
 	m->root = root;
+	if (manifest_check_types(root, text, len, path, err) < 0) {
+		manifest_free(m);
+		return -1;
+	}
 	m->slug = str_member(root, "slug");
 	if (m->slug == NULL || m->slug[0] == '\0') {
 		manifest_free(m);
@@ -94,7 +152,7 @@ json_t *manifest_field_names(const struct manifest *m)
 	json_t *val;
 	json_object_foreach(m->fields, key, val)
 	{
-		if (strcmp(key, "advanced_fields") != 0)
+		if (strcmp(key, "advanced_fields") != 0 && strcmp(key, "advancedFields") != 0)
 			json_array_append_new(names, json_string(key));
 	}
 	return names;

@@ -37,6 +37,10 @@ static int session_load_config(struct session *s, struct manifest *m, struct dev
 		return SESSION_NO_DEVCONFIG;
 	if (ds == DEVCONFIG_BAD)
 		return EXIT_DATAERR;
+	json_t *w = json_array();
+	devconfig_check_keys(dc, m, s->devconfig_path, w);
+	json_decref(s->config_warnings);
+	s->config_warnings = w;
 	return EXIT_DONE;
 }
 
@@ -113,9 +117,10 @@ int session_attach(struct loop *loop, const struct run_options *o, struct stack 
 	s->o = o;
 	s->stack = st;
 	s->borrowed_stack = 1;
-	run_options_config_path(o, s->devconfig_path, sizeof(s->devconfig_path));
+	/* the scenario's own dev config first, as session_open picks it (its expect.json is run's, not the jobs') */
+	session_prep_scenario_config(o, o->fixtures, s->devconfig_path, sizeof(s->devconfig_path));
 	int rc = session_load_config(s, &s->m, &s->dc, err);
-	/* the jobs bring their accounts: no dev config is fine */
+	/* the jobs bring their accounts: no dev config is fine (session_devconfig(s)->root is NULL then) */
 	return rc == SESSION_NO_DEVCONFIG ? EXIT_DONE : rc;
 }
 
@@ -149,6 +154,11 @@ int session_devconfig_is_own_write(const struct session *s)
 	int same = text != NULL && len == s->own_write_len && memcmp(text, s->own_write, len) == 0;
 	free(text);
 	return same;
+}
+
+const json_t *session_config_warnings(const struct session *s)
+{
+	return s->config_warnings;
 }
 
 const char *session_url(const struct session *s)
@@ -345,6 +355,7 @@ static int session_run_begin(struct session *s, const struct session_job *job, c
 	r->s = s;
 	r->hooks = *hooks;
 	r->warnings = json_array();
+	json_array_extend(r->warnings, s->config_warnings);
 	r->saved_tokens = json_array();
 	judge_init(&r->judge);
 	int rc;
@@ -405,5 +416,6 @@ void session_free(struct session *s)
 	devconfig_free(&s->dc);
 	free(s->fixtures), free(s->state_dir), free(s->files_dir);
 	free(s->own_write);
+	json_decref(s->config_warnings);
 	free(s);
 }

@@ -92,8 +92,11 @@ struct session_hooks {
 int session_open(struct loop *loop, const struct run_options *o, int watching, struct session **out, char *err);
 /*
  * A session over a stack someone else started and keeps (serve): the
- * manifest of o->dir is needed, the dev config is optional (the jobs bring
- * their accounts). session_free leaves the stack alone. Same statuses.
+ * manifest of o->dir is needed, and the dev config (o->fixtures' own, else
+ * o->config or DIR's) is loaded when there is one: it is optional (the jobs
+ * bring their accounts; session_devconfig(s)->root is NULL without one).
+ * session_free leaves the stack alone. Same statuses as session_open, but
+ * never SESSION_NO_DEVCONFIG.
  */
 int session_attach(struct loop *loop, const struct run_options *o, struct stack *st, struct session **out, char *err);
 void session_free(struct session *s);
@@ -105,6 +108,8 @@ const char *session_fixtures_dir(const struct session *s);
 const char *session_devconfig_path(const struct session *s);
 /* The dev config as last loaded (its fields are lint's secrets). */
 const struct devconfig *session_devconfig(const struct session *s);
+/* Warnings about the dev config last loaded (unknown keys, fields the manifest lacks): strings "file:line:col: …". Borrowed. */
+const json_t *session_config_warnings(const struct session *s);
 /*
  * 1 when the dev config file holds exactly what --save-tokens last wrote
  * into it (watch: a change that is only our own save is no reason to rerun).
@@ -145,6 +150,29 @@ struct session_job {
 };
 /* session_run_start for a job; the same contract. */
 int session_run_job(struct session *s, const struct session_job *job, const struct session_hooks *hooks, char *err);
+/*
+ * A konnector started by hand (serve): the job prepared exactly as
+ * session_run_start prepares it — the account from the dev config,
+ * folder_to_save, a job id and a trigger id, the COZY_* environment and the
+ * command (node -r RUN_DIR/preload.js <entry>, in o->dir) — with run_dir
+ * (existing) as its run directory (env and preload.js go there), and nothing
+ * started. Returns EXIT_DONE with *out (also when only the command could not
+ * be made), or an exit status with err.
+ */
+struct session_hand;
+int session_hand_prepare(struct session *s, const char *run_dir, struct session_hand **out, char *err);
+/* The job's environment (the COZY_* variables, then PATH), NULL-terminated. */
+char *const *session_hand_env(const struct session_hand *h);
+/*
+ * The command, NULL-terminated, to run in session_hand_cwd; NULL when none
+ * could be made (no node entry yet…), *why_none then says why.
+ */
+char *const *session_hand_argv(const struct session_hand *h, const char **why_none);
+const char *session_hand_cwd(const struct session_hand *h);
+/* What the preparation warns about (the dev config's keys, folder_to_save), as strings. Borrowed. */
+const json_t *session_hand_warnings(const struct session_hand *h);
+void session_hand_free(struct session_hand *h);
+
 /* A run was started and has not ended yet. */
 int session_running(const struct session *s);
 /*

@@ -3,9 +3,12 @@
  * includes it): what one session and one run hold, and the calls between
  * session.c (open, reload, runs and their streams), session_prep.c (the job
  * prepared as the stack prepares it), session_tokens.c (--save-tokens) and
- * session_end.c (the end of a run: verdict, run directory, report).
- * session.c calls the three others, session_end.c calls session_tokens.c and
- * session_tokens.c calls session_prep.c; none calls back.
+ * session_end.c (the end of a run: verdict, run directory, report) and
+ * session_hand.c (a job prepared for a konnector started by hand).
+ * session.c calls session_prep.c, session_tokens.c and session_end.c,
+ * session_end.c calls session_tokens.c, session_tokens.c calls
+ * session_prep.c and session_hand.c calls session_prep.c and session_end.c;
+ * none calls back.
  */
 #ifndef HARNESS_SESSION_INTERNAL_H
 #define HARNESS_SESSION_INTERNAL_H
@@ -67,6 +70,7 @@ struct session {
 	long long save_timer;
 	int save_due;
 	char *save_access, *save_refresh;
+	json_t *config_warnings; /* devconfig_check_keys' warnings about the dev config last loaded */
 	char *own_write; /* the dev config's text after our last save */
 	size_t own_write_len;
 };

@@ -6,7 +6,9 @@
 #include "harness/judge/expect.h"
 
 #include "common/buf.h"
+#include "common/atomic_file.h"
 #include "common/err.h"
+#include "common/jsonc.h"
 
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -231,12 +233,23 @@ int expect_validate(const json_t *expect, const char *file, char *err)
 
 json_t *expect_load(const char *path, char *err)
 {
-	json_error_t je;
-	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (j == NULL) {
-		err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	size_t len;
+	char ferr[ERR_MAX];
+	char *text = file_read_all(path, &len, ferr);
+	if (text == NULL) {
+		err_set(err, "%s", ferr);
 		return NULL;
 	}
+	struct jsonc_error ce;
+	json_error_t je;
+	json_t *j = NULL;
+	if (jsonc_check(text, len, 0, &ce) < 0)
+		err_set(err, "%s:%d:%d: %s", path, ce.line, ce.col, ce.text);
+	else if ((j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	free(text);
+	if (j == NULL)
+		return NULL;
 	if (expect_validate(j, path, err) < 0) {
 		json_decref(j);
 		return NULL;

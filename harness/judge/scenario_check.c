@@ -249,6 +249,24 @@ int scenario_check_rundir(const char *fixtures_dir, const char *run_dir, const j
 	return rc;
 }
 
+int scenario_check_preflight(const char *fixtures_dir, char *err)
+{
+	char *path = NULL;
+	struct stat sb;
+	if (fixtures_dir == NULL)
+		return 0;
+	if (asprintf(&path, "%s/expect.json", fixtures_dir) < 0)
+		return err_set(err, "out of memory");
+	if (stat(path, &sb) < 0) {
+		free(path);
+		return 0;
+	}
+	json_t *e = expect_load(path, err);
+	free(path);
+	json_decref(e);
+	return e != NULL ? 0 : -1;
+}
+
 int scenario_check_has_verdict(const char *fixtures_dir)
 {
 	char *path = NULL;

@@ -30,6 +30,12 @@ int scenario_check_rundir(const char *fixtures_dir, const char *run_dir, const j
 /* Load the outcome parts from a run directory: {"<doctype>":[docs]}, [{path,size,mime}], [{type,message}]. */
 int scenario_check_load(const char *run_dir, json_t **documents, json_t **files, json_t **events, char *err);
 
+/*
+ * Before a run: 0 when fixtures_dir (may be NULL) has no expect.json or a
+ * valid one, else -1 with err naming file:line:column or the key path.
+ */
+int scenario_check_preflight(const char *fixtures_dir, char *err);
+
 /* Does fixtures_dir/expect.json state a verdict (so an errored run may pass)? */
 int scenario_check_has_verdict(const char *fixtures_dir);
 

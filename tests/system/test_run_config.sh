@@ -16,7 +16,8 @@ echo '{"fields":{"login":"me"}}' > k/konnector-dev-config.json
 # bad JSON in the dev config: file:line:column
 printf '{\n  // c\n  "fields": {\n    "login": "x",\n  }\n}\n' > k/konnector-dev-config.json
 expect_status 65 "$KH" run k --cmd true
-expect_contains "$out" "konnector-dev-config.json:5:"
+# named where the comma is, not where the parser gave up
+expect_contains "$out" "konnector-dev-config.json:4:17: trailing comma"
 # bad manifest
 echo '{"fields":{}}' > k/konnector-dev-config.json
 printf '{\n "slug": "x",,\n}' > k/manifest.konnector
