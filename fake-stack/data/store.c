@@ -277,6 +277,12 @@ enum store_status store_put(struct store *st, struct db *db, const char *id, lon
 	return STORE_OK;
 }
 
+/* The counter a write of id moves: the document one, or indexes for a design document (not a document to count). */
+static long *store_counter(struct db *db, const char *id, long *doc_counter)
+{
+	return strncmp(id, "_design/", 8) == 0 ? &db->indexes : doc_counter;
+}
+
 enum store_status store_create(struct store *st, const char *doctype, const json_t *doc, json_t **out, char *err)
 {
 	if (!json_is_object(doc)) {
@@ -306,7 +312,7 @@ enum store_status store_create(struct store *st, const char *doctype, const json
 	}
 	enum store_status s = store_put(st, db, id, store_tomb_gen(db, id) + 1, doc, out, err);
 	if (s == STORE_OK)
-		db->created++;
+		*store_counter(db, id, &db->created) += 1;
 	return s;
 }
 
@@ -345,7 +351,7 @@ enum store_status store_update(struct store *st, const char *doctype, const char
 		return found;
 	enum store_status s = store_put(st, db, id, store_rev_gen(store_rec_rev(&db->recs[slot])) + 1, doc, out, err);
 	if (s == STORE_OK)
-		db->updated++;
+		*store_counter(db, id, &db->updated) += 1;
 	return s;
 }
 
@@ -370,8 +376,8 @@ enum store_status store_delete(struct store *st, const char *doctype, const char
 		err_set(err, "out of memory");
 		return STORE_ERROR;
 	}
+	*store_counter(db, id, &db->deleted) += 1; /* before store_db_remove: id may live in the record */
 	store_db_remove(db, slot);
-	db->deleted++;
 	if (tombstone_rev != NULL)
 		*tombstone_rev = json_string_value(tomb);
 	return STORE_OK;
@@ -382,11 +388,13 @@ json_t *store_changes(const struct store *st)
 	json_t *all = json_object();
 	for (size_t i = 0; all != NULL && i < st->ndbs; i++) {
 		const struct db *db = st->dbs[i];
-		if (db->created == 0 && db->updated == 0 && db->deleted == 0)
+		if (db->created == 0 && db->updated == 0 && db->deleted == 0 && db->indexes == 0)
 			continue;
-		json_object_set_new(all, db->name,
-				    json_pack("{s:I, s:I, s:I}", "created", (json_int_t)db->created, "updated",
-					      (json_int_t)db->updated, "deleted", (json_int_t)db->deleted));
+		json_t *c = json_pack("{s:I, s:I, s:I}", "created", (json_int_t)db->created, "updated",
+				      (json_int_t)db->updated, "deleted", (json_int_t)db->deleted);
+		if (c != NULL && db->indexes > 0)
+			json_object_set_new(c, "indexes", json_integer((json_int_t)db->indexes));
+		json_object_set_new(all, db->name, c);
 	}
 	return all;
 }
@@ -394,5 +402,5 @@ json_t *store_changes(const struct store *st)
 void store_reset_changes(struct store *st)
 {
 	for (size_t i = 0; i < st->ndbs; i++)
-		st->dbs[i]->created = st->dbs[i]->updated = st->dbs[i]->deleted = 0;
+		st->dbs[i]->created = st->dbs[i]->updated = st->dbs[i]->deleted = st->dbs[i]->indexes = 0;
 }

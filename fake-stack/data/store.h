@@ -102,7 +102,12 @@ int store_index_exists(const struct store *st, const char *doctype, const json_t
 /* Design documents as _design_docs lists them: {"total_rows":n,"offset":0,"rows":[…]} new ref. */
 json_t *store_index_design_docs(const struct store *st, const char *doctype);
 
-/* Counts of writes since the last store_reset_changes: {"<doctype>":{"created":n,"updated":n,"deleted":n}}. New ref. */
+/*
+ * Counts of writes since the last store_reset_changes:
+ * {"<doctype>":{"created":n,"updated":n,"deleted":n[,"indexes":n]}}; design
+ * documents (_design/…, the Mango indexes) are not documents there: their
+ * writes are "indexes" only. New ref.
+ */
 json_t *store_changes(const struct store *st);
 void store_reset_changes(struct store *st);
 

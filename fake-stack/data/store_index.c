@@ -106,12 +106,8 @@ enum store_status store_index_put(struct store *st, const char *doctype, const j
 				       : store_tomb_gen(db, ddid.data) + 1;
 		s = store_put(st, db, ddid.data, gen, ddoc, NULL, err);
 		json_decref(ddoc);
-		if (s == STORE_OK) {
-			if (cur == NULL)
-				db->created++;
-			else
-				db->updated++;
-		}
+		if (s == STORE_OK)
+			db->indexes++; /* an index, not a document: counted apart */
 		*result = "created";
 	}
 	json_decref(cur);

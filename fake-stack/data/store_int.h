@@ -61,6 +61,7 @@ struct db {
 	struct column **want;   /* the columns of the running _find, by its key numbers */
 	size_t nwant;
 	long created, updated, deleted;
+	long indexes; /* _design/ documents written: indexes, counted apart from the documents */
 };
 
 struct store {

@@ -205,10 +205,15 @@ void cli_live_verdict(const struct cli_live *lv, const json_t *report, int inter
 		fprintf(f, "  data     nothing created, updated or deleted\n");
 	json_object_foreach(ch, k, v)
 	{
-		fprintf(f, "  data     %s: %lld created, %lld updated, %lld deleted\n", k,
+		/* design documents (Mango indexes) are no document the konnector saved: shown apart */
+		long long idx = (long long)json_integer_value(json_object_get(v, "indexes"));
+		fprintf(f, "  data     %s: %lld created, %lld updated, %lld deleted", k,
 			(long long)json_integer_value(json_object_get(v, "created")),
 			(long long)json_integer_value(json_object_get(v, "updated")),
 			(long long)json_integer_value(json_object_get(v, "deleted")));
+		if (idx > 0)
+			fprintf(f, " (and %lld index%s written)", idx, idx == 1 ? "" : "es");
+		fputc('\n', f);
 	}
 	json_t *next = json_object_get(rep, "next");
 	if (done)
