@@ -4,6 +4,7 @@
  * Judge captured konnector stdout as the stack would, with the lint rules.
  */
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_lint.h"
 #include "harness/judge/capture.h"
 #include "harness/judge/events.h"
 #include "harness/judge/linescan.h"
@@ -13,6 +14,7 @@
 
 #include "common/atomic_file.h"
 #include "common/err.h"
+#include "common/jsonc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -30,7 +32,8 @@ static void usage(FILE *f)
 		"  --format text|json|junit|github|tap   output format (default text)\n"
 		"  --strict              warnings fail too\n"
 		"  --fields FILE         konnector-dev-config.json (or a JSON object of fields):\n"
-		"                        their values must not appear in stdout/stderr\n"
+		"                        their values must not appear in stdout/stderr (default: the dev\n"
+		"                        config of the run directory read, else ./konnector-dev-config.json)\n"
 		"  --exit-code N         the konnector exited with N\n"
 		"  --timed-out           the konnector was killed at the time limit\n"
 		"  --signal N            the konnector was killed by signal N\n"
@@ -39,39 +42,10 @@ static void usage(FILE *f)
 		"  --journal FILE        the fake stack's journal of the same run (a JSON array, or a run\n"
 		"                        directory's journal.jsonl)\n"
 		"  --capture             read FILE as events.jsonl whatever its name\n"
-		"Without --exit-code/--timed-out/--signal only the events are judged.\n\n"
+		"Without --exit-code/--timed-out/--signal, a run directory's events.jsonl is judged with the\n"
+		"end its report.json records; anything else on the events alone.\n\n"
 		"Exit status: 0 no error finding (no warning with --strict), 1 otherwise,\n"
 		"64 usage error, 65 unreadable or invalid input.\n");
-}
-
-/* Replace // and block comments outside strings by spaces, keeping newlines (so line:column stay right). */
-static void strip_comments(char *s, size_t n)
-{
-	int in_str = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (in_str) {
-			if (s[i] == '\\' && i + 1 < n)
-				i++;
-			else if (s[i] == '"')
-				in_str = 0;
-		} else if (s[i] == '"') {
-			in_str = 1;
-		} else if (s[i] == '/' && i + 1 < n && s[i + 1] == '/') {
-			while (i < n && s[i] != '\n')
-				s[i++] = ' ';
-		} else if (s[i] == '/' && i + 1 < n && s[i + 1] == '*') {
-			s[i] = s[i + 1] = ' ';
-			i += 2;
-			while (i < n && !(s[i] == '*' && i + 1 < n && s[i + 1] == '/')) {
-				if (s[i] != '\n')
-					s[i] = ' ';
-				i++;
-			}
-			if (i < n)
-				s[i] = s[i + 1] = ' ';
-			i++;
-		}
-	}
 }
 
 struct secrets {
@@ -89,7 +63,13 @@ static json_t *load_fields(const char *path, struct secrets *s)
 		fprintf(stderr, "konnector-harness lint: %s: %s\n", path, err);
 		return NULL;
 	}
-	strip_comments(data, len);
+	struct jsonc_error ce;
+	if (jsonc_check(data, len, JSONC_COMMENTS, &ce) < 0) {
+		fprintf(stderr, "konnector-harness lint: %s:%d:%d: %s\n", path, ce.line, ce.col, ce.text);
+		free(data);
+		return NULL;
+	}
+	jsonc_strip_comments(data, len);
 	json_error_t je;
 	json_t *root = json_loadb(data, len, 0, &je);
 	free(data);
@@ -374,15 +354,23 @@ int cli_lint(int argc, char **argv)
 		fprintf(stderr, "konnector-harness lint: give only one of --exit-code, --timed-out, --signal\n");
 		return EXIT_USAGE;
 	}
-	struct secrets sec = {0};
-	json_t *fields_doc = NULL;
-	if (fields_path && (fields_doc = load_fields(fields_path, &sec)) == NULL)
-		return EXIT_DATAERR;
-	o.secrets = &sec;
-
 	static char *const stdin_only[] = {"-"};
 	char *const *files = optind < argc ? argv + optind : stdin_only;
 	size_t nfiles = optind < argc ? (size_t)(argc - optind) : 1;
+	/* secrets by default: the run directory's dev config, or the one where we stand */
+	char *found_fields = fields_path == NULL ? cli_lint_defaults_fields(files, nfiles) : NULL;
+	/* said with the text report only: the other formats are read by tools */
+	if (fields_path == NULL && found_fields == NULL && o.format == REPORT_TEXT)
+		printf("info: secret-leak not checked: no --fields FILE, and no konnector-dev-config.json here nor "
+		       "beside the run directory\n");
+	struct secrets sec = {0};
+	json_t *fields_doc = NULL;
+	const char *secrets_file = fields_path != NULL ? fields_path : found_fields;
+	if (secrets_file != NULL && (fields_doc = load_fields(secrets_file, &sec)) == NULL) {
+		free(found_fields);
+		return EXIT_DATAERR;
+	}
+	o.secrets = &sec;
 	struct lint **lints = calloc(nfiles, sizeof(*lints));
 	struct verdict *verdicts = calloc(nfiles, sizeof(*verdicts));
 	struct report_item *items = calloc(nfiles, sizeof(*items));
@@ -404,7 +392,13 @@ int cli_lint(int argc, char **argv)
 			rc = EXIT_DATAERR;
 			goto out;
 		}
-		lint_finish(lints[i], o.end, o.code, o.duration_ms, &verdicts[i]);
+		/* a run directory's events.jsonl: its report.json knows how the konnector ended */
+		enum process_end end = o.end;
+		int code = o.code;
+		long long duration_ms = o.duration_ms, d = -1;
+		if (ends == 0 && cli_lint_defaults_end(files[i], &end, &code, &d) && duration_ms < 0)
+			duration_ms = d;
+		lint_finish(lints[i], end, code, duration_ms, &verdicts[i]);
 		items[i] = (struct report_item){name, lints[i], &verdicts[i]};
 	}
 	if (report_write(stdout, o.format, items, nfiles, o.strict) < 0) {
@@ -425,5 +419,6 @@ out:
 	free(items);
 	free(sec.v);
 	json_decref(fields_doc);
+	free(found_fields);
 	return rc;
 }

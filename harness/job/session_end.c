@@ -110,6 +110,10 @@ static json_t *session_report(struct session_run *r, const struct verdict *v, js
 	if (r->s->o->save_tokens)
 		json_object_set(rep, "saved_tokens", r->saved_tokens);
 	json_object_set_new(rep, "run_dir", json_string(r->rd.path));
+	/* the secrets of the run: `lint` of this run directory reads them from here */
+	char *dc = realpath(r->s->devconfig_path, NULL);
+	json_object_set_new(rep, "dev_config", dc != NULL ? json_string(dc) : json_null());
+	free(dc);
 	return rep;
 }
 
