@@ -1,5 +1,5 @@
 /*
- * konnector-harness oauth [DIR] --account-type FILE [--port N] [--no-open] [--timeout S]
+ * konnector-harness oauth [DIR] [--account-type FILE] [--port N] [--no-open] [--timeout S]
  *
  * The authorization-code flow done for the developer: a loopback redirect
  * listener (the fake stack's, on our loop), the provider's authorization URL
@@ -13,9 +13,12 @@
 #include "fake-stack/stack.h"
 #include "harness/cli/cli.h"
 #include "harness/job/devconfig_tokens.h"
+#include "harness/job/manifest.h"
 #include "harness/exitcode.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,21 +42,30 @@ struct flow {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: konnector-harness oauth [DIR] --account-type FILE [--port N] [--no-open] [--timeout SECONDS]\n"
-		     "  Get an access token from a real OAuth provider (authorization code flow) and store it\n"
-		     "  in DIR/konnector-dev-config.json (fields.access_token, fields.refresh_token).\n"
+	fprintf(out, "Usage: konnector-harness oauth [DIR] [--account-type FILE] [--port N] [--no-open] [--timeout SECONDS]\n\n"
+		     "Get an access token from a real OAuth provider (authorization code flow) and store it\n"
+		     "in DIR/konnector-dev-config.json (fields.access_token, fields.refresh_token).\n\n"
 		     "  --account-type FILE  the io.cozy.account_types document (auth_endpoint, token_endpoint,\n"
-		     "                       client_id, client_secret, token_mode, redirect_uri, extras)\n"
+		     "                       client_id, client_secret, token_mode, redirect_uri, extras); default:\n"
+		     "                       the konnector's own, DIR/fixtures/[<scenario>/]account_types/<slug>.json\n"
+		     "                       (fixtures/default/ first, as init --oauth writes it)\n"
 		     "  --port N             port of the loopback redirect listener (default: the redirect_uri's, else any)\n"
 		     "  --no-open            only print the URL, do not run xdg-open\n"
-		     "  --timeout SECONDS    give up waiting for the provider's redirect (default 600)\n");
+		     "  --timeout SECONDS    give up waiting for the provider's redirect (default 600)\n"
+		     "  -h, --help           this help\n\n"
+		     "auth_endpoint and token_endpoint are checked before anything is opened.\n\n"
+		     "Examples:\n"
+		     "  konnector-harness oauth .\n"
+		     "  konnector-harness oauth . --account-type my-provider.json --port 8899\n"
+		     "  konnector-harness oauth . --no-open --timeout 120\n");
 }
 
 static void on_tokens(const struct stack_oauth_tokens *t, const char *error, void *arg)
 {
 	struct flow *f = arg;
 	if (t == NULL) {
-		snprintf(f->message, sizeof(f->message), "the provider refused the code: %s", error);
+		snprintf(f->message, sizeof(f->message), "exchanging the code at %s failed: %s",
+			 json_string_value(json_object_get(f->account_type, "token_endpoint")), error);
 		f->exit_code = EXIT_ERRORED;
 		loop_stop(f->loop);
 		return;
@@ -149,20 +161,20 @@ static void on_timeout(struct loop *loop, void *arg)
 	loop_stop(loop);
 }
 
-/* The manifest's oauth.scope: a string, or an array of strings joined by spaces. */
-static char *manifest_scope(const char *dir, char *err)
+/* DIR/manifest.konnector when there is one (*has), its errors in err (-1). */
+static int oauth_manifest(const char *dir, struct manifest *m, int *has, char *err)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/manifest.konnector", dir);
-	json_error_t je;
-	json_t *m = json_load_file(path, 0, &je);
-	if (m == NULL) {
-		if (access(path, F_OK) != 0)
-			return strdup(""); /* no manifest: no scope */
-		err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-		return NULL;
-	}
-	const json_t *scope = json_object_get(json_object_get(m, "oauth"), "scope");
+	memset(m, 0, sizeof(*m));
+	*has = access(path, F_OK) == 0;
+	return *has ? manifest_load(path, m, err) : 0;
+}
+
+/* The manifest's oauth.scope: a string, or an array of strings joined by spaces ("" without). */
+static char *manifest_scope(const struct manifest *m)
+{
+	const json_t *scope = json_object_get(json_object_get(m->root, "oauth"), "scope");
 	char out[2048] = "";
 	if (json_is_string(scope)) {
 		snprintf(out, sizeof(out), "%s", json_string_value(scope));
@@ -175,8 +187,48 @@ static char *manifest_scope(const char *dir, char *err)
 			snprintf(out + l, sizeof(out) - l, "%s%s", i ? " " : "", json_string_value(s) ? json_string_value(s) : "");
 		}
 	}
-	json_decref(m);
 	return strdup(out);
+}
+
+/*
+ * The konnector's own account type when --account-type is not given:
+ * fixtures/account_types/<slug>.json, fixtures/default/account_types/<slug>.json
+ * (what init --oauth writes), then the other scenarios' in name order.
+ * 1 with the path in out, else 0.
+ */
+static int oauth_default_account_type(const char *dir, const char *slug, char *out, size_t len)
+{
+	snprintf(out, len, "%s/fixtures/account_types/%s.json", dir, slug);
+	if (access(out, R_OK) == 0)
+		return 1;
+	snprintf(out, len, "%s/fixtures/default/account_types/%s.json", dir, slug);
+	if (access(out, R_OK) == 0)
+		return 1;
+	char base[PATH_MAX];
+	snprintf(base, sizeof(base), "%s/fixtures", dir);
+	struct dirent **names = NULL;
+	int n = scandir(base, &names, NULL, alphasort), found = 0;
+	for (int i = 0; i < n; i++) {
+		if (!found && names[i]->d_name[0] != '.') {
+			int w = snprintf(out, len, "%s/%s/account_types/%s.json", base, names[i]->d_name, slug);
+			found = w > 0 && (size_t)w < len && access(out, R_OK) == 0;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return found;
+}
+
+/* An endpoint the flow needs, checked before anything is opened: present and an http(s) URL. */
+static int oauth_check_endpoint(const json_t *at, const char *key, const char *file, char *err)
+{
+	const char *v = json_string_value(json_object_get(at, key));
+	if (v == NULL || v[0] == '\0')
+		return err_set(err, "%s has no %s: the provider's %s URL is needed before anything is opened", file, key,
+			       strcmp(key, "auth_endpoint") == 0 ? "authorization" : "token");
+	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+		return err_set(err, "%s: %s \"%s\" is not an http(s) URL", file, key, v);
+	return 0;
 }
 
 /* The port and path of a loopback redirect_uri ("http://127.0.0.1:8899/cb"), or 0. */
@@ -218,61 +270,93 @@ int cli_oauth(int argc, char **argv)
 {
 	const char *dir = ".", *type_file = NULL;
 	long port = -1, timeout_s = 600;
-	int no_open = 0;
+	int no_open = 0, dir_given = 0;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		const char *a = argv[i];
+		int has_value = i + 1 < argc;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
 			return EXIT_DONE;
-		} else if (strcmp(argv[i], "--account-type") == 0 && i + 1 < argc) {
-			type_file = argv[++i];
-		} else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-			port = strtol(argv[++i], NULL, 10);
-			if (port < 0 || port > 65535) {
-				fprintf(stderr, "konnector-harness oauth: --port wants 0-65535\n");
-				return EXIT_USAGE;
-			}
-		} else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-			timeout_s = strtol(argv[++i], NULL, 10);
-		} else if (strcmp(argv[i], "--no-open") == 0) {
+		} else if (strcmp(a, "--account-type") == 0 || strcmp(a, "--port") == 0 || strcmp(a, "--timeout") == 0) {
+			if (!has_value)
+				return cli_usage_error("oauth", "%s needs a value", a);
+			const char *v = argv[++i];
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (a[2] == 'a')
+				type_file = v;
+			else if (a[2] == 'p' && (*end != '\0' || end == v || n < 0 || n > 65535))
+				return cli_usage_error("oauth", "--port wants 0..65535, not '%s'", v);
+			else if (a[2] == 't' && (*end != '\0' || end == v || n < 1 || n > 86400))
+				return cli_usage_error("oauth", "--timeout wants seconds (1..86400), not '%s'", v);
+			else if (a[2] == 'p')
+				port = n;
+			else if (a[2] == 't')
+				timeout_s = n;
+		} else if (strcmp(a, "--no-open") == 0) {
 			no_open = 1;
-		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "konnector-harness oauth: unknown option %s\n", argv[i]);
-			usage(stderr);
-			return EXIT_USAGE;
+		} else if (a[0] == '-') {
+			return cli_usage_error("oauth", "unknown option '%s'", a);
+		} else if (dir_given) {
+			return cli_usage_error("oauth", "one DIR only ('%s' and '%s')", dir, a);
 		} else {
-			dir = argv[i];
+			dir = a;
+			dir_given = 1;
 		}
 	}
-	if (type_file == NULL) {
-		fprintf(stderr, "konnector-harness oauth: --account-type FILE is required\n");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
 	char err[ERR_MAX];
+	struct manifest m;
+	int has_manifest;
+	if (oauth_manifest(dir, &m, &has_manifest, err) < 0) {
+		fprintf(stderr, "konnector-harness oauth: %s\n", err);
+		return EXIT_DATAERR;
+	}
+	char found[PATH_MAX + 128];
+	if (type_file == NULL) {
+		/* the konnector's own account type, as init --oauth writes it */
+		if (!has_manifest || !oauth_default_account_type(dir, m.slug, found, sizeof(found))) {
+			if (has_manifest)
+				fprintf(stderr, "konnector-harness oauth: --account-type FILE is required: no "
+						"fixtures/*/account_types/%s.json in %s\n", m.slug, dir);
+			else
+				fprintf(stderr, "konnector-harness oauth: --account-type FILE is required: no "
+						"manifest.konnector in %s to find its account type by\n", dir);
+			fprintf(stderr, "see `konnector-harness oauth --help`\n");
+			manifest_free(&m);
+			return EXIT_USAGE;
+		}
+		type_file = found;
+		fprintf(stderr, "konnector-harness oauth: using the account type %s\n", type_file);
+	}
+	char *scope = manifest_scope(&m);
+	manifest_free(&m);
 	size_t len;
 	char *text = file_read_all(type_file, &len, err);
 	if (text == NULL) {
 		fprintf(stderr, "konnector-harness oauth: %s\n", err);
+		free(scope);
 		return EXIT_DATAERR;
 	}
 	json_error_t je;
 	struct flow f = {0};
 	f.exit_code = -1;
 	f.account_type = json_loadb(text, len, 0, &je);
-	if (f.account_type == NULL || stack_account_type_check(f.account_type, type_file, text, err) < 0) {
+	if (f.account_type == NULL || stack_account_type_check(f.account_type, type_file, text, err) < 0 ||
+	    oauth_check_endpoint(f.account_type, "auth_endpoint", type_file, err) < 0 ||
+	    oauth_check_endpoint(f.account_type, "token_endpoint", type_file, err) < 0) {
 		if (f.account_type == NULL)
-			snprintf(err, sizeof(err), "%s:%d:%d: %s", type_file, je.line, je.column, je.text);
+			err_set(err, "%s:%d:%d: %s", type_file, je.line, je.column, je.text);
 		fprintf(stderr, "konnector-harness oauth: %s\n", err);
 		free(text);
+		free(scope);
 		json_decref(f.account_type);
 		return EXIT_DATAERR;
 	}
 	free(text);
-	char *scope = manifest_scope(dir, err);
 	if (scope == NULL) {
-		fprintf(stderr, "konnector-harness oauth: %s\n", err);
+		fprintf(stderr, "konnector-harness oauth: out of memory\n");
 		json_decref(f.account_type);
-		return EXIT_DATAERR;
+		return EXIT_SOFTWARE;
 	}
 	char config_path[4096];
 	snprintf(config_path, sizeof(config_path), "%s/konnector-dev-config.json", dir);
