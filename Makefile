@@ -2,7 +2,8 @@
 #   make            build ./konnector-harness
 #   make test       criterion unit tests + system tests (what CI runs)
 #   make check-asan the same tests built with -fsanitize=address,undefined
-#   make install PREFIX=/usr/local, make clean, make format, make check-format, make bench, make fuzz
+#   make install PREFIX=$HOME/.local (no root; default /usr/local), make clean, make format, make check-format,
+#   make bench, make fuzz
 
 .DEFAULT_GOAL := all
 PREFIX ?= /usr/local
@@ -132,6 +133,10 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/konnector-harness
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/$(BIN)
 	cp -R templates $(DESTDIR)$(PREFIX)/share/konnector-harness/
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/$(BIN)"
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*|*":$(PREFIX)/bin/:"*) ;; \
+	 *) echo "note: $(PREFIX)/bin is not on your PATH; add it (and to ~/.profile):"; \
+	    echo "  export PATH=\"$(PREFIX)/bin:\$$PATH\"";; esac
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

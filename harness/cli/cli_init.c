@@ -123,6 +123,79 @@ static void defaults_from_dir(const char *dir, char *slug, size_t slug_len, char
 		name[0] = (char)toupper((unsigned char)name[0]);
 }
 
+/* Is path an executable regular file? */
+static int init_is_exe(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0;
+}
+
+/* The first konnector-harness on PATH into out; 0 when there is none. */
+static int init_path_lookup(char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char *copy = strdup(path != NULL ? path : "");
+	int found = 0;
+	for (char *save = NULL, *d = strtok_r(copy, ":", &save); copy != NULL && d != NULL && !found;
+	     d = strtok_r(NULL, ":", &save)) {
+		int n = snprintf(out, len, "%s/konnector-harness", d[0] ? d : ".");
+		found = n > 0 && (size_t)n < len && init_is_exe(out);
+	}
+	free(copy);
+	return found;
+}
+
+/*
+ * The command that runs this very binary from wherever the user stands:
+ * "konnector-harness" when that name on PATH is this binary, else its
+ * absolute path (a fresh clone is not on PATH; another install may be).
+ * *on_path: 0 none on PATH, 1 this one, 2 another one (its path in other).
+ */
+static void init_self_command(char *out, size_t len, int *on_path, char *other, size_t olen)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	*on_path = 0;
+	if (init_path_lookup(other, olen)) {
+		struct stat a, b;
+		*on_path = stat(other, &a) == 0 && stat(exe, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino ? 1 : 2;
+	}
+	if (*on_path == 1 || exe[0] == '\0') {
+		snprintf(out, len, "konnector-harness");
+		return;
+	}
+	/* quoted for the shell when it needs it */
+	if (strspn(exe, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-+@%:,") == strlen(exe))
+		snprintf(out, len, "%s", exe);
+	else
+		snprintf(out, len, "'%s'", exe);
+}
+
+/* After "Next:": what to do so that npm start / npm test (which call konnector-harness by name) work too. */
+static void init_path_note(int on_path, const char *self, const char *other)
+{
+	if (on_path == 1)
+		return;
+	if (on_path == 2) {
+		printf("\nnote: konnector-harness on your PATH is %s, not this one (%s); npm start and npm test\n"
+		       "run that one.\n", other, self);
+		return;
+	}
+	char exe[PATH_MAX], mk[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	const char *dir = dirname(exe);
+	snprintf(mk, sizeof(mk), "%s/Makefile", dir);
+	printf("\nkonnector-harness is not on your PATH: the lines above use its full path, but npm start and\n"
+	       "npm test (package.json) call it by name. Put it on PATH, without root:\n");
+	if (access(mk, R_OK) == 0)
+		printf("  make -C %s install PREFIX=$HOME/.local\n  export PATH=\"$HOME/.local/bin:$PATH\"   "
+		       "# in ~/.profile too\n", dir);
+	else
+		printf("  export PATH=\"%s:$PATH\"   # in ~/.profile too\n", dir);
+}
+
 static int init_konnector(const char *dir, int oauth, const char *name_opt, const char *slug_opt, int force)
 {
 	char err[ERR_MAX] = "";
@@ -175,8 +248,12 @@ static int init_konnector(const char *dir, int oauth, const char *name_opt, cons
 	printf("Created the %skonnector '%s' (slug %s) in %s:\n", oauth ? "OAuth " : "", name, slug, dir);
 	for (size_t i = 0; i < plan.n; i++)
 		printf("  %s%s\n", plan.files[i].rel, plan.files[i].exists ? " (overwritten)" : "");
-	printf("\nNext:\n  cd %s\n  npm install --legacy-peer-deps\n  konnector-harness run\n"
-	       "  konnector-harness run --all-scenarios\n", dir);
+	char self[PATH_MAX + 8], other[PATH_MAX];
+	int on_path;
+	init_self_command(self, sizeof(self), &on_path, other, sizeof(other));
+	printf("\nNext:\n  cd %s\n  npm install --legacy-peer-deps\n  %s run\n  %s run --all-scenarios\n", dir, self,
+	       self);
+	init_path_note(on_path, self, other);
 	template_plan_clear(&plan);
 	return EXIT_DONE;
 }
