@@ -32,18 +32,21 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: konnector-harness COMMAND [OPTIONS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(out, "  %-16s %s\n", subcommands[i].usage, subcommands[i].summary);
-	fprintf(out, "\n  konnector-harness COMMAND --help   shows the options of one command\n");
+	fprintf(out, "\n  konnector-harness COMMAND --help   the options of one command\n"
+		     "  konnector-harness --version        the version\n");
 	fprintf(out, "\nExit status:\n");
 	for (unsigned i = 0; i < exitcode_table_len; i++)
 		fprintf(out, "  %3d  %s\n", exitcode_table[i].code, exitcode_table[i].meaning);
+	fprintf(out, "\nExamples:\n"
+		     "  konnector-harness init my-konnector      a working konnector to start from\n"
+		     "  konnector-harness run my-konnector       run it once against the fake stack\n"
+		     "  konnector-harness watch my-konnector     run it again on every save\n");
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc < 2)
+		return cli_usage_error(NULL, "which command? run, watch, serve, lint, oauth or init");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return EXIT_DONE;
@@ -55,7 +58,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (strcmp(argv[1], subcommands[i].name) == 0)
 			return subcommands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "konnector-harness: unknown command '%s'\n\n", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	return cli_usage_error(NULL, "unknown command '%s' (run, watch, serve, lint, oauth or init)", argv[1]);
 }

@@ -9,6 +9,7 @@
 #include "harness/cli/cli.h"
 #include "harness/exitcode.h"
 #include "harness/cli/template.h"
+#include "harness/job/manifest.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -40,7 +41,12 @@ static void init_usage(FILE *out)
 		     "  --force        overwrite existing files (never done without it: nothing is written\n"
 		     "                 and the exit status is 64 when a file exists)\n"
 		     "  --config       only write DIR/konnector-dev-config.json (default DIR: .) from the\n"
-		     "                 manifest's fields, as empty strings with a comment each\n");
+		     "                 manifest's fields, as empty strings with a comment each\n"
+		     "  -h, --help     this help\n\n"
+		     "Examples:\n"
+		     "  konnector-harness init my-konnector\n"
+		     "  konnector-harness init my-oauth-konnector --oauth --name \"My Bank\"\n"
+		     "  konnector-harness init --config .\n");
 }
 
 /* A template root holds base/manifest.konnector. */
@@ -206,15 +212,14 @@ static int init_konnector(const char *dir, int oauth, const char *name_opt, cons
 	if (name_opt != NULL)
 		snprintf(name, sizeof(name), "%s", name_opt);
 	if (!slug_ok(slug_opt ? slug_opt : slug)) {
-		fprintf(stderr, "konnector-harness init: %s slug '%s': use 1-64 characters among a-z, 0-9, - and _ "
-				"(starting with a letter or digit)%s\n",
-			slug_opt ? "bad" : "cannot derive a", slug_opt ? slug_opt : slug, slug_opt ? "" : "; give --slug");
-		return EXIT_USAGE;
+		return cli_usage_error("init", "%s slug '%s': use 1-64 characters among a-z, 0-9, - and _ (starting with a "
+					       "letter or digit)%s",
+				       slug_opt ? "bad" : "cannot derive a", slug_opt ? slug_opt : slug,
+				       slug_opt ? "" : "; give --slug");
 	}
 	if (!name_ok(name_opt ? name_opt : name)) {
-		fprintf(stderr, "konnector-harness init: bad name '%s': 1-64 printable characters, without \", \\, ` or {{\n",
-			name_opt ? name_opt : name);
-		return EXIT_USAGE;
+		return cli_usage_error("init", "bad name '%s': 1-64 printable characters, without \", \\, ` or {{",
+				       name_opt ? name_opt : name);
 	}
 	char root[PATH_MAX], base[PATH_MAX + 8], over[PATH_MAX + 8];
 	if (templates_find(root, sizeof(root), err) < 0) {
@@ -319,12 +324,13 @@ static int init_config(const char *dir, int force)
 	char mpath[PATH_MAX], cpath[PATH_MAX];
 	snprintf(mpath, sizeof(mpath), "%s/manifest.konnector", dir);
 	snprintf(cpath, sizeof(cpath), "%s/konnector-dev-config.json", dir);
-	json_error_t je;
-	json_t *manifest = json_load_file(mpath, JSON_REJECT_DUPLICATES, &je);
-	if (manifest == NULL) {
-		fprintf(stderr, "konnector-harness init: %s:%d:%d: %s\n", mpath, je.line, je.column, je.text);
+	struct manifest m;
+	if (manifest_load(mpath, &m, err) < 0) {
+		fprintf(stderr, "konnector-harness init: %s\n", err);
 		return access(mpath, F_OK) == 0 ? EXIT_DATAERR : EXIT_USAGE;
 	}
+	json_t *manifest = json_incref(m.root);
+	manifest_free(&m);
 	struct stat st;
 	if (stat(cpath, &st) == 0 && !force) {
 		fprintf(stderr, "konnector-harness init: %s already exists; nothing was written (--force overwrites it)\n",
@@ -365,8 +371,7 @@ int cli_init(int argc, char **argv)
 			config = 1;
 		} else if (strcmp(a, "--name") == 0 || strcmp(a, "--slug") == 0) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "konnector-harness init: %s needs a value\n", a);
-				return EXIT_USAGE;
+				return cli_usage_error("init", "%s needs a value", a);
 			}
 			*(a[2] == 'n' ? &name : &slug) = argv[++i];
 		} else if (strncmp(a, "--name=", 7) == 0) {
@@ -374,27 +379,21 @@ int cli_init(int argc, char **argv)
 		} else if (strncmp(a, "--slug=", 7) == 0) {
 			slug = a + 7;
 		} else if (a[0] == '-' && a[1] != '\0') {
-			fprintf(stderr, "konnector-harness init: unknown option '%s'\n", a);
-			init_usage(stderr);
-			return EXIT_USAGE;
+			return cli_usage_error("init", "unknown option '%s'", a);
 		} else if (dir == NULL) {
 			dir = a;
 		} else {
-			fprintf(stderr, "konnector-harness init: one DIR only ('%s' and '%s')\n", dir, a);
-			return EXIT_USAGE;
+			return cli_usage_error("init", "one DIR only ('%s' and '%s')", dir, a);
 		}
 	}
 	if (config) {
 		if (oauth || name || slug) {
-			fprintf(stderr, "konnector-harness init: --config takes only [DIR] and --force\n");
-			return EXIT_USAGE;
+			return cli_usage_error("init", "--config takes only [DIR] and --force");
 		}
 		return init_config(dir ? dir : ".", force);
 	}
 	if (dir == NULL) {
-		fprintf(stderr, "konnector-harness init: which DIR?\n");
-		init_usage(stderr);
-		return EXIT_USAGE;
+		return cli_usage_error("init", "which DIR? (init DIR creates the konnector there)");
 	}
 	return init_konnector(dir, oauth, name, slug, force);
 }

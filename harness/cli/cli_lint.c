@@ -45,7 +45,11 @@ static void usage(FILE *f)
 		"Without --exit-code/--timed-out/--signal, a run directory's events.jsonl is judged with the\n"
 		"end its report.json records; anything else on the events alone.\n\n"
 		"Exit status: 0 no error finding (no warning with --strict), 1 otherwise,\n"
-		"64 usage error, 65 unreadable or invalid input.\n");
+		"64 usage error, 65 unreadable or invalid input.\n\n"
+		"Examples:\n"
+		"  konnector-harness lint .harness/runs/latest/events.jsonl\n"
+		"  konnector-harness lint stdout.log --fields konnector-dev-config.json --exit-code 1\n"
+		"  konnector-harness lint --format github --strict stdout.log\n");
 }
 
 struct secrets {
@@ -307,13 +311,12 @@ int cli_lint(int argc, char **argv)
 	};
 	int c, code, ends = 0;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_FORMAT:
 			if (report_format_parse(optarg, &o.format) < 0) {
-				fprintf(stderr, "konnector-harness lint: unknown format '%s' (text, json, junit, github, tap)\n",
-					optarg);
-				return EXIT_USAGE;
+				return cli_usage_error("lint", "--format is text, json, junit, github or tap, not '%s'", optarg);
 			}
 			break;
 		case O_STRICT: o.strict = 1; break;
@@ -321,9 +324,8 @@ int cli_lint(int argc, char **argv)
 		case O_EXIT:
 		case O_SIGNAL:
 			if (parse_int(optarg, &code) < 0 || (c == O_EXIT && code > 255) || (c == O_SIGNAL && code == 0)) {
-				fprintf(stderr, "konnector-harness lint: --%s wants a number, not '%s'\n",
-					c == O_EXIT ? "exit-code" : "signal", optarg);
-				return EXIT_USAGE;
+				return cli_usage_error("lint", "--%s wants a number, not '%s'", c == O_EXIT ? "exit-code" : "signal",
+						       optarg);
 			}
 			o.end = c == O_EXIT ? END_EXITED : END_SIGNALED;
 			o.code = code;
@@ -337,8 +339,7 @@ int cli_lint(int argc, char **argv)
 			char *end;
 			double d = strtod(optarg, &end);
 			if (end == optarg || *end || d < 0) {
-				fprintf(stderr, "konnector-harness lint: --duration wants seconds, not '%s'\n", optarg);
-				return EXIT_USAGE;
+				return cli_usage_error("lint", "--duration wants seconds, not '%s'", optarg);
 			}
 			o.duration_ms = (long long)(d * 1000);
 			break;
@@ -347,12 +348,11 @@ int cli_lint(int argc, char **argv)
 		case O_JOURNAL: o.journal_path = optarg; break;
 		case O_CAPTURE: o.capture = 1; break;
 		case 'h': usage(stdout); return EXIT_DONE;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return cli_usage_error("lint", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	if (ends > 1) {
-		fprintf(stderr, "konnector-harness lint: give only one of --exit-code, --timed-out, --signal\n");
-		return EXIT_USAGE;
+		return cli_usage_error("lint", "give only one of --exit-code, --timed-out, --signal");
 	}
 	static char *const stdin_only[] = {"-"};
 	char *const *files = optind < argc ? argv + optind : stdin_only;

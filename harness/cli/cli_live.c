@@ -19,6 +19,7 @@ void cli_live_init(struct cli_live *lv, const struct run_options *o)
 	/* the live display follows stdout unless stdout carries the JSON verdict or CI test cases */
 	lv->out = o->json || expect_sink_wants(o->format) ? stderr : stdout;
 	lv->raw = o->raw;
+	lv->level = o->level;
 	lv->scenario = o->scenario;
 	const char *nc = getenv("NO_COLOR");
 	lv->color = !o->raw && !o->no_color && !(nc != NULL && nc[0] != '\0') && isatty(fileno(lv->out));
@@ -59,9 +60,24 @@ static void put_visible(FILE *f, const char *s, size_t n)
 	}
 }
 
+/* The level of a stdout line for --level: lines that are no event (the stack ignores them) count as info. */
+static enum run_level line_level(const struct session_line *l)
+{
+	if (l->status != EVENT_OK)
+		return RUN_LEVEL_INFO;
+	const char *t = l->event->type;
+	if (strcmp(t, "debug") == 0)
+		return RUN_LEVEL_DEBUG;
+	if (strcmp(t, "warning") == 0 || strcmp(t, "warn") == 0 || strcmp(t, "error") == 0 || strcmp(t, "critical") == 0)
+		return RUN_LEVEL_WARNING;
+	return RUN_LEVEL_INFO;
+}
+
 static void cli_live_line(struct cli_live *lv, const struct session_line *l)
 {
 	FILE *f = lv->out;
+	if (line_level(l) < lv->level)
+		return; /* the run directory has it all the same */
 	if (lv->raw) {
 		fwrite(l->text, 1, l->len, f);
 		fputc('\n', f);

@@ -20,6 +20,7 @@ struct cli_live {
 	FILE *out; /* stdout, or stderr when stdout carries the JSON verdict or CI test cases */
 	int color;
 	int raw;
+	enum run_level level; /* --level: events below it are left out of the display */
 	/* the run on show (cli_live_hooks) */
 	struct run_lint *lint; /* the caller's, for the current run; NULL with --no-lint */
 	const struct session *s;

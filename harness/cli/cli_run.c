@@ -50,20 +50,25 @@ static void run_usage(FILE *f)
 	fprintf(f, "Usage: " PROG " [DIR] [OPTIONS]\n\n"
 		   "Start the konnector in DIR (default .) exactly as cozy-stack starts it, against the fake stack,\n"
 		   "show its events live, judge the result as the stack does and write the run directory.\n\n"
-		   "%s\n"
+		   "%s%s\n"
 		   "The lint rules of `konnector-harness lint` apply to the run (stdout, stderr, the journal of its\n"
 		   "requests, its end); the dev config's fields are the secrets. Findings follow the verdict and go to\n"
 		   "report.json (\"lint\") and lint.txt in the run directory.\n\n"
 		   "A scenario's fixtures/<scenario>/expect.json (verdict, documents, files, requests, events, lint)\n"
-		   "is checked after the run: PASS/FAIL lines after the verdict, \"expectations\" in report.json.\n"
-		   "--all-scenarios runs every fixtures/<scenario>/ in name order (one JSON array with --format json,\n"
-		   "one junit/tap document, GitHub annotations with --format github).\n\n"
+		   "is checked before the run (a malformed one exits 65) and after it: PASS/FAIL lines after the\n"
+		   "verdict, \"expectations\" in report.json. --all-scenarios runs every fixtures/<scenario>/ in name\n"
+		   "order (one JSON array with --format json, one junit/tap document, GitHub annotations with\n"
+		   "--format github; in text, a last line \"scenarios: N passed, M failed\").\n\n"
 		   "Exit status: 0 done, 1 errored (as the stack would judge it), 2 done but lint found errors\n"
-		   "(warnings too with --strict), 64 usage, 65 bad manifest, dev config or fixtures,\n"
+		   "(warnings too with --strict), 64 usage, 65 bad manifest, dev config, fixtures or expect.json,\n"
 		   "69 unavailable, 70 internal error. With an expect.json its expectations decide instead: 0 when\n"
 		   "they all hold and the job is done (or errored, when the file expects that verdict), else 1.\n"
-		   "--all-scenarios: 1 when any scenario gives 1, else the highest status.\n",
-		run_options_help);
+		   "--all-scenarios: 1 when any scenario gives 1, else the highest status.\n\n"
+		   "Examples:\n"
+		   "  konnector-harness run .\n"
+		   "  konnector-harness run . --scenario login-failed --level info\n"
+		   "  konnector-harness run . --all-scenarios --format github\n",
+		run_options_help, run_options_help_run);
 }
 
 /* fixtures/…/expect.json as CI tools name files: relative to where we run, without "./". */
@@ -209,23 +214,22 @@ static int run_all_scenarios(const struct run_options *o, struct run_all *all)
 	char base[PATH_MAX], p[PATH_MAX + 256];
 	snprintf(base, sizeof(base), "%s/fixtures", o->dir);
 	if (o->scenario != NULL || o->fixtures != NULL || o->out != NULL || o->state != NULL) {
-		fprintf(stderr, PROG ": --all-scenarios cannot be combined with --scenario, --fixtures, --out or --state\n");
-		return EXIT_USAGE;
+		return cli_usage_error("run", "--all-scenarios cannot be combined with --scenario, --fixtures, --out or --state");
 	}
 	if (session_prep_is_scenario(base)) {
-		fprintf(stderr, PROG ": --all-scenarios: %s is itself one scenario (data/, files/… directly in it)\n", base);
-		return EXIT_USAGE;
+		return cli_usage_error("run", "--all-scenarios: %s is itself one scenario (data/, files/… directly in it)", base);
 	}
 	struct dirent **names = NULL;
 	int n = scandir(base, &names, NULL, alphasort);
 	if (n < 0) {
-		fprintf(stderr, PROG ": --all-scenarios: %s: %s\n", base, strerror(errno));
-		return EXIT_USAGE;
+		return cli_usage_error("run", "--all-scenarios: %s: %s", base, strerror(errno));
 	}
-	int rc = EXIT_DONE, ran = 0;
+	int rc = EXIT_DONE, ran = 0, passed = 0, skipped = 0;
 	for (int i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%s/%s", base, names[i]->d_name);
-		if (names[i]->d_name[0] != '.' && fs_is_dir(p) && !all->interrupted) {
+		if (names[i]->d_name[0] != '.' && fs_is_dir(p) && all->interrupted)
+			skipped++;
+		else if (names[i]->d_name[0] != '.' && fs_is_dir(p)) {
 			if (!o->json && !all->sink_on)
 				printf("%s== scenario %s\n", ran ? "\n" : "", names[i]->d_name);
 			else if (all->sink_on)
@@ -235,6 +239,7 @@ static int run_all_scenarios(const struct run_options *o, struct run_all *all)
 			one.scenario = names[i]->d_name;
 			int st = run_main(&one, all);
 			ran++;
+			passed += st == EXIT_DONE;
 			if (st == EXIT_ERRORED || rc == EXIT_ERRORED)
 				rc = EXIT_ERRORED;
 			else if (st > rc)
@@ -244,8 +249,16 @@ static int run_all_scenarios(const struct run_options *o, struct run_all *all)
 	}
 	free(names);
 	if (ran == 0) {
-		fprintf(stderr, PROG ": --all-scenarios: no scenario folder under %s\n", base);
-		return EXIT_USAGE;
+		return cli_usage_error("run", "--all-scenarios: no scenario folder under %s", base);
+	}
+	/* one total line after the scenarios' verdicts (text; with a CI format, with the human part on stderr) */
+	if (!o->json) {
+		FILE *f = all->sink_on ? stderr : stdout;
+		fprintf(f, "\nscenarios: %d passed, %d failed", passed, ran - passed);
+		if (skipped > 0)
+			fprintf(f, ", %d not run (interrupted)", skipped);
+		fprintf(f, "\n");
+		fflush(f);
 	}
 	return rc;
 }
@@ -281,11 +294,7 @@ int cli_run(int argc, char **argv)
 	case RUN_OPTIONS_OK: rc = run_top(&o); break;
 	case RUN_OPTIONS_HELP: run_usage(stdout); rc = EXIT_DONE; break;
 	case RUN_OPTIONS_UNKNOWN:
-		fprintf(stderr, PROG ": %s\n\n", err);
-		run_usage(stderr);
-		rc = EXIT_USAGE;
-		break;
-	case RUN_OPTIONS_USAGE: fprintf(stderr, PROG ": %s\n", err); rc = EXIT_USAGE; break;
+	case RUN_OPTIONS_USAGE: rc = cli_usage_error("run", "%s", err); break;
 	default: fprintf(stderr, PROG ": %s\n", err); rc = EXIT_SOFTWARE; break;
 	}
 	run_options_free(&o);

@@ -16,6 +16,7 @@
 #include "harness/cli/cli_serve.h"
 #include "harness/exitcode.h"
 #include "harness/job/manifest.h"
+#include "harness/job/rundir.h"
 #include "harness/job/run_options.h"
 #include "harness/job/session.h"
 #include "harness/judge/run_lint.h"
@@ -126,8 +127,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			char *end;
 			long n = strtol(optarg, &end, 10);
 			if (*end != '\0' || n < 0 || n > 65535) {
-				fprintf(stderr, "konnector-harness serve: --port wants 0..65535, not '%s'\n", optarg);
-			return EXIT_USAGE;
+				return cli_usage_error("serve", "--port wants 0..65535, not '%s'", optarg);
 			}
 			o->port = (unsigned short)n;
 			break;
@@ -141,9 +141,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 				if (strcmp(modes[i].name, optarg) == 0)
 					break;
 			if (i == n) {
-				fprintf(stderr, "konnector-harness serve: --permissions is warn, enforce or off, not '%s'\n",
+				return cli_usage_error("serve", "--permissions is warn, enforce or off, not '%s'",
 					optarg);
-			return EXIT_USAGE;
 			}
 			o->perm = modes[i].mode;
 			break;
@@ -156,8 +155,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			break;
 		case 'E':
 			if (strcmp(optarg, "env") != 0 && strcmp(optarg, "sh") != 0)
-				fprintf(stderr, "konnector-harness serve: --env-format is env or sh, not '%s'\n", optarg);
-			return EXIT_USAGE;
+				return cli_usage_error("serve", "--env-format is env or sh, not '%s'", optarg);
 			o->env_format = strcmp(optarg, "sh") == 0 ? SERVE_ENV_SH : SERVE_ENV_PLAIN;
 			o->env_format_given = 1;
 			break;
@@ -166,9 +164,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			errno = 0;
 			long long n = strtoll(optarg, &end, 10);
 			if (end == optarg || *end != '\0' || n < 0 || errno != 0) {
-				fprintf(stderr, "konnector-harness serve: --disk-quota wants a number of bytes, not '%s'\n",
+				return cli_usage_error("serve", "--disk-quota wants a number of bytes, not '%s'",
 					optarg);
-			return EXIT_USAGE;
 			}
 			o->disk_quota = n;
 			break;
@@ -177,19 +174,16 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			serve_usage(stdout);
 			return EXIT_DONE;
 		default:
-			fprintf(stderr, "konnector-harness serve: unknown or incomplete option '%s'\n", argv[optind - 1]);
-			return EXIT_USAGE;
+			return cli_usage_error("serve", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		o->dir = argv[optind++];
 	if (optind < argc) {
-		fprintf(stderr, "konnector-harness serve: one DIR only ('%s' is extra)\n", argv[optind]);
-			return EXIT_USAGE;
+		return cli_usage_error("serve", "one DIR only ('%s' is extra)", argv[optind]);
 	}
 	if (!fs_is_dir(o->dir)) {
-		fprintf(stderr, "konnector-harness serve: %s is not a directory\n", o->dir);
-			return EXIT_USAGE;
+		return cli_usage_error("serve", "%s is not a directory", o->dir);
 	}
 	return -1;
 }
@@ -213,8 +207,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 	*out = NULL;
 	if (o->fixtures != NULL) {
 		if (!fs_is_dir(o->fixtures)) {
-			fprintf(stderr, "konnector-harness serve: fixtures %s is not a directory\n", o->fixtures);
-			return EXIT_USAGE;
+			return cli_usage_error("serve", "fixtures %s is not a directory", o->fixtures);
 		}
 		*out = strdup(o->fixtures);
 		return -1;
@@ -223,8 +216,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 	snprintf(base, sizeof(base), "%s/fixtures", o->dir);
 	if (!fs_is_dir(base)) {
 		if (o->scenario != NULL) {
-			fprintf(stderr, "konnector-harness serve: no %s folder for --scenario %s\n", base, o->scenario);
-			return EXIT_USAGE;
+			return cli_usage_error("serve", "no %s folder for --scenario %s", base, o->scenario);
 		}
 		return -1;
 	}
@@ -232,8 +224,7 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 	if (o->scenario != NULL) {
 		snprintf(p, sizeof(p), "%s/%s", base, o->scenario);
 		if (!fs_is_dir(p)) {
-			fprintf(stderr, "konnector-harness serve: no scenario %s\n", p);
-			return EXIT_USAGE;
+			return cli_usage_error("serve", "no scenario %s", p);
 		}
 		*out = strdup(p);
 		return -1;
@@ -268,9 +259,8 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 		return -1;
 	}
 	if (count > 1) {
-		fprintf(stderr, "konnector-harness serve: %s holds several scenarios: choose one with --scenario NAME\n",
+		return cli_usage_error("serve", "%s holds several scenarios: choose one with --scenario NAME",
 			base);
-			return EXIT_USAGE;
 	}
 	return -1;
 }
@@ -521,6 +511,10 @@ int cli_serve(int argc, char **argv)
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}
+	char runs[PATH_MAX];
+	snprintf(runs, sizeof(runs), "%s/.harness/runs", o.dir);
+	if (o.out == NULL && rundir_prune(runs, RUN_OPTIONS_DEFAULT_KEEP_RUNS, NULL, err) < 0)
+		fprintf(stderr, "konnector-harness serve: warning: %s\n", err);
 	if (stack_add_konnector(st, slug, perms, err) < 0) {
 		fprintf(stderr, "konnector-harness serve: %s/manifest.konnector: %s\n", o.dir, err);
 		rc = EXIT_DATAERR;

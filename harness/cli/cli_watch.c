@@ -79,10 +79,15 @@ static void watch_usage(FILE *out)
 		"  --keep-state         each run sees what the previous one saved (a fixture change still reloads)\n"
 		"  --clear              clear the screen before each run\n"
 		"  --postpone           wait for the first change before the first run\n\n"
-		"Run options:\n%s\n"
+		"Options shared with run:\n%s\n"
+		"Each run starts with a line saying what changed and ends with one status line.\n"
 		"Always ignored: node_modules/, .git/, .harness/, data/, *.swp, *.swx, *~, 4913, .#*,\n"
 		"and what .gitignore files say. Exit status: 0 after q or Ctrl-C, 64 usage, 65 bad manifest,\n"
-		"dev config or fixtures at start, 69 unavailable (inotify), 70 internal error.\n",
+		"dev config, fixtures or expect.json at start, 69 unavailable (inotify), 70 internal error.\n\n"
+		"Examples:\n"
+		"  konnector-harness watch .\n"
+		"  konnector-harness watch . --keep-state --level info\n"
+		"  konnector-harness watch . --scenario login-failed --on-busy queue\n",
 		run_options_help);
 }
 
@@ -300,6 +305,13 @@ static void watch_start_run(struct watch_cli *cli, const char *reason, int fixtu
 	snprintf(cli->reason, sizeof(cli->reason), "%s", reason);
 	cli->pending = cli->pending_fixtures = 0;
 	cli->pending_reason[0] = '\0';
+	/* what starts it, before its events: the status line only comes at its end */
+	FILE *f = watch_status_out(cli);
+	int plain = strcmp(reason, "start") == 0 || strcmp(reason, "Enter") == 0 || strncmp(reason, "many changes", 12) == 0;
+	fprintf(f, "%s[watch] starting run %d · %s%s%s\n", cli_live_c(&cli->live, C_BOLD), cli->run_no,
+		strcmp(reason, "start") == 0 ? "first run" : strcmp(reason, "Enter") == 0 ? "Enter pressed" : reason,
+		plain ? "" : " changed", cli_live_c(&cli->live, C_RESET));
+	fflush(f);
 	fflush(stdout);
 	/* a fixture change reloads the state; otherwise every run but the first starts from the fixtures
 	 * again, unless --keep-state lets it see what the previous one saved */
@@ -552,22 +564,16 @@ int cli_watch(int argc, char **argv)
 	case RUN_OPTIONS_OK:
 		rc = -1;
 		/* one scenario, judged on the terminal: the CI shapes are run's */
-		if (cli.o.all_scenarios) {
-			fprintf(stderr, PROG ": --all-scenarios is for `konnector-harness run`; watch follows one scenario "
-					"(--scenario NAME)\n");
-			rc = EXIT_USAGE;
-		} else if (expect_sink_wants(cli.o.format)) {
-			fprintf(stderr, PROG ": --format junit|github|tap is for `konnector-harness run`; watch shows text "
-					"or json\n");
-			rc = EXIT_USAGE;
-		}
+		if (cli.o.all_scenarios)
+			rc = cli_usage_error("watch", "--all-scenarios is for `konnector-harness run`; watch follows one "
+						      "scenario (--scenario NAME)");
+		else if (expect_sink_wants(cli.o.format))
+			rc = cli_usage_error("watch", "--format junit|github|tap is for `konnector-harness run`; watch shows "
+						      "text or json");
 		break;
 	case RUN_OPTIONS_HELP: watch_usage(stdout); rc = EXIT_DONE; break;
 	case RUN_OPTIONS_UNKNOWN:
-		fprintf(stderr, PROG ": %s\n\n", err);
-		watch_usage(stderr);
-		break;
-	case RUN_OPTIONS_USAGE: fprintf(stderr, PROG ": %s\n", err); break;
+	case RUN_OPTIONS_USAGE: rc = cli_usage_error("watch", "%s", err); break;
 	default: fprintf(stderr, PROG ": %s\n", err); rc = EXIT_SOFTWARE; break;
 	}
 	if (rc >= 0) {

@@ -17,7 +17,6 @@ const char run_options_help[] =
 	"  --fixtures DIR       fixtures scenario (default DIR/fixtures[/default or the only scenario])\n"
 	"  --scenario NAME      scenario under DIR/fixtures/; its expect.json is checked after the run and its\n"
 	"                       konnector-dev-config.json, when present, replaces DIR's (unless --config)\n"
-	"  --all-scenarios      (run) every scenario under DIR/fixtures/ in turn, in name order\n"
 	"  --state RUNDIR       start from an earlier run's state/ instead of the fixtures\n"
 	"  --out RUNDIR         run directory (default DIR/.harness/runs/<n>/, `latest` points at it)\n"
 	"  --timeout SECONDS    time limit, default 300 (COZY_TIME_LIMIT is this + 5); SIGKILL to the group\n"
@@ -34,18 +33,25 @@ const char run_options_help[] =
 	"  --raw                show stdout and stderr as they come, not pretty-printed\n"
 	"  --no-color           no colours (also when NO_COLOR is set, or not on a terminal)\n"
 	"  --format text|json   the verdict as text (default) or one JSON object on stdout\n"
-	"  --format junit|github|tap  (run) the expectations of expect.json (without one: \"the verdict must be\n"
-	"                       done\") as CI test cases on stdout; the verdict and the live events go to stderr\n"
+	"  --level LEVEL        debug (default), info or warning: the live display leaves out events below it\n"
+	"                       (the run directory keeps them all)\n"
+	"  --keep-runs N        keep the newest N run directories under DIR/.harness/runs/ (default 20; never\n"
+	"                       the one `latest` points at, nor --state's)\n"
 	"  --no-lint            do not apply the lint rules (konnector-harness lint) to the run\n"
 	"  --strict             lint warnings fail the run too (exit 2 when the job is done)\n"
 	"  --save-tokens        after a refresh of the dev config's account (POST /accounts/…/refresh), write the\n"
 	"                       new access_token/refresh_token into the dev config (comments and order kept)\n"
 	"  -h, --help           this help\n";
 
+const char run_options_help_run[] =
+	"  --all-scenarios      every scenario under DIR/fixtures/ in turn, in name order, then one total line\n"
+	"  --format junit|github|tap  the expectations of expect.json (without one: \"the verdict must be\n"
+	"                       done\") as CI test cases on stdout; the verdict and the live events go to stderr\n";
+
 enum {
 	O_CMD = 256, O_ENTRY, O_NOPRE, O_CONFIG, O_WRITE, O_FIX, O_SCEN, O_STATE, O_OUT, O_TIMEOUT, O_PAYLOAD,
 	O_LOCALE, O_MANUAL, O_AUTO, O_TRIG, O_NOTRIG, O_DEL, O_FIE, O_ENV, O_INH, O_RAW, O_NOCOL, O_FMT, O_NOLINT, O_STRICT,
-	O_SAVETOK, O_ALL
+	O_SAVETOK, O_ALL, O_LEVEL, O_KEEPRUNS
 };
 
 static const struct option run_longopts[] = {
@@ -63,6 +69,7 @@ static const struct option run_longopts[] = {
 	{"format", required_argument, NULL, O_FMT},      {"help", no_argument, NULL, 'h'},
 	{"no-lint", no_argument, NULL, O_NOLINT},        {"strict", no_argument, NULL, O_STRICT},
 	{"save-tokens", no_argument, NULL, O_SAVETOK},   {"all-scenarios", no_argument, NULL, O_ALL},
+	{"level", required_argument, NULL, O_LEVEL},     {"keep-runs", required_argument, NULL, O_KEEPRUNS},
 };
 #define RUN_NLONGOPTS (sizeof(run_longopts) / sizeof(run_longopts[0]))
 
@@ -122,6 +129,24 @@ static int run_options_one(struct run_options *o, int c, char *err)
 	case O_STRICT: o->strict = 1; break;
 	case O_SAVETOK: o->save_tokens = 1; break;
 	case O_ALL: o->all_scenarios = 1; break;
+	case O_LEVEL:
+		if (strcmp(optarg, "debug") == 0)
+			o->level = RUN_LEVEL_DEBUG;
+		else if (strcmp(optarg, "info") == 0)
+			o->level = RUN_LEVEL_INFO;
+		else if (strcmp(optarg, "warning") == 0)
+			o->level = RUN_LEVEL_WARNING;
+		else
+			return err_set(err, "--level is debug, info or warning, not '%s'", optarg);
+		break;
+	case O_KEEPRUNS: {
+		char *end;
+		long v = strtol(optarg, &end, 10);
+		if (*end != '\0' || end == optarg || v < 1 || v > 100000)
+			return err_set(err, "--keep-runs wants a number of run directories (1..100000), not '%s'", optarg);
+		o->keep_runs = (int)v;
+		break;
+	}
 	case O_FMT:
 		if (report_format_parse(optarg, &o->format) < 0)
 			return err_set(err, "--format is text, json, junit, github or tap, not '%s'", optarg);
@@ -138,6 +163,7 @@ enum run_options_status run_options_parse_ext(int argc, char **argv, struct run_
 	o->dir = ".";
 	o->timeout_s = RUN_OPTIONS_DEFAULT_TIMEOUT_S;
 	o->manual = 1;
+	o->keep_runs = RUN_OPTIONS_DEFAULT_KEEP_RUNS;
 	o->extra_env = calloc((size_t)argc + 1, sizeof(char *));
 	struct option *table = run_options_table(extra);
 	if (o->extra_env == NULL || table == NULL) {
@@ -155,7 +181,7 @@ enum run_options_status run_options_parse_ext(int argc, char **argv, struct run_
 		else if (c >= RUN_OPTIONS_EXTRA_BASE && extra != NULL) {
 			if (extra->handle(extra->arg, c, optarg, err) < 0)
 				st = RUN_OPTIONS_USAGE;
-		} else if (c >= O_CMD && c <= O_ALL) {
+		} else if (c >= O_CMD && c <= O_KEEPRUNS) {
 			if (run_options_one(o, c, err) < 0)
 				st = RUN_OPTIONS_USAGE;
 		} else {

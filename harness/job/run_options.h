@@ -12,8 +12,13 @@
 
 /* stack: worker/exec/common.go defaultTimeout */
 #define RUN_OPTIONS_DEFAULT_TIMEOUT_S 300
+/* Run directories kept under DIR/.harness/runs/ (--keep-runs). */
+#define RUN_OPTIONS_DEFAULT_KEEP_RUNS 20
 /* A caller's own long options use values from here up. */
 #define RUN_OPTIONS_EXTRA_BASE 512
+
+/* --level: the least event level the live display shows. */
+enum run_level { RUN_LEVEL_DEBUG, RUN_LEVEL_INFO, RUN_LEVEL_WARNING };
 
 struct run_options {
 	const char *dir;        /* DIR, default "." */
@@ -35,6 +40,8 @@ struct run_options {
 	int no_lint;     /* --no-lint */
 	int strict;      /* --strict: lint warnings fail too */
 	int save_tokens; /* --save-tokens: refreshed tokens of the dev config's account go back into it */
+	enum run_level level; /* --level: what the live display shows (the run directory keeps all) */
+	int keep_runs;        /* --keep-runs: numbered run directories kept (default 20) */
 	char **extra_env; /* --env KEY=VAL, NULL-terminated (never NULL after a parse) */
 	size_t n_extra;
 };
@@ -66,5 +73,7 @@ void run_options_config_path(const struct run_options *o, char *out, size_t len)
 
 /* The --help lines of the shared options (one per option, two-space indent, ends with a newline). */
 extern const char run_options_help[];
+/* The same for the options only `run` takes (--all-scenarios, the CI formats). */
+extern const char run_options_help_run[];
 
 #endif

@@ -4,11 +4,13 @@
 #include "common/atomic_file.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/fsutil.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +34,63 @@ static int rundir_highest(const char *base)
 	}
 	closedir(d);
 	return max;
+}
+
+static int rundir_cmp_desc(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x < y) - (x > y);
+}
+
+int rundir_prune(const char *base, int keep, const char *protect, char *err)
+{
+	DIR *d = opendir(base);
+	if (d == NULL)
+		return 0;
+	int *nums = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long v = strtol(e->d_name, &end, 10);
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' || *end != '\0' || v >= 1000000000)
+			continue;
+		if (n == cap) {
+			int *nn = realloc(nums, (cap = cap ? 2 * cap : 64) * sizeof(*nn));
+			if (nn == NULL)
+				break;
+			nums = nn;
+		}
+		nums[n++] = (int)v;
+	}
+	closedir(d);
+	if (n <= (size_t)keep) {
+		free(nums);
+		return 0;
+	}
+	qsort(nums, n, sizeof(*nums), rundir_cmp_desc);
+	char link[PATH_MAX], target[64] = "";
+	snprintf(link, sizeof(link), "%s/latest", base);
+	ssize_t tl = readlink(link, target, sizeof(target) - 1);
+	target[tl > 0 ? tl : 0] = '\0';
+	char *keep_real = protect != NULL ? realpath(protect, NULL) : NULL;
+	int rc = 0;
+	for (size_t i = (size_t)keep; i < n; i++) {
+		char name[16], path[PATH_MAX];
+		snprintf(name, sizeof(name), "%d", nums[i]);
+		snprintf(path, sizeof(path), "%s/%s", base, name);
+		if (strcmp(name, target) == 0)
+			continue;
+		char *real = realpath(path, NULL);
+		int protected = keep_real != NULL && real != NULL && strcmp(real, keep_real) == 0;
+		free(real);
+		char rerr[ERR_MAX];
+		if (!protected && fs_remove_tree(path, rerr) < 0 && rc == 0)
+			rc = err_set(err, "pruning old run directories: %s", rerr);
+	}
+	free(keep_real);
+	free(nums);
+	return rc;
 }
 
 /* base/latest → n, replaced atomically (symlink beside it, then rename). */

@@ -22,6 +22,13 @@ struct rundir {
  * at it; else create out (mkdir -p). Then open the three streams.
  */
 int rundir_create(const char *base, const char *out, struct rundir *rd, char *err);
+/*
+ * Keep the newest keep numbered run directories of base, removing the older
+ * ones, except the one base/latest points at and protect (a path, may be
+ * NULL: the run directory --state reads). 0, or -1 with err (the first one
+ * that could not be removed; the others are still tried).
+ */
+int rundir_prune(const char *base, int keep, const char *protect, char *err);
 /* Write (atomically) one file of the run directory. */
 int rundir_write(const struct rundir *rd, const char *name, const void *data, size_t len, char *err);
 /* The environment as a text file, one VAR=value a line, secrets redacted. */

@@ -375,6 +375,16 @@ static int session_run_begin(struct session *s, const struct session_job *job, c
 			goto fail;
 		}
 	}
+	if (s->o->out == NULL) {
+		/* the newest --keep-runs stay, and the one --state reads from */
+		char base[PATH_MAX + 32], perr[ERR_MAX], *state_run = NULL;
+		snprintf(base, sizeof(base), "%s/.harness/runs", s->o->dir);
+		if (s->state_dir != NULL && (state_run = strdup(s->state_dir)) != NULL && strrchr(state_run, '/') != NULL)
+			*strrchr(state_run, '/') = '\0';
+		if (rundir_prune(base, s->o->keep_runs, state_run, perr) < 0)
+			json_array_append_new(r->warnings, json_string(perr));
+		free(state_run);
+	}
 	char *argv[8] = {0};
 	if ((rc = session_prep_job(s, r, argv, err)) != EXIT_DONE)
 		goto fail;

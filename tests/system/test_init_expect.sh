@@ -107,11 +107,11 @@ rm k/fixtures/fail/expect.json
 expect_status 0 "$KH" run k --all-scenarios --cmd 'sh k.sh'
 expect_status 64 "$KH" run k --all-scenarios --scenario pass
 
-# A malformed expect.json fails the run with file:line:column.
+# A malformed expect.json stops the run before it starts (65) with file:line:column.
 printf '{\n  "verdict": "done",\n  "events": [,]\n}\n' >k/fixtures/pass/expect.json
-expect_status 1 "$KH" run k --scenario pass --cmd 'sh k.sh'
+expect_status 65 "$KH" run k --scenario pass --cmd 'sh k.sh'
 expect_contains "$out" "fixtures/pass/expect.json:3:"
 echo '{"verdcit": "done"}' >k/fixtures/pass/expect.json
-expect_status 1 "$KH" run k --scenario pass --cmd 'sh k.sh'
+expect_status 65 "$KH" run k --scenario pass --cmd 'sh k.sh'
 expect_contains "$out" 'unknown key "verdcit"'
 echo ok

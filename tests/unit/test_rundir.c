@@ -57,3 +57,44 @@ Test(rundir, env_redaction)
 	cr_assert(strstr(t, "PATH=/bin\n") != NULL);
 	free(t);
 }
+
+/* Does base/name exist? */
+static int exists(const char *base, const char *name)
+{
+	char p[PATH_MAX + 64];
+	struct stat sb;
+	snprintf(p, sizeof(p), "%s/%s", base, name);
+	return lstat(p, &sb) == 0;
+}
+
+Test(rundir, prune_keeps_the_newest_latest_and_protected)
+{
+	char tmpl[] = "/tmp/kh-rundir-XXXXXX";
+	cr_assert_not_null(mkdtemp(tmpl));
+	char base[PATH_MAX], p[PATH_MAX + 32], err[ERR_MAX];
+	snprintf(base, sizeof(base), "%s/runs", tmpl);
+	cr_assert_eq(mkdir(base, 0700), 0);
+	for (int i = 1; i <= 6; i++) {
+		snprintf(p, sizeof(p), "%s/%d", base, i);
+		cr_assert_eq(mkdir(p, 0700), 0);
+		/* a file tree inside, and a symlink out that must not be followed */
+		snprintf(p, sizeof(p), "%s/%d/files", base, i);
+		cr_assert_eq(mkdir(p, 0700), 0);
+		snprintf(p, sizeof(p), "%s/%d/files/escape", base, i);
+		cr_assert_eq(symlink(tmpl, p), 0);
+	}
+	/* latest points at an old one (a run that is still the latest), --state reads another */
+	snprintf(p, sizeof(p), "%s/latest", base);
+	cr_assert_eq(symlink("2", p), 0);
+	snprintf(p, sizeof(p), "%s/3", base);
+	cr_assert_eq(rundir_prune(base, 2, p, err), 0, "%s", err);
+	cr_assert(exists(base, "6") && exists(base, "5"), "the newest two go");
+	cr_assert(exists(base, "2"), "latest's target was pruned");
+	cr_assert(exists(base, "3"), "the --state run directory was pruned");
+	cr_assert(!exists(base, "1") && !exists(base, "4"), "old run directories stay");
+	cr_assert(exists(base, "latest"));
+	cr_assert(exists(tmpl, "runs"), "a symlink inside was followed");
+	/* nothing to do under the limit */
+	cr_assert_eq(rundir_prune(base, 20, NULL, err), 0);
+	cr_assert(exists(base, "5"));
+}
