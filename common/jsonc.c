@@ -95,7 +95,9 @@ static int jsonc_skip_ws(struct scan *sc)
 		if (sc->s + 1 >= sc->end || sc->s[0] != '/' || (sc->s[1] != '/' && sc->s[1] != '*'))
 			return 0;
 		if (!(sc->flags & JSONC_COMMENTS))
-			return jsonc_set_kind(sc, JSONC_COMMENT, jsonc_fail(sc, sc->s, "a comment: this file is plain JSON, without comments"));
+			return jsonc_set_kind(
+			    sc, JSONC_COMMENT,
+			    jsonc_fail(sc, sc->s, "a comment: this file is plain JSON, without comments"));
 		if (sc->s[1] == '/') {
 			while (sc->s < sc->end && *sc->s != '\n')
 				sc->s++;
@@ -106,8 +108,9 @@ static int jsonc_skip_ws(struct scan *sc)
 		while (sc->s + 1 < sc->end && !(sc->s[0] == '*' && sc->s[1] == '/'))
 			sc->s++;
 		if (sc->s + 1 >= sc->end)
-			return jsonc_set_kind(sc, JSONC_UNTERMINATED_COMMENT,
-					  jsonc_fail(sc, open, "unterminated comment: this /* is never closed by */"));
+			return jsonc_set_kind(
+			    sc, JSONC_UNTERMINATED_COMMENT,
+			    jsonc_fail(sc, open, "unterminated comment: this /* is never closed by */"));
 		sc->s += 2;
 	}
 }
@@ -123,10 +126,11 @@ static int jsonc_string(struct scan *sc)
 			return 0;
 		}
 		if (c == '\n' || c == '\r')
-			return jsonc_fail(sc, open, "unterminated string: this \" is not closed before the end of the line");
+			return jsonc_fail(sc, open,
+			                  "unterminated string: this \" is not closed before the end of the line");
 		if (c < 0x20)
 			return jsonc_fail(sc, sc->s, "%s in a string: write it as an escape (\\t, \\u00%02X)",
-					  jsonc_char(sc->s, sc->end, ch), c);
+			                  jsonc_char(sc->s, sc->end, ch), c);
 		if (c != '\\') {
 			sc->s++;
 			continue;
@@ -144,8 +148,9 @@ static int jsonc_string(struct scan *sc)
 		} else if (*sc->s != '\0' && strchr("\"\\/bfnrt", *sc->s) != NULL) {
 			sc->s++;
 		} else {
-			return jsonc_fail(sc, bs, "bad escape \\%s in a string (JSON knows \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)",
-					  jsonc_char(sc->s, sc->end, ch));
+			return jsonc_fail(
+			    sc, bs, "bad escape \\%s in a string (JSON knows \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)",
+			    jsonc_char(sc->s, sc->end, ch));
 		}
 	}
 	return jsonc_fail(sc, open, "unterminated string: this \" is never closed");
@@ -196,8 +201,8 @@ static int jsonc_literal(struct scan *sc)
 			return 0;
 		}
 	if (n > 0)
-		return jsonc_fail(sc, sc->s, "'%.*s' is not a JSON value (a string needs double quotes)", (int)(n > 40 ? 40 : n),
-				  sc->s);
+		return jsonc_fail(sc, sc->s, "'%.*s' is not a JSON value (a string needs double quotes)",
+		                  (int)(n > 40 ? 40 : n), sc->s);
 	char ch[16];
 	return jsonc_fail(sc, sc->s, "a value expected, not %s", jsonc_char(sc->s, sc->end, ch));
 }
@@ -210,7 +215,7 @@ static int jsonc_missing_comma(struct scan *sc, const char *after, const char *n
 	int line, col;
 	jsonc_where(sc->start, next, &line, &col);
 	return jsonc_set_kind(sc, JSONC_MISSING_COMMA,
-			  jsonc_fail(sc, after, "missing comma: another %s follows at %d:%d", what, line, col));
+	                      jsonc_fail(sc, after, "missing comma: another %s follows at %d:%d", what, line, col));
 }
 
 static int jsonc_object(struct scan *sc)
@@ -236,17 +241,18 @@ static int jsonc_object(struct scan *sc)
 			while (sc->s + n < sc->end && is_word(sc->s[n]))
 				n++;
 			if (n > 0)
-				return jsonc_fail(sc, sc->s, "a member name without quotes: write \"%.*s\"", (int)(n > 40 ? 40 : n),
-						  sc->s);
+				return jsonc_fail(sc, sc->s, "a member name without quotes: write \"%.*s\"",
+				                  (int)(n > 40 ? 40 : n), sc->s);
 			return jsonc_fail(sc, sc->s, "a member name (a double-quoted string) expected, not %s",
-					  jsonc_char(sc->s, sc->end, ch));
+			                  jsonc_char(sc->s, sc->end, ch));
 		}
 		if (jsonc_string(sc) < 0 || jsonc_skip_ws(sc) < 0)
 			return -1;
 		if (sc->s >= sc->end)
 			return jsonc_fail(sc, open, "unterminated object: this { is never closed");
 		if (*sc->s != ':')
-			return jsonc_fail(sc, sc->s, "':' expected after the member name, not %s", jsonc_char(sc->s, sc->end, ch));
+			return jsonc_fail(sc, sc->s, "':' expected after the member name, not %s",
+			                  jsonc_char(sc->s, sc->end, ch));
 		sc->s++;
 		if (jsonc_value(sc) < 0)
 			return -1;
@@ -263,14 +269,16 @@ static int jsonc_object(struct scan *sc)
 		if (*sc->s != ',') {
 			if (starts_value(*sc->s))
 				return jsonc_missing_comma(sc, after, sc->s, "member");
-			return jsonc_fail(sc, sc->s, "',' or '}' expected after a member, not %s", jsonc_char(sc->s, sc->end, ch));
+			return jsonc_fail(sc, sc->s, "',' or '}' expected after a member, not %s",
+			                  jsonc_char(sc->s, sc->end, ch));
 		}
 		const char *comma = sc->s++;
 		if (jsonc_skip_ws(sc) < 0)
 			return -1;
 		if (sc->s < sc->end && *sc->s == '}')
-			return jsonc_set_kind(sc, JSONC_TRAILING_COMMA,
-					  jsonc_fail(sc, comma, "trailing comma: nothing may follow the last member before }"));
+			return jsonc_set_kind(
+			    sc, JSONC_TRAILING_COMMA,
+			    jsonc_fail(sc, comma, "trailing comma: nothing may follow the last member before }"));
 	}
 }
 
@@ -303,14 +311,16 @@ static int jsonc_array(struct scan *sc)
 		if (*sc->s != ',') {
 			if (starts_value(*sc->s))
 				return jsonc_missing_comma(sc, after, sc->s, "element");
-			return jsonc_fail(sc, sc->s, "',' or ']' expected after an element, not %s", jsonc_char(sc->s, sc->end, ch));
+			return jsonc_fail(sc, sc->s, "',' or ']' expected after an element, not %s",
+			                  jsonc_char(sc->s, sc->end, ch));
 		}
 		const char *comma = sc->s++;
 		if (jsonc_skip_ws(sc) < 0)
 			return -1;
 		if (sc->s < sc->end && *sc->s == ']')
-			return jsonc_set_kind(sc, JSONC_TRAILING_COMMA,
-					  jsonc_fail(sc, comma, "trailing comma: nothing may follow the last element before ]"));
+			return jsonc_set_kind(
+			    sc, JSONC_TRAILING_COMMA,
+			    jsonc_fail(sc, comma, "trailing comma: nothing may follow the last element before ]"));
 	}
 }
 
@@ -321,10 +331,14 @@ static int jsonc_value(struct scan *sc)
 	if (sc->s >= sc->end)
 		return jsonc_fail(sc, sc->s, "a value expected, but the file ends");
 	switch (*sc->s) {
-	case '{': return jsonc_object(sc);
-	case '[': return jsonc_array(sc);
-	case '"': return jsonc_string(sc);
-	case '\'': return jsonc_fail(sc, sc->s, "a string in single quotes: JSON wants double quotes");
+	case '{':
+		return jsonc_object(sc);
+	case '[':
+		return jsonc_array(sc);
+	case '"':
+		return jsonc_string(sc);
+	case '\'':
+		return jsonc_fail(sc, sc->s, "a string in single quotes: JSON wants double quotes");
 	default:
 		if (*sc->s == '-' || is_digit(*sc->s))
 			return jsonc_number(sc);

@@ -36,7 +36,8 @@ void serve_konnector_free(struct serve_konnector *k);
 /* COZY_URL, COZY_CREDENTIALS and COZY_APP_TOKEN in fmt: what serve prints when it serves fixtures only. */
 void serve_print_tokens(enum serve_env_format fmt, const char *url, const char *ktok, const char *atok);
 
-/* stack_on_forbidden's hook for serve: one line on stderr per verb and doctype (arg: a json_t object, the ones shown). */
+/* stack_on_forbidden's hook for serve: one line on stderr per verb and doctype (arg: a json_t object, the ones shown).
+ */
 void serve_show_forbidden(struct stack *st, const char *verb, const char *doctype, const char *why, void *arg);
 
 #endif
