@@ -12,10 +12,11 @@ cmd="'$KH' watch k --cmd 'sh k.sh' --no-color"
 (script -qfec "$cmd" /dev/null <keys.fifo >out.txt 2>&1; echo "exit=$?" >>out.txt) &
 exec 3>keys.fifo
 
-wait_for grep -q 'run 1 ' out.txt
+# run 1's status line (its end), not the line that says it starts
+wait_for grep -q '\] run 1 · ' out.txt
 grep -q 'Enter reruns, q quits' out.txt || fail "no key help on a terminal: $(cat out.txt)"
 printf '\r' >&3
-wait_for grep -q 'run 2 .* Enter ' out.txt
+wait_for grep -q '\] run 2 · Enter · ' out.txt
 printf 'q' >&3
 wait_for grep -q '^exit=' out.txt
 exec 3>&-
