@@ -85,9 +85,9 @@ struct har_text_reader {
 	const struct har_text *t;
 	off_t pos;    /* next raw byte of the file range */
 	size_t taken; /* in memory: bytes handed out */
-	int esc;      /* JSON unescaping: 0, 1 after '\\', 2.. inside \uXXXX */
+	int esc;      /* JSON unescaping: 0, 1 after a backslash, 2.. inside \uXXXX */
 	unsigned hex, high;
-	unsigned char b64[4];
+	unsigned char b64[4]; /* sextets of the base64 group being read */
 	int nb64, b64_end;
 	struct buf out; /* decoded bytes not handed out yet */
 };

@@ -37,7 +37,7 @@ class TunnelAgent extends https.Agent {
     req.on('connect', (res, socket) => {
       if (res.statusCode !== 200) return done(new Error(`proxy refused CONNECT ${target}: ${res.statusCode}`))
       const servername = net.isIP(options.host) ? undefined : options.host
-      done(null, tls.connect({ socket, servername }))
+      done(null, tls.connect({ socket, host: options.host, servername }))
     })
     req.on('error', done)
     req.end()
