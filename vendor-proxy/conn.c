@@ -440,10 +440,14 @@ static void conn_on_event(struct loop *loop, int fd, uint32_t events, void *arg)
 		if (eof && !c->closed && (c->state == C_HEAD || c->state == C_BODY))
 			conn_close(c);
 	}
-	/* TLS may hold decrypted bytes epoll knows nothing of. */
-	if (!c->closed && c->ssl != NULL && (c->state == C_HEAD || c->state == C_BODY) && SSL_pending(c->ssl) > 0) {
+	/* TLS may hold decrypted bytes epoll knows nothing of: take them while they make progress. */
+	while (!c->closed && c->ssl != NULL && (c->state == C_HEAD || c->state == C_BODY) && SSL_pending(c->ssl) > 0) {
+		size_t before = c->in.len;
+		enum conn_state st = c->state;
 		conn_read(c);
 		conn_process(c);
+		if (c->in.len == before && c->state == st)
+			break;
 	}
 	conn_update(c);
 }

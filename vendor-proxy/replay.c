@@ -59,9 +59,12 @@ static void replay_pump(struct exchange *x)
 		replay_finish(x);
 }
 
-/* The recorded headers as they go out: placeholders back to the current values, no stale framing. */
-static void replay_headers(const struct proxy *p, const struct har_record *rec, struct http1_headers *h)
+/* The recorded headers as they go out: placeholders back to the current values, no stale framing
+ * (a HEAD, 204 or 304 answer keeps its Content-Length: it has no body to measure). */
+static void replay_headers(const struct proxy *p, const struct exchange *x, const struct har_record *rec,
+                           struct http1_headers *h)
 {
+	int head_only = strcmp(x->method, "HEAD") == 0 || rec->status < 200 || rec->status == 204 || rec->status == 304;
 	for (size_t i = 0; i < rec->resp_headers.n; i++) {
 		const char *name = rec->resp_headers.v[i].name;
 		/* The HAR holds the decoded body: its encoding and length no longer apply. */
@@ -75,7 +78,7 @@ static void replay_headers(const struct proxy *p, const struct har_record *rec, 
 		http1_headers_add(h, name, v.data);
 		buf_free(&v);
 	}
-	if (rec->status == 304 || rec->status == 204) {
+	if (head_only) {
 		const char *cl = http1_headers_get(&rec->resp_headers, "Content-Length");
 		if (cl != NULL)
 			http1_headers_add(h, "Content-Length", cl);
@@ -118,7 +121,7 @@ static void replay_start(struct exchange *x)
 		return;
 	}
 	struct http1_headers h = {0};
-	replay_headers(p, rec, &h);
+	replay_headers(p, x, rec, &h);
 	if (!rec->content.in_file) {
 		/* Short bodies: a text body gets the current secret values back where the vendor echoed them. */
 		struct buf body = {0};

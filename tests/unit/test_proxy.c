@@ -193,8 +193,8 @@ Test(proxy, records_then_replays_without_the_vendor)
 	url_of(u_gzip, sizeof(u_gzip), 1, "/gzip");
 	url_of(u_plain, sizeof(u_plain), 0, "/hello?x=1");
 	char out[16][512];
-	const char *names[] = {"hello", "pdf", "chunk", "count1", "count2", "login", "gzip", "plain"};
-	for (size_t i = 0; i < 8; i++)
+	const char *names[] = {"hello", "pdf", "chunk", "count1", "count2", "login", "gzip", "plain", "head"};
+	for (size_t i = 0; i < 9; i++)
 		path_of(out[i], sizeof(out[i]), names[i]);
 	struct req reqs[] = {
 	    {out[0], {u_hello, NULL}},
@@ -205,8 +205,9 @@ Test(proxy, records_then_replays_without_the_vendor)
 	    {out[5], {"--data", "login=homer%40example.com&password=hunter2+secret", u_login, NULL}},
 	    {out[6], {"--compressed", u_gzip, NULL}},
 	    {out[7], {u_plain, NULL}},
+	    {out[8], {"-I", u_pdf, NULL}},
 	};
-	for (size_t i = 0; i < 8; i++)
+	for (size_t i = 0; i < 9; i++)
 		cr_assert_eq(curl_via(loop, p, reqs[i].out, reqs[i].args), 0, "recording %s failed", names[i]);
 	size_t n;
 	char *d = slurp(out[3], &n);
@@ -222,7 +223,7 @@ Test(proxy, records_then_replays_without_the_vendor)
 	free(d);
 
 	json_t *rep = proxy_report(p);
-	cr_assert_eq(json_integer_value(json_object_get(rep, "recorded")), 8, "%s", json_dumps(rep, 0));
+	cr_assert_eq(json_integer_value(json_object_get(rep, "recorded")), 9, "%s", json_dumps(rep, 0));
 	json_decref(rep);
 	cr_assert_eq(proxy_save(p, err), 0, "%s", err);
 	proxy_stop(p);
@@ -239,7 +240,7 @@ Test(proxy, records_then_replays_without_the_vendor)
 	json_t *root = json_loads(text, 0, &je);
 	cr_assert_not_null(root, "%s at %d:%d", je.text, je.line, je.column);
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "log"), "version")), "1.2");
-	cr_assert_eq(json_array_size(json_object_get(json_object_get(root, "log"), "entries")), 8);
+	cr_assert_eq(json_array_size(json_object_get(json_object_get(root, "log"), "entries")), 9);
 	json_decref(root);
 	free(text);
 
@@ -252,9 +253,9 @@ Test(proxy, records_then_replays_without_the_vendor)
 	cr_assert_not_null(p, "%s", err);
 	url_of(u_hello, sizeof(u_hello), 1, "/hello?a=1&b=2");
 	char rout[16][512];
-	const char *rnames[] = {"r-hello", "r-pdf",  "r-chunk", "r-count1", "r-count2",
-	                        "r-login", "r-gzip", "r-plain", "r-count3", "r-nope"};
-	for (size_t i = 0; i < 10; i++)
+	const char *rnames[] = {"r-hello", "r-pdf",   "r-chunk",  "r-count1", "r-count2", "r-login",
+	                        "r-gzip",  "r-plain", "r-count3", "r-nope",   "r-head"};
+	for (size_t i = 0; i < 11; i++)
 		path_of(rout[i], sizeof(rout[i]), rnames[i]);
 	char u_nope[256];
 	url_of(u_nope, sizeof(u_nope), 1, "/nope");
@@ -269,8 +270,9 @@ Test(proxy, records_then_replays_without_the_vendor)
 	    {rout[7], {u_plain, NULL}},
 	    {rout[8], {u_count, NULL}},
 	    {rout[9], {u_nope, NULL}},
+	    {rout[10], {"-I", u_pdf, NULL}},
 	};
-	for (size_t i = 0; i < 10; i++)
+	for (size_t i = 0; i < 11; i++)
 		cr_assert_eq(curl_via(loop, p, rreqs[i].out, rreqs[i].args), 0, "replaying %s failed", rnames[i]);
 	for (size_t i = 0; i < 8; i++) {
 		size_t a, b;
@@ -294,6 +296,10 @@ Test(proxy, records_then_replays_without_the_vendor)
 	d = slurp(rout[8], &n);
 	cr_assert_str_eq(d, "n=2", "past the recorded ones, the last answers again");
 	free(d);
+	d = slurp(rout[10], &n);
+	cr_assert_not_null(strcasestr(d, "content-length: 300000"), "HEAD keeps its length: %s", d);
+	cr_assert_not_null(strstr(d, "HTTP/1.1 200"), "%s", d);
+	free(d);
 	d = slurp(rout[9], &n);
 	cr_assert_not_null(strstr(d, "no recorded answer for GET https://127.0.0.1:"), "%s", d);
 	cr_assert_not_null(strstr(d, "vendor.har"), "%s", d);
@@ -301,7 +307,7 @@ Test(proxy, records_then_replays_without_the_vendor)
 	rep = proxy_report(p);
 	cr_assert_eq(json_array_size(json_object_get(rep, "unrecorded")), 1, "%s", json_dumps(rep, 0));
 	cr_assert_eq(json_array_size(json_object_get(rep, "unused")), 0, "%s", json_dumps(rep, 0));
-	cr_assert_eq(json_integer_value(json_object_get(rep, "replayed")), 9);
+	cr_assert_eq(json_integer_value(json_object_get(rep, "replayed")), 10);
 	json_decref(rep);
 	proxy_stop(p);
 	loop_free(loop);
