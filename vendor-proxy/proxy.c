@@ -217,8 +217,15 @@ json_t *proxy_report(const struct proxy *p)
 	                      p->mode == PROXY_RECORD ? "record" : "replay", "har", p->har_path, "exchanges",
 	                      (json_int_t)p->n_exchanges, "recorded", (json_int_t)p->n_recorded, "replayed",
 	                      (json_int_t)p->n_replayed, "failed", p->failed, "unrecorded", p->unrecorded);
-	if (r == NULL || p->mode != PROXY_REPLAY)
+	if (r == NULL)
+		return NULL;
+	if (p->mode == PROXY_RECORD) {
+		size_t complete = 0;
+		for (size_t i = 0; i < p->log.n; i++)
+			complete += p->log.v[i]->complete != 0;
+		json_object_set_new(r, "entries", json_integer((json_int_t)complete));
 		return r;
+	}
 	json_t *unused = json_array();
 	for (size_t i = 0; i < p->har.n; i++)
 		if (match_uses(p->match, i) == 0)

@@ -89,6 +89,7 @@ int proxy_save(struct proxy *p, char *err);
  * What happened, for report.json, lint and expect.json (new reference):
  * {"mode":"record"|"replay","har":path,"exchanges":N,"recorded":N,
  *  "replayed":N,"failed":[{method,url,error}],"unrecorded":[{method,url}],
+ *  "entries":N (record: the exchanges proxy_save would write),
  *  "recorded_entries":N (replay: entries in the HAR),
  *  "unused":[{index,method,url}] (replay: entries never answered)}
  */
