@@ -9,6 +9,8 @@
 #include "common/err.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +128,9 @@ int conn_send(struct conn *c, const void *data, size_t n)
 		conn_close(c);
 		return -1;
 	}
-	if (conn_flush(c) < 0)
+	/* Small pieces (a head, then a short body) wait for the next loop turn and go out as one write
+	 * (one TLS record); a big answer is sent as it comes. */
+	if (conn_pending(c) >= READ_CHUNK && conn_flush(c) < 0)
 		return -1;
 	conn_update(c);
 	return 0;
@@ -459,6 +463,9 @@ void conn_accept(struct proxy *p, int fd)
 		close(fd);
 		return;
 	}
+	/* Answers are written whole: no reason to wait for the konnector's ACK (Nagle) before the next one. */
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->p = p;
 	c->fd = fd;
 	c->state = C_HEAD;
