@@ -279,7 +279,8 @@ void cli_live_verdict(const struct cli_live *lv, const json_t *report, int inter
 		size_t unrec = json_array_size(json_object_get(vendor, "unrecorded"));
 		size_t failed = json_array_size(json_object_get(vendor, "failed"));
 		if (strcmp(json_string_value(json_object_get(vendor, "mode")), "record") == 0)
-			fprintf(f, "  vendor   recorded %lld exchange(s)%s %s", (long long)json_integer_value(json_object_get(vendor, "entries")),
+			fprintf(f, "  vendor   recorded %lld exchange(s)%s %s",
+				(long long)json_integer_value(json_object_get(vendor, "entries")),
 				json_is_true(json_object_get(vendor, "saved")) ? " into" : ", nothing written to", har);
 		else
 			fprintf(f, "  vendor   replayed %lld request(s) from %s (%zu of its %lld exchanges never asked for)",

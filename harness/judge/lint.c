@@ -35,8 +35,8 @@ const struct lint_rule lint_rules[] = {
 	{"no-retry-ignored", SEV_INFO, "no_retry on a line that is not critical: the stack ignores it"},
 	{"no-folder-to-save", SEV_WARNING, "saveFiles failed for lack of folder_to_save: the manifest declares no folders"},
 	{"upload-never-sent", SEV_ERROR, "a file upload announced by /files/upload/metadata never came: the run hung"},
-	{"vendor-unrecorded", SEV_ERROR, "a request to the vendor the replayed HAR has no answer for: the konnector got a 502"},
-	{"vendor-not-proxied", SEV_ERROR, "a recording that saw no request in a failed run: the HTTP client ignores HTTPS_PROXY"},
+	{"vendor-unrecorded", SEV_ERROR, "a vendor request the replayed HAR has no answer for: the konnector got a 502"},
+	{"vendor-not-proxied", SEV_ERROR, "a failed recording run that sent nothing through the proxy (HTTPS_PROXY ignored)"},
 };
 const size_t lint_rules_len = sizeof(lint_rules) / sizeof(lint_rules[0]);
 
