@@ -430,12 +430,15 @@ static void conn_on_event(struct loop *loop, int fd, uint32_t events, void *arg)
 		conn_handshake(c);
 	if (!c->closed && (events & EPOLLOUT)) {
 		if (conn_flush(c) == 0) {
-			if (X_DONE(c) && conn_pending(c) == 0)
+			/* An error answer closes, even in the middle of an exchange. */
+			if (c->state == C_CLOSING) {
+				if (conn_pending(c) == 0)
+					conn_close(c);
+			} else if (X_DONE(c) && conn_pending(c) == 0) {
 				conn_next(c);
-			else if (c->x != NULL && !c->x_done && conn_pending(c) < OUT_LOW)
+			} else if (c->x != NULL && !c->x_done && conn_pending(c) < OUT_LOW) {
 				c->p->ops->drained(c->x);
-			else if (c->state == C_CLOSING && conn_pending(c) == 0)
-				conn_close(c);
+			}
 		}
 	}
 	if (!c->closed && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && (c->state == C_HEAD || c->state == C_BODY)) {
