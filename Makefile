@@ -11,7 +11,7 @@ PREFIX ?= /usr/local
 ifeq ($(origin CC),default)
 CC := gcc
 endif
-PKGS := libmicrohttpd jansson libcurl
+PKGS := libmicrohttpd jansson libcurl openssl
 TEST_PKGS := criterion
 BIN := konnector-harness
 # The version: this line is its one source (--version, init's templates, the GitHub workflow ref).
@@ -63,7 +63,7 @@ OPT ?= -O2
 CFLAGS_ALL = $(BASE_CFLAGS) $(OPT) $(DEP_CFLAGS) $(CFLAGS)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC := $(sort $(shell find common fake-stack harness -name '*.c'))
+LIB_SRC := $(sort $(shell find common fake-stack harness vendor-proxy -name '*.c'))
 LIB_SRC := $(filter-out harness/main.c,$(LIB_SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 

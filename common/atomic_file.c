@@ -28,37 +28,64 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int atomic_write(const char *path, const void *data, size_t len, char *err)
+int atomic_begin(struct atomic_file *f, const char *path, char *err)
 {
-	char *tmp = NULL;
-	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->path = strdup(path);
+	if (f->path == NULL || asprintf(&f->tmp, "%s.tmp-XXXXXX", path) < 0) {
+		free(f->path);
+		f->tmp = f->path = NULL;
 		return err_set(err, "%s: out of memory", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
+	}
+	f->fd = mkstemp(f->tmp);
+	if (f->fd < 0) {
 		err_set(err, "%s: cannot create a temporary file: %s", path, strerror(errno));
-		free(tmp);
+		free(f->tmp);
+		free(f->path);
+		f->tmp = f->path = NULL;
 		return -1;
 	}
 	struct stat st;
 	mode_t mode = 0644;
 	if (stat(path, &st) == 0)
 		mode = st.st_mode & 07777;
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		err_set(err, "%s: cannot write: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		free(tmp);
+	if (fchmod(f->fd, mode) < 0) {
+		err_set(err, "%s: cannot write: %s", f->tmp, strerror(errno));
+		atomic_abort(f);
 		return -1;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		err_set(err, "%s: cannot replace: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
+	return 0;
+}
+
+void atomic_abort(struct atomic_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->tmp != NULL)
+		unlink(f->tmp);
+	free(f->tmp);
+	free(f->path);
+	f->tmp = f->path = NULL;
+	f->fd = -1;
+}
+
+int atomic_commit(struct atomic_file *f, char *err)
+{
+	if (fsync(f->fd) < 0) {
+		err_set(err, "%s: cannot write: %s", f->tmp, strerror(errno));
+		atomic_abort(f);
 		return -1;
 	}
-	free(tmp);
+	int rc = close(f->fd);
+	f->fd = -1;
+	if (rc < 0 || rename(f->tmp, f->path) < 0) {
+		err_set(err, "%s: cannot replace: %s", f->path, strerror(errno));
+		atomic_abort(f);
+		return -1;
+	}
 	/* The rename is only durable once the directory itself is synced. */
-	char *dircopy = strdup(path);
+	char *dircopy = strdup(f->path);
 	if (dircopy != NULL) {
 		int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY);
 		if (dfd >= 0) {
@@ -67,7 +94,23 @@ int atomic_write(const char *path, const void *data, size_t len, char *err)
 		}
 		free(dircopy);
 	}
+	free(f->tmp);
+	free(f->path);
+	f->tmp = f->path = NULL;
 	return 0;
+}
+
+int atomic_write(const char *path, const void *data, size_t len, char *err)
+{
+	struct atomic_file f;
+	if (atomic_begin(&f, path, err) < 0)
+		return -1;
+	if (write_all(f.fd, data, len) < 0) {
+		err_set(err, "%s: cannot write: %s", f.tmp, strerror(errno));
+		atomic_abort(&f);
+		return -1;
+	}
+	return atomic_commit(&f, err);
 }
 
 int mkdir_p(const char *path, char *err)

@@ -146,6 +146,26 @@ static void cli_live_on_err(void *arg, const char *data, size_t len)
 		run_lint_stderr(lv->lint, data, len);
 }
 
+/* One exchange through the vendor proxy: dim when recorded or replayed, red when the konnector got a 502 of ours. */
+static void cli_live_on_vendor(void *arg, const struct proxy_exchange *x)
+{
+	struct cli_live *lv = arg;
+	if (lv->raw)
+		return;
+	FILE *f = lv->out;
+	int bad = x->outcome == PROXY_UNRECORDED || x->outcome == PROXY_FAILED;
+	fprintf(f, "%s%-8s %s %s %d %s", cli_live_c(lv, bad ? C_RED : C_DIM), "vendor", x->method, x->url, x->status,
+		proxy_outcome_name(x->outcome));
+	if (x->outcome == PROXY_UNRECORDED)
+		fprintf(f, " (not in the HAR: the konnector got a 502)");
+	else if (x->error != NULL)
+		fprintf(f, " (%s)", x->error);
+	else
+		fprintf(f, " (%lld bytes, %lld ms)", x->bytes, x->duration_ms);
+	fprintf(f, "%s\n", cli_live_c(lv, C_RESET));
+	fflush(f);
+}
+
 /* Lint first: expect.json's "lint" expectations read its findings. */
 static void cli_live_on_check(void *arg, struct session_end *e)
 {
@@ -173,7 +193,8 @@ struct session_hooks cli_live_hooks(struct cli_live *lv, const struct session *s
 	lv->end = end;
 	lv->end_arg = end_arg;
 	return (struct session_hooks){.line = cli_live_on_line, .too_long = cli_live_on_too_long,
-				      .err = cli_live_on_err, .check = cli_live_on_check, .end = cli_live_on_end,
+				      .err = cli_live_on_err, .vendor = cli_live_on_vendor, .check = cli_live_on_check,
+				      .end = cli_live_on_end,
 				      .arg = lv};
 }
 
@@ -250,6 +271,27 @@ void cli_live_verdict(const struct cli_live *lv, const json_t *report, int inter
 		const char *r = json_string_value(json_object_get(v, "refresh_token"));
 		fprintf(f, "  tokens   saved to %s:%s%s%s%s%s\n", json_string_value(json_object_get(v, "file")),
 			a ? " access_token " : "", a ? a : "", a && r ? "," : "", r ? " refresh_token " : "", r ? r : "");
+	}
+	/* the vendor proxy: what was recorded, or replayed */
+	json_t *vendor = json_object_get(rep, "vendor");
+	if (vendor != NULL) {
+		const char *har = json_string_value(json_object_get(vendor, "har"));
+		size_t unrec = json_array_size(json_object_get(vendor, "unrecorded"));
+		size_t failed = json_array_size(json_object_get(vendor, "failed"));
+		if (strcmp(json_string_value(json_object_get(vendor, "mode")), "record") == 0)
+			fprintf(f, "  vendor   recorded %lld exchange(s)%s %s",
+				(long long)json_integer_value(json_object_get(vendor, "entries")),
+				json_is_true(json_object_get(vendor, "saved")) ? " into" : ", nothing written to", har);
+		else
+			fprintf(f, "  vendor   replayed %lld request(s) from %s (%zu of its %lld exchanges never asked for)",
+				(long long)json_integer_value(json_object_get(vendor, "replayed")), har,
+				json_array_size(json_object_get(vendor, "unused")),
+				(long long)json_integer_value(json_object_get(vendor, "recorded_entries")));
+		if (unrec > 0)
+			fprintf(f, ", %s%zu unrecorded%s", cli_live_c(lv, C_RED), unrec, cli_live_c(lv, C_RESET));
+		if (failed > 0)
+			fprintf(f, ", %s%zu failed%s", cli_live_c(lv, C_RED), failed, cli_live_c(lv, C_RESET));
+		fputc('\n', f);
 	}
 	json_array_foreach(json_object_get(rep, "warnings"), i, v)
 	{

@@ -45,7 +45,7 @@ struct watch_cli {
 	struct watch *w;
 	struct session *s;
 	struct cli_live live; /* live.lint: the current run's; NULL with --no-lint */
-	const char *ignores[WATCH_MAX_IGNORES + 2];
+	const char *ignores[WATCH_MAX_IGNORES + 4];
 	size_t nignores;
 	char *out_ignore; /* "/<--out relative to DIR>/" when it is inside DIR */
 	long long debounce_ms, stop_timeout_ms;
@@ -509,6 +509,10 @@ static int watch_serve(struct watch_cli *cli)
 	}
 	/* the stack's work dir file (a big payload) comes and goes with each run */
 	cli->ignores[cli->nignores++] = "/cozy_payload.json";
+	/* a recording rewrites the scenario's vendor.har (through a temporary file) at the end of each run */
+	cli->ignores[cli->nignores++] = "vendor.har.tmp-*";
+	if (cli->o.record)
+		cli->ignores[cli->nignores++] = "vendor.har";
 	if (watch_ignore_out(cli, err) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_SOFTWARE;

@@ -41,6 +41,12 @@ const char run_options_help[] =
 	"  --strict             lint warnings fail the run too (exit 2 when the job is done)\n"
 	"  --save-tokens        after a refresh of the dev config's account (POST /accounts/…/refresh), write the\n"
 	"                       new access_token/refresh_token into the dev config (comments and order kept)\n"
+	"  --record             go to the real vendor through a local proxy and record every exchange into the\n"
+	"                       scenario's vendor.har (secrets hidden; docs/VENDOR.md)\n"
+	"  --replay             answer the vendor's requests from the scenario's vendor.har, no network (the\n"
+	"                       default when the scenario has one); --no-replay: go to the vendor, no proxy\n"
+	"  --vendor-ca FILE     (--record) trust only this PEM file for the vendor's certificate\n"
+	"  --vendor-connect-to HOST:PORT:HOST2:PORT2  (--record) reach HOST:PORT at HOST2:PORT2 (repeatable)\n"
 	"  -h, --help           this help\n";
 
 const char run_options_help_run[] =
@@ -51,7 +57,7 @@ const char run_options_help_run[] =
 enum {
 	O_CMD = 256, O_ENTRY, O_NOPRE, O_CONFIG, O_WRITE, O_FIX, O_SCEN, O_STATE, O_OUT, O_TIMEOUT, O_PAYLOAD,
 	O_LOCALE, O_MANUAL, O_AUTO, O_TRIG, O_NOTRIG, O_DEL, O_FIE, O_ENV, O_INH, O_RAW, O_NOCOL, O_FMT, O_NOLINT, O_STRICT,
-	O_SAVETOK, O_ALL, O_LEVEL, O_KEEPRUNS
+	O_SAVETOK, O_ALL, O_LEVEL, O_KEEPRUNS, O_RECORD, O_REPLAY, O_NOREPLAY, O_VCA, O_VCONN
 };
 
 static const struct option run_longopts[] = {
@@ -70,6 +76,9 @@ static const struct option run_longopts[] = {
 	{"no-lint", no_argument, NULL, O_NOLINT},        {"strict", no_argument, NULL, O_STRICT},
 	{"save-tokens", no_argument, NULL, O_SAVETOK},   {"all-scenarios", no_argument, NULL, O_ALL},
 	{"level", required_argument, NULL, O_LEVEL},     {"keep-runs", required_argument, NULL, O_KEEPRUNS},
+	{"record", no_argument, NULL, O_RECORD},         {"replay", no_argument, NULL, O_REPLAY},
+	{"no-replay", no_argument, NULL, O_NOREPLAY},    {"vendor-ca", required_argument, NULL, O_VCA},
+	{"vendor-connect-to", required_argument, NULL, O_VCONN},
 };
 #define RUN_NLONGOPTS (sizeof(run_longopts) / sizeof(run_longopts[0]))
 
@@ -147,6 +156,20 @@ static int run_options_one(struct run_options *o, int c, char *err)
 		o->keep_runs = (int)v;
 		break;
 	}
+	case O_RECORD: o->record = 1; break;
+	case O_REPLAY: o->replay = 1; break;
+	case O_NOREPLAY: o->no_replay = 1; break;
+	case O_VCA: o->vendor_ca = optarg; break;
+	case O_VCONN: {
+		/* curl's CONNECT_TO syntax: HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT */
+		int colons = 0;
+		for (const char *p = optarg; *p; p++)
+			colons += *p == ':';
+		if (colons != 3)
+			return err_set(err, "--vendor-connect-to wants HOST:PORT:HOST2:PORT2, not '%s'", optarg);
+		o->vendor_connect_to[o->n_connect_to++] = optarg;
+		break;
+	}
 	case O_FMT:
 		if (report_format_parse(optarg, &o->format) < 0)
 			return err_set(err, "--format is text, json, junit, github or tap, not '%s'", optarg);
@@ -165,8 +188,9 @@ enum run_options_status run_options_parse_ext(int argc, char **argv, struct run_
 	o->manual = 1;
 	o->keep_runs = RUN_OPTIONS_DEFAULT_KEEP_RUNS;
 	o->extra_env = calloc((size_t)argc + 1, sizeof(char *));
+	o->vendor_connect_to = calloc((size_t)argc + 1, sizeof(char *));
 	struct option *table = run_options_table(extra);
-	if (o->extra_env == NULL || table == NULL) {
+	if (o->extra_env == NULL || o->vendor_connect_to == NULL || table == NULL) {
 		free(table);
 		err_set(err, "out of memory");
 		return RUN_OPTIONS_NOMEM;
@@ -181,7 +205,7 @@ enum run_options_status run_options_parse_ext(int argc, char **argv, struct run_
 		else if (c >= RUN_OPTIONS_EXTRA_BASE && extra != NULL) {
 			if (extra->handle(extra->arg, c, optarg, err) < 0)
 				st = RUN_OPTIONS_USAGE;
-		} else if (c >= O_CMD && c <= O_KEEPRUNS) {
+		} else if (c >= O_CMD && c <= O_VCONN) {
 			if (run_options_one(o, c, err) < 0)
 				st = RUN_OPTIONS_USAGE;
 		} else {
@@ -190,6 +214,14 @@ enum run_options_status run_options_parse_ext(int argc, char **argv, struct run_
 		}
 	}
 	free(table);
+	if (st == RUN_OPTIONS_OK && o->record + o->replay + o->no_replay > 1) {
+		err_set(err, "--record, --replay and --no-replay: one at most");
+		st = RUN_OPTIONS_USAGE;
+	}
+	if (st == RUN_OPTIONS_OK && !o->record && (o->vendor_ca != NULL || o->n_connect_to > 0)) {
+		err_set(err, "--vendor-ca and --vendor-connect-to are for --record (a replay reaches no vendor)");
+		st = RUN_OPTIONS_USAGE;
+	}
 	if (st != RUN_OPTIONS_OK)
 		return st;
 	if (optind < argc)
@@ -213,8 +245,11 @@ enum run_options_status run_options_parse(int argc, char **argv, struct run_opti
 void run_options_free(struct run_options *o)
 {
 	free(o->extra_env);
+	free(o->vendor_connect_to);
 	o->extra_env = NULL;
+	o->vendor_connect_to = NULL;
 	o->n_extra = 0;
+	o->n_connect_to = 0;
 }
 
 void run_options_config_path(const struct run_options *o, char *out, size_t len)

@@ -44,6 +44,12 @@ struct run_options {
 	int keep_runs;        /* --keep-runs: numbered run directories kept (default 20) */
 	char **extra_env; /* --env KEY=VAL, NULL-terminated (never NULL after a parse) */
 	size_t n_extra;
+	int record;       /* --record: the vendor through the proxy, every exchange into the scenario's vendor.har */
+	int replay;       /* --replay: answer from vendor.har (the default when there is one), a usage error without */
+	int no_replay;    /* --no-replay: no proxy at all */
+	const char *vendor_ca;    /* --vendor-ca FILE (record) */
+	char **vendor_connect_to; /* --vendor-connect-to, NULL-terminated (never NULL after a parse) */
+	size_t n_connect_to;
 };
 
 enum run_options_status {

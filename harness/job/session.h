@@ -19,6 +19,7 @@
 #include "harness/job/manifest.h"
 #include "harness/job/run_options.h"
 #include "harness/judge/judge.h"
+#include "vendor-proxy/proxy.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -57,6 +58,7 @@ struct session_end {
 	int code;                       /* exit status (END_EXITED) or signal number (END_SIGNALED) */
 	int interrupted;                /* session_run_stop was called */
 	int exit_status;                /* EXIT_DONE or EXIT_ERRORED; the check hook may change it (EXIT_LINT) */
+	const json_t *vendor;           /* the vendor proxy's report (proxy.h proxy_report), NULL when none ran */
 };
 
 struct session_hooks {
@@ -66,6 +68,8 @@ struct session_hooks {
 	void (*too_long)(void *arg, size_t lineno, const char *warning);
 	/* Bytes from the konnector's stderr (never parsed by the stack). */
 	void (*err)(void *arg, const char *data, size_t len);
+	/* One exchange through the vendor proxy (--record, or a replay), as it ends. May be NULL. */
+	void (*vendor)(void *arg, const struct proxy_exchange *x);
 	/*
 	 * After the verdict, once the run directory's stdout.log, stderr.log,
 	 * events.jsonl, journal.jsonl and state/ are written, before report.json:

@@ -27,6 +27,7 @@ void session_end_free(struct session_run *r)
 		unlink(path); /* the stack's work dir, payload file included, is removed after the run */
 	}
 	runner_free(r->runner);
+	session_vendor_free(r);
 	if (r->rd.path != NULL)
 		rundir_close(&r->rd);
 	judge_clear(&r->judge);
@@ -206,6 +207,9 @@ static void session_finish(struct loop *loop, void *arg)
 	snprintf(path, sizeof(path), "%s/state", r->rd.path);
 	if (stack_write_state(s->stack, path, err) < 0)
 		json_array_append_new(r->warnings, json_string(err));
+	/* the vendor proxy's part: the recording saved, its report in (lint and expect.json read it) */
+	session_vendor_finish(r, report);
+	e.vendor = r->vendor;
 	/* lint's rules and expect.json run from this hook (see session.h); they may read the files above */
 	if (r->hooks.check != NULL)
 		r->hooks.check(r->hooks.arg, &e);

@@ -2,13 +2,14 @@
  * The session's rooms share this header (nothing outside harness/job/session*.c
  * includes it): what one session and one run hold, and the calls between
  * session.c (open, reload, runs and their streams), session_prep.c (the job
- * prepared as the stack prepares it), session_tokens.c (--save-tokens) and
- * session_end.c (the end of a run: verdict, run directory, report) and
- * session_hand.c (a job prepared for a konnector started by hand).
- * session.c calls session_prep.c, session_tokens.c and session_end.c,
- * session_end.c calls session_tokens.c, session_tokens.c calls
- * session_prep.c and session_hand.c calls session_prep.c and session_end.c;
- * none calls back.
+ * prepared as the stack prepares it), session_tokens.c (--save-tokens),
+ * session_vendor.c (the vendor proxy of a run), session_end.c (the end of a
+ * run: verdict, run directory, report) and session_hand.c (a job prepared for
+ * a konnector started by hand). session.c calls session_prep.c,
+ * session_tokens.c and session_end.c, session_end.c calls session_tokens.c and
+ * session_vendor.c, session_prep.c calls session_vendor.c, session_tokens.c
+ * calls session_prep.c and session_hand.c calls session_prep.c and
+ * session_end.c; none calls back.
  */
 #ifndef HARNESS_SESSION_INTERNAL_H
 #define HARNESS_SESSION_INTERNAL_H
@@ -51,6 +52,10 @@ struct session_run {
 	long long job_timeout_ms;
 	char **env;
 	int payload_file;
+	struct proxy *proxy; /* the vendor proxy of this run (session_vendor.c), NULL when none */
+	char **proxy_env;    /* its variables for the konnector */
+	char *vendor_har;    /* the scenario's vendor.har it reads or writes */
+	json_t *vendor;      /* its report once the run ended (borrowed from the run's report) */
 };
 
 struct session {
@@ -87,6 +92,23 @@ void session_tokens_on_refresh(struct stack *st, const char *account_id, const c
                                const char *refresh_token, void *arg);
 /* session_tokens.c: write a refresh seen since the last save into the dev config now (nothing when none). */
 void session_tokens_save(struct session *s);
+
+/*
+ * session_vendor.c: the run's vendor proxy (docs/VENDOR.md): --record, a
+ * scenario's vendor.har replayed, or none (--no-replay, or no HAR). Started
+ * with the dev config's secrets; r->proxy_env gets its variables. EXIT_DONE,
+ * or an exit status with err (--replay without a HAR, a HAR that does not
+ * read, no CA).
+ */
+int session_vendor_start(struct session *s, struct session_run *r, char *err);
+/* session_vendor.c: the job's extra variables, the proxy's then --env's (they win): a NULL-terminated malloc'd
+ * array of borrowed strings, or NULL when out of memory. */
+char **session_vendor_env(const struct session_run *r, char *const *extra);
+/* session_vendor.c: the run ended: save the recording, the proxy's report into report "vendor" (and r->vendor),
+ * problems into the report's warnings; the proxy stops. */
+void session_vendor_finish(struct session_run *r, json_t *report);
+/* session_vendor.c: stop the proxy (if still running) and free what the run holds of it. */
+void session_vendor_free(struct session_run *r);
 
 /* session_end.c: end run r from a 0 ms timer (never from inside the runner's own callback). */
 void session_end_schedule(struct session_run *r);

@@ -447,12 +447,21 @@ static int session_prep_env(struct session *s, struct session_run *r, char *err)
 	if (token == NULL)
 		return EXIT_SOFTWARE;
 	o->extra_env[o->n_extra] = NULL;
+	/* the vendor proxy's variables (not the stack's: docs/VENDOR.md), before --env's */
+	if ((rc = session_vendor_start(s, r, err)) != EXIT_DONE)
+		return rc;
+	char **extra = session_vendor_env(r, o->extra_env);
+	if (extra == NULL) {
+		err_set(err, "out of memory");
+		return EXIT_SOFTWARE;
+	}
 	struct job job = {.url = stack_url(s->stack), .credentials = token, .fields = r->fields,
 			  .parameters = r->params, .payload = r->payload, .language = s->m.language,
 			  .locale = o->locale, .time_limit_s = time_limit_s, .job_id = r->job_id, .manual = manual,
 			  .trigger_id = trig, .path = getenv("PATH"), .inherit = o->inherit_env ? environ : NULL,
-			  .extra = o->extra_env};
+			  .extra = extra};
 	r->env = jobenv_build(&job, err);
+	free(extra);
 	if (r->env == NULL)
 		return EXIT_USAGE;
 	char werr[ERR_MAX];

@@ -204,13 +204,27 @@ static int validate_lint(const json_t *v, const char *file, char *err)
 	return 0;
 }
 
+static int validate_vendor(const json_t *v, const char *file, char *err)
+{
+	static const char *const known[] = {"all_used", NULL};
+	if (!json_is_object(v))
+		return err_set(err, "%s: vendor: expected {\"all_used\": true}", file);
+	if (keys_known(v, file, "vendor", known, err) < 0)
+		return -1;
+	const json_t *a = json_object_get(v, "all_used");
+	if (a != NULL && !json_is_boolean(a))
+		return err_set(err, "%s: vendor.all_used: expected true or false", file);
+	return 0;
+}
+
 int expect_validate(const json_t *expect, const char *file, char *err)
 {
 	if (file == NULL)
 		file = "expect.json";
 	if (!json_is_object(expect))
 		return err_set(err, "%s: expected a JSON object", file);
-	static const char *const known[] = {"description", "verdict", "documents", "files", "requests", "events", "lint", NULL};
+	static const char *const known[] = {"description", "verdict", "documents", "files", "requests",
+					    "events",      "lint",    "vendor",    NULL};
 	if (keys_known(expect, file, "top level", known, err) < 0)
 		return -1;
 	const json_t *v;
@@ -227,6 +241,8 @@ int expect_validate(const json_t *expect, const char *file, char *err)
 	if ((v = json_object_get(expect, "events")) && validate_events(v, file, err) < 0)
 		return -1;
 	if ((v = json_object_get(expect, "lint")) && validate_lint(v, file, err) < 0)
+		return -1;
+	if ((v = json_object_get(expect, "vendor")) && validate_vendor(v, file, err) < 0)
 		return -1;
 	return 0;
 }
@@ -672,6 +688,44 @@ static int check_lint(const json_t *spec, const struct expect_outcome *out, stru
 	return 0;
 }
 
+/* vendor.all_used: a replay, and every recorded exchange of the HAR answered at least once. */
+static int check_vendor(const json_t *spec, const struct expect_outcome *out, struct expect_results *res)
+{
+	if (!json_is_true(json_object_get(spec, "all_used")))
+		return 0;
+	const char *mode = json_string_value(json_object_get(out->vendor, "mode"));
+	const json_t *unused = json_object_get(out->vendor, "unused");
+	char *actual = NULL;
+	int passed = 0;
+	if (mode == NULL) {
+		actual = strdup("no vendor.har was replayed (none in the scenario, or --no-replay)");
+	} else if (strcmp(mode, "record") == 0) {
+		actual = strdup("a recording: every exchange was live");
+		passed = 1;
+	} else if (json_array_size(unused) == 0) {
+		format(&actual, "all %" JSON_INTEGER_FORMAT " used",
+		       json_integer_value(json_object_get(out->vendor, "recorded_entries")));
+		passed = 1;
+	} else {
+		struct buf b = {0};
+		size_t i;
+		json_t *u;
+		buf_printf(&b, "%zu never asked for:", json_array_size(unused));
+		json_array_foreach(unused, i, u)
+		{
+			if (i == 5) {
+				buf_puts(&b, " …");
+				break;
+			}
+			buf_printf(&b, "%s %s %s", i ? "," : "", json_string_value(json_object_get(u, "method")),
+				   json_string_value(json_object_get(u, "url")));
+		}
+		actual = buf_steal(&b);
+	}
+	return add_result(res, strdup("vendor all recorded exchanges used"), passed,
+			  strdup("every exchange of vendor.har replayed"), actual, NULL);
+}
+
 int expect_check(const json_t *expect, const struct expect_outcome *out, struct expect_results *res, char *err)
 {
 	memset(res, 0, sizeof(*res));
@@ -691,6 +745,8 @@ int expect_check(const json_t *expect, const struct expect_outcome *out, struct 
 		rc = check_events(v, out, res);
 	if (rc == 0 && (v = json_object_get(expect, "lint")))
 		rc = check_lint(v, out, res);
+	if (rc == 0 && (v = json_object_get(expect, "vendor")))
+		rc = check_vendor(v, out, res);
 	if (rc < 0) {
 		expect_results_clear(res);
 		return err_set(err, "out of memory");

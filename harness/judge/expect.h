@@ -8,6 +8,7 @@
  *                (no count given: at least once)
  *   "events":    {"contain": [{"type", "message": "<substring>"}], "not_contain": […]}
  *   "lint":      {"must_not_fire": ["<rule id>" | "*"]}
+ *   "vendor":    {"all_used": true} (a replay answered with every exchange of vendor.har)
  *   "description": free text
  * Globs are fnmatch(3) patterns where `*` also crosses `/`.
  */
@@ -25,6 +26,7 @@ struct expect_outcome {
 	const json_t *journal;    /* stack_journal(): [{"method", "path", "status", …}] (may be NULL) */
 	const json_t *events;     /* parsed stdout events: [{"type", "message"}] (may be NULL) */
 	const json_t *lint_rules; /* rule id of each lint finding: ["rule-id"…]; NULL: lint did not run (lint expectations pass, saying so) */
+	const json_t *vendor;     /* the vendor proxy's report (vendor-proxy/proxy.h proxy_report); NULL: no proxy ran */
 };
 
 struct expect_result {

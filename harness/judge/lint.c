@@ -35,6 +35,8 @@ const struct lint_rule lint_rules[] = {
 	{"no-retry-ignored", SEV_INFO, "no_retry on a line that is not critical: the stack ignores it"},
 	{"no-folder-to-save", SEV_WARNING, "saveFiles failed for lack of folder_to_save: the manifest declares no folders"},
 	{"upload-never-sent", SEV_ERROR, "a file upload announced by /files/upload/metadata never came: the run hung"},
+	{"vendor-unrecorded", SEV_ERROR, "a vendor request the replayed HAR has no answer for: the konnector got a 502"},
+	{"vendor-not-proxied", SEV_ERROR, "a failed recording run that sent nothing through the proxy (HTTPS_PROXY ignored)"},
 };
 const size_t lint_rules_len = sizeof(lint_rules) / sizeof(lint_rules[0]);
 
@@ -81,6 +83,7 @@ struct lint {
 	char *stderr_partial;
 	size_t stderr_partial_len;
 	int finished;
+	char *vendor_silent; /* a recording the konnector sent nothing through: its HAR's name, for lint_finish */
 	/* no-folder-to-save: the first SAVE_FILE_FAILED warn line, how many, and the signs of a missing folder */
 	unsigned long save_failed_line;
 	size_t save_failed_count;
@@ -290,6 +293,7 @@ void lint_free(struct lint *l)
 	free(l->stderr_file);
 	free(l->journal_file);
 	free(l->stderr_partial);
+	free(l->vendor_silent);
 	free(l);
 }
 
@@ -607,6 +611,29 @@ void lint_journal(struct lint *l, const json_t *journal)
 	}
 }
 
+void lint_vendor(struct lint *l, const json_t *vendor)
+{
+	const char *har = json_string_value(json_object_get(vendor, "har"));
+	const char *mode = json_string_value(json_object_get(vendor, "mode"));
+	if (har == NULL || mode == NULL)
+		return;
+	size_t i;
+	json_t *u;
+	json_array_foreach(json_object_get(vendor, "unrecorded"), i, u)
+	{
+		const char *m = json_string_value(json_object_get(u, "method"));
+		const char *url = json_string_value(json_object_get(u, "url"));
+		add(l, "vendor-unrecorded", -1, har, 0,
+		    "%s %s has no recorded answer: the konnector got 502 Bad Gateway instead of the vendor's page; if it "
+		    "asks for this now, record the scenario again (run --record)",
+		    m ? m : "?", url ? url : "?");
+	}
+	if (strcmp(mode, "record") == 0 && json_integer_value(json_object_get(vendor, "exchanges")) == 0) {
+		free(l->vendor_silent);
+		l->vendor_silent = strdup(har);
+	}
+}
+
 void lint_finish(struct lint *l, enum process_end end, int code, long long duration_ms, struct verdict *out)
 {
 	if (!l->finished && l->stderr_partial_len) {
@@ -664,6 +691,12 @@ void lint_finish(struct lint *l, enum process_end end, int code, long long durat
 		    "stderr is %zu bytes: the stack keeps and logs only its first %d KiB; the rest is lost, log less "
 		    "on stderr",
 		    l->stderr_total, LINT_STDERR_MAX / 1024);
+	if (l->vendor_silent != NULL && !out->done)
+		add(l, "vendor-not-proxied", -1, l->vendor_silent, 0,
+		    "the run was recording and failed, yet the konnector sent nothing through the proxy: its HTTP client "
+		    "ignores HTTPS_PROXY (node's https module or fetch without a proxy agent, a browser, raw sockets), so "
+		    "nothing can be recorded; give it a proxy-aware agent (see docs/VENDOR.md, \"Which HTTP clients go "
+		    "through the proxy\")");
 	if (duration_ms > LINT_TOKEN_VALIDITY_MS)
 		add(l, "token-expired", -1, l->file, 0,
 		    "the run took %lld min: the konnector token (COZY_CREDENTIALS) is valid 30 minutes from its "

@@ -73,6 +73,13 @@ void lint_stderr(struct lint *l, const char *data, size_t len);
 /* The fake stack's journal (array of entries); entries with "forbidden" give permission-missing. */
 void lint_journal(struct lint *l, const json_t *journal);
 /*
+ * The vendor proxy's report of the run (vendor-proxy/proxy.h proxy_report):
+ * each unrecorded request is a vendor-unrecorded finding; a recording that
+ * saw no request at all gives vendor-not-proxied if the run fails. Before
+ * lint_finish.
+ */
+void lint_vendor(struct lint *l, const json_t *vendor);
+/*
  * The end of the run: judge it as the stack would and add the run-level
  * findings. end END_UNKNOWN: only the events are judged. duration_ms < 0:
  * unknown. Fills out (verdict_clear it). Call once.

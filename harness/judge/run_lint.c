@@ -102,6 +102,8 @@ void run_lint_check(struct run_lint *rl, struct session_end *e)
 		return;
 	rl->finished = 1;
 	lint_journal(rl->lint, e->journal);
+	if (e->vendor != NULL)
+		lint_vendor(rl->lint, e->vendor);
 	/* a command that never started: only its (absent) events can be judged */
 	enum process_end end = e->started ? e->end : END_UNKNOWN;
 	lint_finish(rl->lint, end, e->code, e->duration_ms, &rl->verdict);

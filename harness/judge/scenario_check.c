@@ -209,7 +209,8 @@ int scenario_check_load(const char *run_dir, json_t **documents, json_t **files,
 }
 
 int scenario_check_rundir(const char *fixtures_dir, const char *run_dir, const json_t *journal, const char *state,
-		     const char *error, const json_t *lint_rules, json_t **results, size_t *failed, char *err)
+		     const char *error, const json_t *lint_rules, const json_t *vendor, json_t **results, size_t *failed,
+		     char *err)
 {
 	*results = NULL;
 	*failed = 0;
@@ -234,7 +235,7 @@ int scenario_check_rundir(const char *fixtures_dir, const char *run_dir, const j
 		json_decref(expect);
 		return -1;
 	}
-	struct expect_outcome out = {state, error, documents, files, journal, events, lint_rules};
+	struct expect_outcome out = {state, error, documents, files, journal, events, lint_rules, vendor};
 	struct expect_results res;
 	int rc = expect_check(expect, &out, &res, err);
 	if (rc == 0) {
@@ -304,7 +305,7 @@ void scenario_check_end(const char *fixtures, const char *scenario, const json_t
 	if (scenario != NULL)
 		json_object_set_new(e->report, "scenario", json_string(scenario));
 	if (scenario_check_rundir(fixtures, e->run_dir, e->journal, done ? "done" : "errored", e->verdict->error, lint_rules,
-	                     &results, &failed, err) < 0) {
+	                     e->vendor, &results, &failed, err) < 0) {
 		/* a bad expect.json fails the scenario, as one expectation saying why */
 		results = json_pack("[{s:s, s:b, s:s, s:s, s:s}]", "name", "expect.json", "passed", 0, "expected",
 		                    "a valid expect.json", "actual", err, "message", err);

@@ -19,13 +19,15 @@
 /*
  * If fixtures_dir/expect.json exists, check it against the run in run_dir
  * (state/ and events.jsonl already written). state/error: the verdict;
- * lint_rules: the rule ids of the lint findings, NULL when lint did not run.
+ * lint_rules: the rule ids of the lint findings, NULL when lint did not run;
+ * vendor: the vendor proxy's report, NULL when none ran.
  * *results gets the results array (new ref; NULL when there is no
  * expect.json) and *failed how many failed. -1 with err on a bad expect.json
  * (file:line:column or the key path) or an unreadable run directory.
  */
 int scenario_check_rundir(const char *fixtures_dir, const char *run_dir, const json_t *journal, const char *state,
-		     const char *error, const json_t *lint_rules, json_t **results, size_t *failed, char *err);
+		     const char *error, const json_t *lint_rules, const json_t *vendor, json_t **results, size_t *failed,
+		     char *err);
 
 /* Load the outcome parts from a run directory: {"<doctype>":[docs]}, [{path,size,mime}], [{type,message}]. */
 int scenario_check_load(const char *run_dir, json_t **documents, json_t **files, json_t **events, char *err);

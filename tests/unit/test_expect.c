@@ -20,7 +20,7 @@ static json_t *J(const char *text)
 }
 
 struct fixture {
-	json_t *documents, *files, *journal, *events, *lint;
+	json_t *documents, *files, *journal, *events, *lint, *vendor;
 	struct expect_outcome out;
 };
 
@@ -42,7 +42,8 @@ static void fixture_init(struct fixture *f, const char *state, const char *error
 		      " {\"type\":\"info\",\"message\":\"saveFiles created 2 files for 2 entries\"},"
 		      " {\"type\":\"critical\",\"message\":\"LOGIN_FAILED\"}]");
 	f->lint = J("[\"skips-next-runs\", \"unknown-type\"]");
-	f->out = (struct expect_outcome){state, error, f->documents, f->files, f->journal, f->events, f->lint};
+	f->vendor = J("{\"mode\":\"replay\",\"har\":\"fixtures/default/vendor.har\",\"recorded_entries\":3,\"unused\":[]}");
+	f->out = (struct expect_outcome){state, error, f->documents, f->files, f->journal, f->events, f->lint, f->vendor};
 }
 
 static void fixture_fini(struct fixture *f)
@@ -52,6 +53,7 @@ static void fixture_fini(struct fixture *f)
 	json_decref(f->journal);
 	json_decref(f->events);
 	json_decref(f->lint);
+	json_decref(f->vendor);
 }
 
 /* Check expect_text against the fixture; returns the results (one or more). */
@@ -183,6 +185,53 @@ Test(expect, lint_fail)
 	assert_all("{\"lint\": {\"must_not_fire\": [\"unknown-type\", \"*\"]}}", "done", NULL, 0);
 }
 
+Test(expect, vendor_pass)
+{
+	assert_all("{\"vendor\": {\"all_used\": true}}", "done", NULL, 1);
+	struct expect_results res = check("{\"vendor\": {\"all_used\": false}}", "done", NULL);
+	cr_assert_eq(res.n, 0, "false asks nothing");
+	expect_results_clear(&res);
+}
+
+/* vendor.all_used against a given proxy report (NULL: no proxy ran). */
+static struct expect_results check_vendor_report(const char *report)
+{
+	json_t *v = report ? J(report) : NULL;
+	struct expect_outcome out = {.state = "done", .vendor = v};
+	json_t *e = J("{\"vendor\": {\"all_used\": true}}");
+	struct expect_results res;
+	char err[ERR_MAX] = "";
+	cr_assert_eq(expect_check(e, &out, &res, err), 0, "%s", err);
+	json_decref(e);
+	json_decref(v);
+	return res;
+}
+
+Test(expect, vendor_fail)
+{
+	struct expect_results res = check_vendor_report(
+	    "{\"mode\":\"replay\",\"recorded_entries\":3,\"unused\":[{\"index\":2,\"method\":\"GET\","
+	    "\"url\":\"https://v/bills/B002.pdf\"}]}");
+	cr_assert_eq(res.failed, 1);
+	cr_assert(strstr(res.r[0].message, "GET https://v/bills/B002.pdf") != NULL, "%s", res.r[0].message);
+	expect_results_clear(&res);
+	res = check_vendor_report(NULL);
+	cr_assert_eq(res.failed, 1, "no replay at all cannot have used everything");
+	cr_assert(strstr(res.r[0].actual, "no vendor.har was replayed") != NULL, "%s", res.r[0].actual);
+	expect_results_clear(&res);
+	res = check_vendor_report("{\"mode\":\"record\"}");
+	cr_assert_eq(res.failed, 0, "a recording uses everything it records");
+	expect_results_clear(&res);
+	char err[ERR_MAX];
+	json_t *bad = J("{\"vendor\": {\"all_used\": 1}}");
+	cr_assert_eq(expect_validate(bad, "expect.json", err), -1);
+	cr_assert(strstr(err, "vendor.all_used") != NULL, "%s", err);
+	json_decref(bad);
+	bad = J("{\"vendor\": {\"unused\": 0}}");
+	cr_assert_eq(expect_validate(bad, "expect.json", err), -1);
+	json_decref(bad);
+}
+
 Test(expect, results_json_shape)
 {
 	struct expect_results res = check("{\"verdict\": \"done\", \"lint\": {\"must_not_fire\": [\"*\"]}}", "done", NULL);
@@ -291,7 +340,7 @@ Test(expect, run_dir_outcome_and_check)
 
 	json_t *results = NULL;
 	size_t failed = 9;
-	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, NULL, &results, &failed, err), 0, "%s", err);
 	cr_assert_null(results, "no expect.json: no results");
 	cr_assert_eq(scenario_check_has_verdict(fix), 0);
 
@@ -299,19 +348,19 @@ Test(expect, run_dir_outcome_and_check)
 		 "{\"verdict\":{\"state\":\"errored\",\"error\":\"LOGIN_FAILED\"},\"documents\":{\"io.cozy.bills\":{\"count\":1}},"
 		 "\"files\":[{\"path\":\"/A/*.pdf\",\"size\":5}],\"events\":{\"contain\":[{\"type\":\"critical\"}]},"
 		 "\"requests\":[{\"path\":\"/data/*\",\"count\":0}],\"lint\":{\"must_not_fire\":[\"*\"]}}");
-	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, NULL, &results, &failed, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(results), 6);
 	cr_assert_eq(failed, 0, "%s", json_dumps(results, 0));
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(results, 5), "actual")), "none: lint did not run");
 	cr_assert_eq(scenario_check_has_verdict(fix), 1);
 	json_decref(results);
 
-	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "done", NULL, NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "done", NULL, NULL, NULL, &results, &failed, err), 0, "%s", err);
 	cr_assert_eq(failed, 1);
 	json_decref(results);
 
 	put_file(fix, "expect.json", "{\"files\": 3}");
-	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "done", NULL, NULL, &results, &failed, err), -1);
+	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "done", NULL, NULL, NULL, &results, &failed, err), -1);
 	cr_assert(strstr(err, "expect.json: files: expected an array") != NULL, "%s", err);
 
 	char cmd[400];

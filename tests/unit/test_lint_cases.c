@@ -20,6 +20,7 @@ struct lcase {
 	char *secret_store[16];
 	size_t n_secrets;
 	json_t *journal;
+	json_t *vendor; /* the vendor proxy's report (vendor: / unrecorded: lines) */
 	struct buf out, err, findings, verdict;
 	int noeol;
 };
@@ -59,6 +60,7 @@ static void case_reset(struct lcase *c)
 	for (size_t i = 0; i < 16; i++)
 		free(c->secret_store[i]);
 	json_decref(c->journal);
+	json_decref(c->vendor);
 	memset(c, 0, sizeof(*c));
 	c->end = END_UNKNOWN;
 	c->duration_ms = -1;
@@ -113,6 +115,8 @@ static int case_run(struct lcase *c)
 		lint_stderr(l, c->err.data, c->err.len);
 	if (c->journal)
 		lint_journal(l, c->journal);
+	if (c->vendor)
+		lint_vendor(l, c->vendor);
 	struct verdict v;
 	lint_finish(l, c->end, c->code, c->duration_ms, &v);
 
@@ -184,6 +188,20 @@ static void case_header(struct lcase *c, const char *line)
 			c->n_secrets++;
 		}
 		free(copy);
+	} else if (strncmp(line, "vendor: ", 8) == 0) {
+		char mode[16] = "";
+		long long n = 0;
+		sscanf(line + 8, "%15s %lld", mode, &n);
+		json_decref(c->vendor);
+		c->vendor = json_pack("{s:s, s:s, s:I, s:[]}", "mode", mode, "har", "vendor.har", "exchanges", (json_int_t)n,
+				      "unrecorded");
+	} else if (strncmp(line, "unrecorded: ", 12) == 0) {
+		char m[16] = "", u[512] = "";
+		sscanf(line + 12, "%15s %511s", m, u);
+		if (!c->vendor)
+			c->vendor = json_pack("{s:s, s:s, s:i, s:[]}", "mode", "replay", "har", "vendor.har", "exchanges", 1,
+					      "unrecorded");
+		json_array_append_new(json_object_get(c->vendor, "unrecorded"), json_pack("{s:s, s:s}", "method", m, "url", u));
 	} else if (strncmp(line, "journal: ", 9) == 0) {
 		char m[16] = "", p[512] = "";
 		int off = 0;

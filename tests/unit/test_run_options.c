@@ -145,3 +145,48 @@ Test(run_options, scenarios_and_ci_formats)
 	cr_assert(strstr(err, "junit") != NULL, "%s", err);
 	run_options_free(&o);
 }
+
+Test(run_options, vendor_record_and_replay)
+{
+	struct run_options o;
+	char err[ERR_MAX];
+	char *a1[] = {"run",
+		      "--record",
+		      "--vendor-ca",
+		      "v.pem",
+		      "--vendor-connect-to",
+		      "bills.example.com:443:127.0.0.1:8443",
+		      "--vendor-connect-to",
+		      "a:80:b:81",
+		      "/",
+		      NULL};
+	cr_assert_eq(run_options_parse(ARGC(a1), a1, &o, err), RUN_OPTIONS_OK, "%s", err);
+	cr_assert_eq(o.record, 1);
+	cr_assert_str_eq(o.vendor_ca, "v.pem");
+	cr_assert_eq(o.n_connect_to, 2);
+	cr_assert_str_eq(o.vendor_connect_to[0], "bills.example.com:443:127.0.0.1:8443");
+	cr_assert_null(o.vendor_connect_to[2]);
+	run_options_free(&o);
+	char *a2[] = {"run", "--replay", "/", NULL};
+	cr_assert_eq(run_options_parse(ARGC(a2), a2, &o, err), RUN_OPTIONS_OK, "%s", err);
+	cr_assert_eq(o.replay, 1);
+	cr_assert_eq(o.record + o.no_replay, 0);
+	run_options_free(&o);
+	char *a3[] = {"run", "--no-replay", "/", NULL};
+	cr_assert_eq(run_options_parse(ARGC(a3), a3, &o, err), RUN_OPTIONS_OK, "%s", err);
+	cr_assert_eq(o.no_replay, 1);
+	run_options_free(&o);
+	/* one mode at most; the vendor's trust and address only mean something when recording */
+	char *b1[] = {"run", "--record", "--no-replay", "/", NULL};
+	cr_assert_eq(run_options_parse(ARGC(b1), b1, &o, err), RUN_OPTIONS_USAGE);
+	cr_assert(strstr(err, "one at most") != NULL, "%s", err);
+	run_options_free(&o);
+	char *b2[] = {"run", "--vendor-ca", "v.pem", "/", NULL};
+	cr_assert_eq(run_options_parse(ARGC(b2), b2, &o, err), RUN_OPTIONS_USAGE);
+	cr_assert(strstr(err, "--record") != NULL, "%s", err);
+	run_options_free(&o);
+	char *b3[] = {"run", "--record", "--vendor-connect-to", "bills.example.com:127.0.0.1:8443", "/", NULL};
+	cr_assert_eq(run_options_parse(ARGC(b3), b3, &o, err), RUN_OPTIONS_USAGE);
+	cr_assert(strstr(err, "HOST:PORT:HOST2:PORT2") != NULL, "%s", err);
+	run_options_free(&o);
+}
