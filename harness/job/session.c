@@ -392,7 +392,7 @@ static int session_run_begin(struct session *s, const struct session_job *job, c
 	r->journal_base = json_array_size(stack_journal(s->stack));
 	r->started_ms = loop_now_ms();
 	s->run = r;
-	if (!r->skip_run) {
+	if (!r->skip_run && r->start_error == NULL) {
 		struct runner_spec spec = {.argv = argv, .envp = r->env, .cwd = s->o->dir,
 					   .timeout_ms = r->has_job ? r->job_timeout_ms : s->o->timeout_s * 1000,
 					   .child_sigmask = loop_saved_sigmask(s->loop)};

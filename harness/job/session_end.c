@@ -151,11 +151,11 @@ static int session_write_journal(const struct session_run *r, const json_t *jour
 static void session_judge(struct session_run *r, struct verdict *v)
 {
 	memset(v, 0, sizeof(*v));
-	if (r->skip_run) {
-		v->done = 1;
-	} else if (r->start_error != NULL) {
+	if (r->start_error != NULL) {
 		v->error = strdup(r->start_error);
 		v->retry = 1;
+	} else if (r->skip_run) {
+		v->done = 1;
 	} else {
 		judge_finish(&r->judge, r->end, r->code, v);
 		if (r->interrupted && r->end == END_SIGNALED && v->error != NULL &&

@@ -38,7 +38,8 @@ struct session_run {
 	int code;
 	int interrupted;
 	int skip_run; /* account_deleted without on_delete_account: nothing to start */
-	char *start_error;
+	char *start_error; /* the command could not be started, or the job's preparation failed (stack: PrepareWorkDir's
+			    * error is the job's): set before the start, nothing starts */
 	long long started_ms, ended_ms, finish_timer;
 	size_t not_json, bad_shape, journal_base;
 	json_t *warnings, *before, *account, *extra_fields;
