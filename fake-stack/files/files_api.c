@@ -110,8 +110,7 @@ void files_get_by_path(const struct files_ctx *c, const char *path, size_t skip,
 	files_answer_doc(c, doc, 200, skip, limit, res);
 }
 
-/* "a, b,,a" → ["a","b"] (stack: model/vfs uniqueTags). New ref. */
-static json_t *files_tags(const char *s)
+json_t *files_tags_of(const char *s)
 {
 	json_t *out = json_array();
 	if (s == NULL)
@@ -167,7 +166,7 @@ static int files_attrs(const struct files_ctx *c, const struct files_create_req 
 	char now[40];
 	vfs_now(now);
 	memset(a, 0, sizeof(*a));
-	*tags = files_tags(q->tags);
+	*tags = files_tags_of(q->tags);
 	*meta = NULL;
 	*cm = vfs_cozy_metadata(c->slug, c->instance_url, with_source ? q->source_account : NULL,
 				with_source ? q->source_account_identifier : NULL, now);
