@@ -195,7 +195,8 @@ static void session_finish(struct loop *loop, void *arg)
 	                        .started = r->start_error == NULL && !r->skip_run,
 	                        .end = r->end,
 	                        .code = r->code,
-	                        .exit_status = v.done ? EXIT_DONE : EXIT_ERRORED};
+	                        .exit_status = v.done ? EXIT_DONE : EXIT_ERRORED,
+	                        .manifest = &s->m};
 	fflush(r->rd.out);
 	fflush(r->rd.err);
 	fflush(r->rd.events);
