@@ -319,17 +319,27 @@ static int session_prep_job_fields(struct session *s, struct session_run *r, cha
 {
 	json_t *msg = json_loads(r->job_message, 0, NULL);
 	const char *folder = json_string_value(json_object_get(msg, "folder_to_save"));
-	if (r->job_account[0] != '\0')
-		r->account = stack_doc_get(s->stack, "io.cozy.accounts", r->job_account);
-	if (folder != NULL && folder[0] != '\0' && !stack_folder_usable(s->stack, folder) && r->account != NULL) {
-		r->folder = session_prep_folder_to_save(s->stack, &s->m, s->o->locale, &r->account, r->warnings);
-		if (r->folder != NULL) {
-			json_object_set_new(msg, "folder_to_save", json_string(r->folder));
+	const char *account = r->job_account[0] != '\0' ? r->job_account : NULL;
+	/* stack: PrepareWorkDir reads the account only for a job that is not account_deleted */
+	int deleted = json_is_true(json_object_get(msg, "account_deleted"));
+	char perr[ERR_MAX] = "";
+	if (folder != NULL && folder[0] != '\0') {
+		char *dir = NULL;
+		if (stack_ensure_folder_to_save(s->stack, s->m.slug, s->m.name, deleted ? NULL : account, folder, &dir,
+						r->warnings, perr) < 0) {
+			r->start_error = strdup(perr);
+		} else if (dir != NULL && strcmp(dir, folder) != 0) {
+			json_object_set_new(msg, "folder_to_save", json_string(dir));
 			r->fields = jobenv_go_json(msg);
-			if (stack_triggers_set_folder(s->stack, r->job_account, s->m.slug, r->folder, err) < 0)
+			if (stack_triggers_set_folder(s->stack, r->job_account, s->m.slug, dir, err) < 0)
 				json_array_append_new(r->warnings, json_string(err));
 		}
+		r->folder = dir;
 	}
+	if (r->start_error == NULL && stack_ensure_konnector_permissions(s->stack, s->m.slug, perr) < 0)
+		r->start_error = strdup(perr);
+	if (account != NULL)
+		r->account = stack_doc_get(s->stack, "io.cozy.accounts", account);
 	json_decref(msg);
 	if (r->fields == NULL)
 		r->fields = strdup(r->job_message);
