@@ -214,7 +214,11 @@ void files_create_dir(const struct files_ctx *c, const char *dir_id, const struc
 	struct vfs_attrs a;
 	json_t *tags, *meta, *cm;
 	char date[40], err[ERR_MAX] = "";
-	if (files_attrs(c, q, 0, &a, &tags, &meta, &cm, date, res) == 0) {
+	/* stack: createDirHandler takes CozyMetadataFromClaims(c, false): SourceAccount* but no upload fields */
+	if (files_attrs(c, q, 1, &a, &tags, &meta, &cm, date, res) == 0) {
+		json_object_del(cm, "uploadedAt");
+		json_object_del(cm, "uploadedOn");
+		json_object_del(cm, "uploadedBy");
 		const json_t *out = NULL;
 		enum vfs_status st;
 		if (q->path && q->path[0]) {
@@ -272,7 +276,8 @@ struct vfs_upload *files_upload_begin(const struct files_ctx *c, const char *dir
 	}
 	if (q->content_md5 && q->content_md5[0]) {
 		if (md5_from_base64(q->content_md5, info.md5) < 0) {
-			files_error(res, 422, "Invalid Parameter", "Invalid hash", "Content-MD5", NULL);
+			/* stack: web/files/files.go parseMD5Hash's error, as InvalidParameter("Content-MD5", err) */
+			files_error(res, 422, "Invalid Parameter", "Given Content-MD5 is invalid", "Content-MD5", NULL);
 			return NULL;
 		}
 		info.has_md5 = 1;

@@ -79,6 +79,11 @@ Test(files_api, dirs_upload_and_cozy_metadata)
 	files_create_dir(&C, "ignored", &p, &R);
 	cr_assert_eq(R.status, 201);
 	cr_assert_str_eq(at("data.attributes.path"), "/A/B/C");
+	/* stack: a directory's cozyMetadata has no upload fields (CozyMetadataFromClaims(c, false)) */
+	cr_assert_str_eq(at("data.attributes.cozyMetadata.createdByApp"), "shop");
+	cr_assert_null(json_object_get(json_object_get(json_object_get(json_object_get(R.body, "data"), "attributes"),
+						       "cozyMetadata"),
+				       "uploadedAt"));
 
 	struct files_create_req f = {.type = "file", .name = "b.pdf", .content_length = "3", .size = "",
 				     .metadata_id = "", .source_account = "acc1",
@@ -102,6 +107,7 @@ Test(files_api, dirs_upload_and_cozy_metadata)
 	cr_assert_null(files_upload_begin(&C, dir_id, NULL, &bad, &R));
 	cr_assert_eq(R.status, 422);
 	cr_assert_str_eq(at("errors.0.source.parameter"), "Content-MD5");
+	cr_assert_str_eq(at("errors.0.detail"), "Given Content-MD5 is invalid");
 	struct files_create_req badname = {.type = "file", .name = ".."};
 	cr_assert_null(files_upload_begin(&C, dir_id, NULL, &badname, &R));
 	cr_assert_eq(R.status, 422);
