@@ -320,6 +320,49 @@ void files_upload_finish(struct vfs_upload *u, int created, struct files_result 
 	res->body = files_jsonapi_document(out);
 }
 
+/*
+ * stack: web/files/files.go UpdateDirCozyMetadata / UpdateFileCozyMetadata
+ * (and setTrashCozyMetadata when the patch moves it to the trash): what a
+ * PATCH merges into the doc's cozyMetadata: updatedAt now, the token's app
+ * last in updatedByApps (one entry per slug and instance), trashedAt; a doc
+ * without cozyMetadata gets a whole new one, created at its created_at. New ref.
+ */
+static json_t *files_touched_metadata(const struct files_ctx *c, const json_t *doc, int trash)
+{
+	char now[40];
+	vfs_now(now);
+	const json_t *old = json_object_get(doc, "cozyMetadata");
+	json_t *m;
+	if (json_is_object(old)) {
+		m = json_pack("{s:s}", "updatedAt", now);
+		json_t *apps = json_array();
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(old, "updatedByApps"), i, e)
+		{
+			const char *s = json_string_value(json_object_get(e, "slug"));
+			const char *in = json_string_value(json_object_get(e, "instance"));
+			if (!(c->slug && s && strcmp(s, c->slug) == 0 && in && strcmp(in, c->instance_url) == 0))
+				json_array_append(apps, e);
+		}
+		if (c->slug != NULL && c->slug[0] != '\0')
+			json_array_append_new(apps, json_pack("{s:s,s:s,s:s}", "slug", c->slug, "date", now, "instance",
+							      c->instance_url));
+		json_object_set_new(m, "updatedByApps", apps);
+	} else {
+		const char *created = json_string_value(json_object_get(doc, "created_at"));
+		m = vfs_cozy_metadata(c->slug, c->instance_url, NULL, NULL, now);
+		json_object_set_new(m, "createdAt", json_string(created ? created : now));
+		json_object_del(m, "createdByApp");
+		json_object_del(m, "uploadedAt");
+		json_object_del(m, "uploadedOn");
+		json_object_del(m, "uploadedBy");
+	}
+	if (trash)
+		json_object_set_new(m, "trashedAt", json_string(now));
+	return m;
+}
+
 void files_patch(const struct files_ctx *c, const char *id, const json_t *body, const char *if_match,
 		 struct files_result *res)
 {
@@ -359,12 +402,12 @@ void files_patch(const struct files_ctx *c, const char *id, const json_t *body, 
 	p.class = json_string_value(json_object_get(attrs, "class"));
 	p.metadata = json_object_get(attrs, "metadata");
 	const json_t *cm = json_object_get(attrs, "cozyMetadata");
-	json_t *fav = NULL;
+	json_t *fav = files_touched_metadata(c, vfs_get(c->vfs, id), p.dir_id != NULL && strcmp(p.dir_id, VFS_TRASH_ID) == 0);
 	if (json_is_object(cm) && json_object_get(cm, "favorite")) {
 		/* stack: only cozyMetadata.favorite can be patched */
-		fav = json_pack("{s:O}", "favorite", json_object_get(cm, "favorite"));
-		p.cozy_metadata = fav;
+		json_object_set(fav, "favorite", json_object_get(cm, "favorite"));
 	}
+	p.cozy_metadata = fav;
 	if (p.updated_at && !files_rfc3339(p.updated_at)) {
 		json_decref(fav);
 		return files_error(res, 422, "Invalid Parameter", "Invalid time given", "UpdatedAt", NULL);

@@ -338,3 +338,34 @@ Test(files_api, all_docs_bad_bodies_are_go_decode_errors)
 		cr_assert_str_eq(at("errors.0.detail"), cases[i].detail, "%s", cases[i].body);
 	}
 }
+
+/* stack: UpdateFileCozyMetadata / setTrashCozyMetadata: a PATCH moves updatedAt, puts the app last in updatedByApps, and a move to the trash sets trashedAt. */
+Test(files_api, patch_touches_cozy_metadata)
+{
+	struct files_create_req f = {.type = "file", .name = "p.txt"};
+	struct vfs_upload *u = files_upload_begin(&C, NULL, NULL, &f, &R);
+	cr_assert_not_null(u);
+	files_upload_finish(u, 1, &R);
+	cr_assert_eq(R.status, 201);
+	char id[64], before[64];
+	snprintf(id, sizeof(id), "%s", at("data.id"));
+	snprintf(before, sizeof(before), "%s", at("data.attributes.cozyMetadata.updatedAt"));
+	const char *slug = C.slug;
+	C.slug = "other";
+	json_t *body = json_pack("{s:{s:s,s:s,s:{s:s}}}", "data", "type", "io.cozy.files", "id", id, "attributes", "name",
+				 "q.txt");
+	files_patch(&C, id, body, NULL, &R);
+	json_decref(body);
+	cr_assert_eq(R.status, 200);
+	cr_assert_str_eq(at("data.attributes.cozyMetadata.updatedByApps.1.slug"), "other");
+	cr_assert_str_eq(at("data.attributes.cozyMetadata.updatedByApps.0.slug"), "shop");
+	cr_assert_str_eq(at("data.attributes.cozyMetadata.createdByApp"), "shop");
+	cr_assert(strcmp(at("data.attributes.cozyMetadata.updatedAt"), before) >= 0);
+	body = json_pack("{s:{s:s,s:s,s:{s:s}}}", "data", "type", "io.cozy.files", "id", id, "attributes", "dir_id",
+			 VFS_TRASH_ID);
+	files_patch(&C, id, body, NULL, &R);
+	json_decref(body);
+	cr_assert_eq(R.status, 200);
+	cr_assert_str_eq(at("data.attributes.cozyMetadata.trashedAt"), at("data.attributes.cozyMetadata.updatedAt"));
+	C.slug = slug;
+}
