@@ -41,10 +41,10 @@ Test(manifest, folders_and_no_folder)
 	cr_assert_eq(m.wants_folder, 1);
 	cr_assert_not_null(m.parameters);
 	manifest_free(&m);
-	const char *c = "{\"slug\":\"c\",\"folders\":{},\"fields\":{\"advanced_fields\":{\"folderPath\":null}}}";
-	cr_assert_eq(manifest_parse(c, strlen(c), "m", &m, err), 0);
-	cr_assert_eq(m.wants_folder, 0, "an object is not an array, a null folderPath is nil");
-	cr_assert_eq(m.home_wants_folder, 1, "Home's needsFolder: has(konnector, 'folders')");
+	const char *c = "{\"slug\":\"c\",\"fields\":{\"advanced_fields\":{\"folderPath\":null}}}";
+	cr_assert_eq(manifest_parse(c, strlen(c), "m", &m, err), 0, "%s", err);
+	cr_assert_eq(m.wants_folder, 0, "a null folderPath is nil");
+	cr_assert_eq(m.home_wants_folder, 0);
 	manifest_free(&m);
 	const char *d = "{\"slug\":\"d\"}";
 	cr_assert_eq(manifest_parse(d, strlen(d), "m", &m, err), 0);
