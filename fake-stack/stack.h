@@ -123,6 +123,35 @@ unsigned short stack_oauth_listener_port(const struct stack_oauth_listener *l);
 /* Stop listening. NULL is fine. */
 void stack_oauth_listener_free(struct stack_oauth_listener *l);
 
+/*
+ * An io.cozy.accounts document written as an app (app_slug) writes it through
+ * /data (stack: web/data/accounts.go): without _rev a creation (secrets
+ * sealed, name computed, cozyMetadata from the app), with _rev an update
+ * (secrets sealed, cozyMetadata only when absent). doc has an _id (our runs
+ * keep a stable one). Returns the stored doc (sealed form; new ref) or NULL with err.
+ */
+json_t *stack_account_save(struct stack *st, const json_t *doc, const char *app_slug, char *err);
+/*
+ * The konnector worker's preparation of a job (stack: worker/exec/konnector.go
+ * PrepareWorkDir), in the stack's order: stack_ensure_folder_to_save, then
+ * stack_ensure_konnector_permissions.
+ *
+ * ensureFolderToSave: folder_to_save is the job message's value (NULL or ""
+ * does nothing; "yes" is what the stack's triggers carry); account_id NULL
+ * when the job has no account. *dir_id gets the folder the job is given
+ * (malloc'd; NULL when none): the message's own when it is a live directory,
+ * else the one folder the konnector references, else (with an account)
+ * defaultFolderPath, folderPath or /Administrative/<Name>/<account name>
+ * created, referenced and marked, the account's defaultFolderPath saved
+ * through the stack's struct. What is worth telling is appended to notes (an
+ * array of strings). -1 with err: the stack's job would fail with it.
+ */
+int stack_ensure_folder_to_save(struct stack *st, const char *slug, const char *konnector_name,
+				const char *account_id, const char *folder_to_save, char **dir_id, json_t *notes,
+				char *err);
+/* ensurePermissions: the konnector gets {io.cozy.files, selector referenced_by, io.cozy.konnectors/<slug>} when it lacks it. */
+int stack_ensure_konnector_permissions(struct stack *st, const char *slug, char *err);
+
 /* mkdir -p a Cozy path; returns the directory's file doc (new ref) with "_id" and "path". */
 json_t *stack_mkdir_p(struct stack *st, const char *cozy_path, char *err);
 /* Add {type, id} to the referenced_by of the file or directory file_id. */
@@ -133,7 +162,8 @@ int stack_add_reference(struct stack *st, const char *file_id, const char *type,
  * {"time":ISO-8601,"method","path","query":{…},"status":N,"duration_ms":N,
  *  "auth":"konnector:<slug>"|"app:<slug>"|"none"|"invalid",
  *  "request_body":"…cut at 4 KiB…","response_body":"…",
- *  "forbidden":"<why the real stack would answer 403>" (only then)}
+ *  "forbidden":"<why the real stack would answer 403>" (only then),
+ *  "differs":"<what we could not emulate, and what the stack does>" (only then)}
  * Authorization headers never appear in it. Borrowed.
  */
 const json_t *stack_journal(const struct stack *st);

@@ -1,9 +1,10 @@
 /* /data: the document API (stack: web/data/data.go, web/data/accounts.go; our notes: docs/STACK.md). */
 #include "common/err.h"
+#include "common/isotime.h"
 #include "fake-stack/data/route_data.h"
+#include "fake-stack/data/account_rules.h"
 #include "fake-stack/files/route_files.h"
 #include "fake-stack/http/http.h"
-#include "fake-stack/http/journal.h"
 #include "fake-stack/data/mango.h"
 #include "fake-stack/http/reply.h"
 #include "fake-stack/stack_int.h"
@@ -60,21 +61,31 @@ static char *doc_id_from_path(const struct request *req, size_t index)
 	return id != NULL ? id : strndup(p, n);
 }
 
-/* ISO-8601 UTC with seconds, as cozyMetadata dates. */
-static void now_iso(char out[32])
-{
-	journal_time_now(out);
-}
-
-/* stack: model/account: cozyMetadata from the token (createdByApp, updatedByApps…). New ref. */
+/* stack: web/data/accounts.go CozyMetadataFromClaims: cozyMetadata from the token's slug. New ref. */
 static json_t *account_metadata(const struct request *req)
 {
-	char now[32];
-	now_iso(now);
-	const char *slug = req->slug ? req->slug : "";
-	return json_pack("{s:i,s:i,s:s,s:s,s:s,s:[{s:s,s:s,s:s}]}", "doctypeVersion", 1, "metadataVersion", 1,
-			 "createdAt", now, "createdByApp", slug, "updatedAt", now, "updatedByApps", "slug", slug,
-			 "date", now, "instance", req->st->url);
+	char now[40];
+	isotime_now(ISOTIME_NANOS, now, sizeof(now), NULL);
+	return account_rules_metadata(req->slug, now);
+}
+
+/*
+ * stack: web/data/accounts.go getAccount / updateAccount: credentials are
+ * decrypted for a konnector token, and for an app token that asks
+ * include=credentials; nobody else sees them.
+ */
+static void account_reveal(struct request *req, json_t *doc, int get)
+{
+	const char *include = http_query(req, "include");
+	if (req->auth != AUTH_KONNECTOR &&
+	    !(get && req->auth == AUTH_APP && include != NULL && strcmp(include, "credentials") == 0))
+		return;
+	int foreign = 0;
+	account_rules_decrypt(doc, &foreign);
+	if (foreign)
+		http_note_differs(req, "the account holds credentials sealed by a real stack's vault key (\"nacl\"), which "
+				       "the harness cannot open: they come back empty; with the stack's key the "
+				       "konnector would get them in clear");
 }
 
 /* GET /data/:doctype/:id */
@@ -111,7 +122,18 @@ static int data_get(struct stack *st, struct request *req, const char *doctype, 
 		json_decref(doc);
 		return 0;
 	}
-	/* Credentials are stored in clear here: konnector tokens get them as stored (the stack decrypts for them). */
+	if (accounts && account_rules_encrypt(doc)) {
+		/* stack: getAccount saves an account with clear secrets again, sealed (a new _rev) */
+		char err[ERR_MAX] = "";
+		json_t *saved = NULL;
+		s = store_update(st->store, doctype, id, doc, &saved, err);
+		json_decref(doc);
+		if (s != STORE_OK)
+			return reply_store(req, s, err);
+		doc = saved;
+	}
+	if (accounts)
+		account_reveal(req, doc, 1);
 	json_object_set_new(doc, "_type", json_string(doctype));
 	return reply_json(req, 200, doc);
 }
@@ -137,7 +159,10 @@ static int data_create(struct stack *st, struct request *req, const char *doctyp
 	}
 	json_t *doc = strip_type(body);
 	if (strcmp(doctype, ACCOUNTS) == 0) {
-		/* stack: createAccount always sets cozyMetadata from the token. */
+		/* stack: createAccount seals the secrets, computes the name and always sets cozyMetadata from the
+		 * token; the answer shows the sealed form, even to a konnector */
+		account_rules_encrypt(doc);
+		account_rules_compute_name(doc);
 		json_object_set_new(doc, "cozyMetadata", account_metadata(req));
 	}
 	json_t *out = NULL;
@@ -196,9 +221,16 @@ static int data_put(struct stack *st, struct request *req, const char *doctype, 
 		}
 		if (http_allow(req, "PUT", doctype, id, old, 0) < 0 || http_allow(req, "PUT", doctype, id, doc, 0) < 0)
 			goto out;
-		if (strcmp(doctype, ACCOUNTS) == 0 && json_object_get(doc, "cozyMetadata") == NULL)
-			json_object_set_new(doc, "cozyMetadata", account_metadata(req));
+		if (strcmp(doctype, ACCOUNTS) == 0) {
+			/* stack: updateAccount seals the secrets; cozyMetadata only when absent (a fixed-id create
+			 * goes through createNamedDoc, which does neither) */
+			account_rules_encrypt(doc);
+			if (json_object_get(doc, "cozyMetadata") == NULL)
+				json_object_set_new(doc, "cozyMetadata", account_metadata(req));
+		}
 		s = store_update(st->store, doctype, id, doc, &out, err);
+		if (s == STORE_OK && strcmp(doctype, ACCOUNTS) == 0)
+			account_reveal(req, out, 0);
 	}
 	rc = s == STORE_OK ? reply_json(req, 200, reply_doc_written(doctype, out)) : reply_store(req, s, err);
 out:

@@ -110,8 +110,7 @@ void files_get_by_path(const struct files_ctx *c, const char *path, size_t skip,
 	files_answer_doc(c, doc, 200, skip, limit, res);
 }
 
-/* "a, b,,a" → ["a","b"] (stack: model/vfs uniqueTags). New ref. */
-static json_t *files_tags(const char *s)
+json_t *files_tags_of(const char *s)
 {
 	json_t *out = json_array();
 	if (s == NULL)
@@ -167,7 +166,7 @@ static int files_attrs(const struct files_ctx *c, const struct files_create_req 
 	char now[40];
 	vfs_now(now);
 	memset(a, 0, sizeof(*a));
-	*tags = files_tags(q->tags);
+	*tags = files_tags_of(q->tags);
 	*meta = NULL;
 	*cm = vfs_cozy_metadata(c->slug, c->instance_url, with_source ? q->source_account : NULL,
 				with_source ? q->source_account_identifier : NULL, now);
@@ -215,7 +214,11 @@ void files_create_dir(const struct files_ctx *c, const char *dir_id, const struc
 	struct vfs_attrs a;
 	json_t *tags, *meta, *cm;
 	char date[40], err[ERR_MAX] = "";
-	if (files_attrs(c, q, 0, &a, &tags, &meta, &cm, date, res) == 0) {
+	/* stack: createDirHandler takes CozyMetadataFromClaims(c, false): SourceAccount* but no upload fields */
+	if (files_attrs(c, q, 1, &a, &tags, &meta, &cm, date, res) == 0) {
+		json_object_del(cm, "uploadedAt");
+		json_object_del(cm, "uploadedOn");
+		json_object_del(cm, "uploadedBy");
 		const json_t *out = NULL;
 		enum vfs_status st;
 		if (q->path && q->path[0]) {
@@ -273,7 +276,8 @@ struct vfs_upload *files_upload_begin(const struct files_ctx *c, const char *dir
 	}
 	if (q->content_md5 && q->content_md5[0]) {
 		if (md5_from_base64(q->content_md5, info.md5) < 0) {
-			files_error(res, 422, "Invalid Parameter", "Invalid hash", "Content-MD5", NULL);
+			/* stack: web/files/files.go parseMD5Hash's error, as InvalidParameter("Content-MD5", err) */
+			files_error(res, 422, "Invalid Parameter", "Given Content-MD5 is invalid", "Content-MD5", NULL);
 			return NULL;
 		}
 		info.has_md5 = 1;
@@ -316,6 +320,49 @@ void files_upload_finish(struct vfs_upload *u, int created, struct files_result 
 	res->body = files_jsonapi_document(out);
 }
 
+/*
+ * stack: web/files/files.go UpdateDirCozyMetadata / UpdateFileCozyMetadata
+ * (and setTrashCozyMetadata when the patch moves it to the trash): what a
+ * PATCH merges into the doc's cozyMetadata: updatedAt now, the token's app
+ * last in updatedByApps (one entry per slug and instance), trashedAt; a doc
+ * without cozyMetadata gets a whole new one, created at its created_at. New ref.
+ */
+static json_t *files_touched_metadata(const struct files_ctx *c, const json_t *doc, int trash)
+{
+	char now[40];
+	vfs_now(now);
+	const json_t *old = json_object_get(doc, "cozyMetadata");
+	json_t *m;
+	if (json_is_object(old)) {
+		m = json_pack("{s:s}", "updatedAt", now);
+		json_t *apps = json_array();
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(old, "updatedByApps"), i, e)
+		{
+			const char *s = json_string_value(json_object_get(e, "slug"));
+			const char *in = json_string_value(json_object_get(e, "instance"));
+			if (!(c->slug && s && strcmp(s, c->slug) == 0 && in && strcmp(in, c->instance_url) == 0))
+				json_array_append(apps, e);
+		}
+		if (c->slug != NULL && c->slug[0] != '\0')
+			json_array_append_new(apps, json_pack("{s:s,s:s,s:s}", "slug", c->slug, "date", now, "instance",
+							      c->instance_url));
+		json_object_set_new(m, "updatedByApps", apps);
+	} else {
+		const char *created = json_string_value(json_object_get(doc, "created_at"));
+		m = vfs_cozy_metadata(c->slug, c->instance_url, NULL, NULL, now);
+		json_object_set_new(m, "createdAt", json_string(created ? created : now));
+		json_object_del(m, "createdByApp");
+		json_object_del(m, "uploadedAt");
+		json_object_del(m, "uploadedOn");
+		json_object_del(m, "uploadedBy");
+	}
+	if (trash)
+		json_object_set_new(m, "trashedAt", json_string(now));
+	return m;
+}
+
 void files_patch(const struct files_ctx *c, const char *id, const json_t *body, const char *if_match,
 		 struct files_result *res)
 {
@@ -355,12 +402,12 @@ void files_patch(const struct files_ctx *c, const char *id, const json_t *body, 
 	p.class = json_string_value(json_object_get(attrs, "class"));
 	p.metadata = json_object_get(attrs, "metadata");
 	const json_t *cm = json_object_get(attrs, "cozyMetadata");
-	json_t *fav = NULL;
+	json_t *fav = files_touched_metadata(c, vfs_get(c->vfs, id), p.dir_id != NULL && strcmp(p.dir_id, VFS_TRASH_ID) == 0);
 	if (json_is_object(cm) && json_object_get(cm, "favorite")) {
 		/* stack: only cozyMetadata.favorite can be patched */
-		fav = json_pack("{s:O}", "favorite", json_object_get(cm, "favorite"));
-		p.cozy_metadata = fav;
+		json_object_set(fav, "favorite", json_object_get(cm, "favorite"));
 	}
+	p.cozy_metadata = fav;
 	if (p.updated_at && !files_rfc3339(p.updated_at)) {
 		json_decref(fav);
 		return files_error(res, 422, "Invalid Parameter", "Invalid time given", "UpdatedAt", NULL);

@@ -42,6 +42,9 @@ struct files_create_req {
 	const char *content_type, *content_length, *content_md5, *date, *if_match, *rev;
 };
 
+/* A Tags query value as the stack splits it: "a, b,,a" → ["a","b"] (stack: model/vfs uniqueTags). New ref. */
+json_t *files_tags_of(const char *s);
+
 /* POST /files/:dir-id?Type=directory (Name, or Path[&Recursive=true]). */
 void files_create_dir(const struct files_ctx *c, const char *dir_id, const struct files_create_req *q,
 		      struct files_result *res);

@@ -5,6 +5,7 @@
  */
 #include "common/err.h"
 #include "fake-stack/files/files_api.h"
+#include "fake-stack/files/files_perm.h"
 #include "fake-stack/files/route_files.h"
 #include "fake-stack/http/http.h"
 #include "fake-stack/http/reply.h"
@@ -21,10 +22,45 @@
 
 #define FILES_DOCTYPE "io.cozy.files"
 
-/* Permission gate: 0 to go on, -1 when an answer was sent (stack: middlewares.AllowVFS, no reserved-doctype gate). */
-static int files_allow(struct request *req, const char *verb, const char *id, const json_t *doc, int whole_type)
+struct files_perm_arg {
+	const struct vfs *vfs;
+	const json_t *fd;
+};
+
+static int files_match(const struct perm_set *set, unsigned verb, void *arg)
 {
-	return http_allow_rules(req, verb, FILES_DOCTYPE, id, doc, whole_type);
+	const struct files_perm_arg *a = arg;
+	return files_perm_allows(set, a->vfs, verb, a->fd);
+}
+
+/*
+ * Permission gate on one file or directory, fd as the vfs holds it or as it
+ * is about to be created (stack: middlewares.AllowVFS → model/vfs/permissions.go
+ * Allows, no reserved-doctype gate). A missing doc needs only a token: the
+ * stack looks the file up first and answers 404. 0 to go on, -1 when an
+ * answer was sent.
+ */
+static int files_allow(struct request *req, const char *verb, const json_t *fd)
+{
+	if (fd == NULL)
+		return http_require_auth(req);
+	const char *id = json_string_value(json_object_get(fd, "_id"));
+	const char *name = json_string_value(json_object_get(fd, "name"));
+	char what[600];
+	if (id != NULL)
+		snprintf(what, sizeof(what), FILES_DOCTYPE "/%s", id);
+	else
+		snprintf(what, sizeof(what), "a new %s \"%s\" in " FILES_DOCTYPE "/%s",
+			 json_string_value(json_object_get(fd, "type")), name ? name : "",
+			 json_string_value(json_object_get(fd, "dir_id")));
+	struct files_perm_arg a = {req->st->vfs, fd};
+	return http_allow_matching(req, verb, what, files_match, &a);
+}
+
+/* The whole-type gate of _find and _all_docs (stack: AllowWholeType on io.cozy.files). */
+static int files_allow_whole(struct request *req, const char *verb)
+{
+	return http_allow_rules(req, verb, FILES_DOCTYPE, NULL, NULL, 1);
 }
 
 /*
@@ -165,13 +201,16 @@ int route_files_begin(struct stack *st, struct request *req)
 		return files_send(req, &res);
 	}
 	if (put) {
-		const json_t *doc = vfs_get(st->vfs, id);
-		if (files_allow(req, "PUT", id, doc, 0) < 0)
+		if (files_allow(req, "PUT", vfs_get(st->vfs, id)) < 0)
 			return 0;
 	} else {
-		const json_t *parent = vfs_get(st->vfs, id ? id : VFS_ROOT_ID);
-		/* stack: the VFS permission of a new file is checked on its parent's attributes (ancestors' referenced_by) */
-		if (files_allow(req, "POST", NULL, parent, 0) < 0)
+		/* stack: createFileHandler checks the new file doc: its parent, its tags, its ancestors */
+		json_t *tags = files_tags_of(q.tags);
+		json_t *fd = files_perm_new_doc("file", q.name, id ? id : VFS_ROOT_ID, tags, q.content_type);
+		int rc = files_allow(req, "POST", fd);
+		json_decref(fd);
+		json_decref(tags);
+		if (rc < 0)
 			return 0;
 	}
 	struct vfs_upload *up = files_upload_begin(&c, put ? NULL : id, put ? id : NULL, &q, &res);
@@ -194,7 +233,7 @@ int route_files_begin(struct stack *st, struct request *req)
 static int files_download(struct stack *st, struct request *req, const char *id)
 {
 	const json_t *doc = vfs_get(st->vfs, id);
-	if (files_allow(req, "GET", id, doc, 0) < 0)
+	if (files_allow(req, "GET", doc) < 0)
 		return 0;
 	char *path = vfs_content_path(st->vfs, id);
 	int fd = path ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
@@ -248,14 +287,14 @@ static int files_handle_get(struct stack *st, struct request *req, struct files_
 	if (s1 && strcmp(s1, "metadata") == 0 && req->nseg == 2) {
 		const char *path = http_query(req, "Path");
 		const json_t *doc = path ? vfs_get_by_path(st->vfs, path) : NULL;
-		if (files_allow(req, "GET", doc ? json_string_value(json_object_get(doc, "_id")) : NULL, doc, 0) < 0)
+		if (files_allow(req, "GET", doc) < 0)
 			return 0;
 		files_get_by_path(c, path, skip, limit, res);
 		return files_send(req, res);
 	}
 	if (req->nseg <= 2) {
 		const char *id = s1 && s1[0] ? s1 : VFS_ROOT_ID;
-		if (files_allow(req, "GET", id, vfs_get(st->vfs, id), 0) < 0)
+		if (files_allow(req, "GET", vfs_get(st->vfs, id)) < 0)
 			return 0;
 		files_get(c, id, skip, limit, res);
 		return files_send(req, res);
@@ -268,7 +307,7 @@ static int files_handle_refs(struct stack *st, struct request *req, struct files
 			     int add)
 {
 	const char *id = http_seg(req, 1);
-	if (files_allow(req, "PATCH", id, vfs_get(st->vfs, id), 0) < 0)
+	if (files_allow(req, "PATCH", vfs_get(st->vfs, id)) < 0)
 		return 0;
 	json_t *body = files_body(req);
 	if (body == NULL)
@@ -303,7 +342,7 @@ int route_files_handle(struct stack *st, struct request *req)
 		return reply_echo_error(req, 405, "Method Not Allowed");
 	}
 	if (strcmp(m, "POST") == 0 && req->nseg == 2 && strcmp(s1, "_find") == 0) {
-		if (files_allow(req, "GET", NULL, NULL, 1) < 0)
+		if (files_allow_whole(req, "GET") < 0)
 			return 0;
 		json_t *body = files_body(req);
 		if (body == NULL)
@@ -316,7 +355,7 @@ int route_files_handle(struct stack *st, struct request *req)
 	}
 	if (strcmp(m, "POST") == 0 && req->nseg == 2 && strcmp(s1, "_all_docs") == 0) {
 		/* stack: web/files/files.go GetAllDocs: whole-type GET on io.cozy.files, checked before the body */
-		if (files_allow(req, "GET", NULL, NULL, 1) < 0)
+		if (files_allow_whole(req, "GET") < 0)
 			return 0;
 		json_t *body = files_body(req);
 		if (body == NULL)
@@ -326,7 +365,11 @@ int route_files_handle(struct stack *st, struct request *req)
 		return files_send(req, &res);
 	}
 	if (strcmp(m, "POST") == 0 && req->nseg == 3 && strcmp(s1, "upload") == 0 && strcmp(s2, "metadata") == 0) {
-		if (files_allow(req, "POST", NULL, NULL, 0) < 0)
+		/* stack: UploadMetadataHandler checks an empty FileDoc: only the whole type (or the root) allows it */
+		json_t *fd = json_pack("{s:s,s:s,s:s}", "type", "", "name", "", "dir_id", "");
+		int prc = files_allow(req, "POST", fd);
+		json_decref(fd);
+		if (prc < 0)
 			return 0;
 		json_t *body = files_body(req);
 		if (body == NULL)
@@ -348,14 +391,19 @@ int route_files_handle(struct stack *st, struct request *req)
 			return files_send(req, &res);
 		}
 		const char *dir_id = s1 && s1[0] ? s1 : NULL;
-		if (files_allow(req, "POST", NULL, vfs_get(st->vfs, dir_id ? dir_id : VFS_ROOT_ID), 0) < 0)
+		json_t *tags = files_tags_of(q.tags);
+		json_t *fd = files_perm_new_doc("directory", q.name, dir_id ? dir_id : VFS_ROOT_ID, tags, NULL);
+		int prc = files_allow(req, "POST", fd);
+		json_decref(fd);
+		json_decref(tags);
+		if (prc < 0)
 			return 0;
 		files_create_dir(&c, dir_id, &q, &res);
 		return files_send(req, &res);
 	}
 	if ((strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0) && req->nseg == 2) {
 		const json_t *doc = vfs_get(st->vfs, s1);
-		if (files_allow(req, m, s1, doc, 0) < 0)
+		if (files_allow(req, m, doc) < 0)
 			return 0;
 		const char *if_match = http_header(req, "If-Match");
 		if (if_match == NULL || if_match[0] == '\0')

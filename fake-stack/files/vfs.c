@@ -739,6 +739,33 @@ enum vfs_status vfs_remove_refs(struct vfs *v, const char *id, const json_t *ref
 	return vfs_change_refs(v, id, refs, 0, out, err);
 }
 
+enum vfs_status vfs_set_refs_and_metadata(struct vfs *v, const char *id, const json_t *refs, const json_t *cozy_metadata,
+					  const json_t **out, char *err)
+{
+	json_t *doc = json_object_get(v->docs, id);
+	if (doc == NULL) {
+		err_set(err, "file does not exist");
+		return VFS_NOT_FOUND;
+	}
+	if (json_array_size(refs) > 0) {
+		json_t *cur = json_object_get(doc, "referenced_by");
+		if (!json_is_array(cur)) {
+			cur = json_array();
+			json_object_set_new(doc, "referenced_by", cur);
+		}
+		size_t i;
+		json_t *r;
+		json_array_foreach(refs, i, r) json_array_append(cur, r);
+	}
+	if (json_is_object(cozy_metadata))
+		json_object_set_new(doc, "cozyMetadata", json_deep_copy(cozy_metadata));
+	vfs_bump_rev(doc);
+	v->updated++;
+	if (out)
+		*out = doc;
+	return VFS_OK;
+}
+
 /* The date a reference listing sorts on: metadata.datetime, else created_at. */
 static const char *vfs_ref_datetime(const json_t *d)
 {

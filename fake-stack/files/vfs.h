@@ -134,6 +134,13 @@ enum vfs_status vfs_destroy(struct vfs *v, const char *id, const char *if_rev, j
 /* Add/remove references {type,id} on a file or dir; bumps the rev. refs: array of {type,id}. */
 enum vfs_status vfs_add_refs(struct vfs *v, const char *id, const json_t *refs, const json_t **out, char *err);
 enum vfs_status vfs_remove_refs(struct vfs *v, const char *id, const json_t *refs, const json_t **out, char *err);
+/*
+ * One write of a doc edited as a whole (couchdb.UpdateDoc of a DirDoc): refs
+ * appended to its referenced_by as they are (no dedup), cozy_metadata (when an
+ * object) replacing its cozyMetadata; one new rev.
+ */
+enum vfs_status vfs_set_refs_and_metadata(struct vfs *v, const char *id, const json_t *refs, const json_t *cozy_metadata,
+					  const json_t **out, char *err);
 /* Every doc referenced by {doctype, docid} (new ref, array), sorted: "datetime", "-datetime", "id" (default). */
 json_t *vfs_referenced_by(const struct vfs *v, const char *doctype, const char *docid, const char *sort);
 

@@ -140,6 +140,7 @@ void http_request_free(struct request *req)
 	kv_free(p->hdrs, p->nhdrs);
 	kv_free(p->test_hdrs, p->ntest_hdrs);
 	free(p->forbidden);
+	free(p->differs);
 	free(p);
 }
 
@@ -199,6 +200,13 @@ void http_note_forbidden(struct request *req, const char *why)
 	struct http_private *p = req->priv;
 	if (p->forbidden == NULL)
 		p->forbidden = strdup(why);
+}
+
+void http_note_differs(struct request *req, const char *why)
+{
+	struct http_private *p = req->priv;
+	if (p->differs == NULL)
+		p->differs = strdup(why);
 }
 
 /* ---- auth and permission gates ---- */
@@ -293,6 +301,38 @@ int http_allow_rules(struct request *req, const char *verb, const char *doctype,
 	snprintf(why, sizeof(why), "Forbidden: no permission of %s allows %s on %s%s%s", req->slug, verb, doctype,
 		 whole_type ? " (whole type)" : id ? "/" : "", whole_type ? "" : id ? id : "");
 	note_refusal(req, verb, doctype, why);
+	return 0;
+}
+
+int http_allow_matching(struct request *req, const char *verb, const char *what, http_matcher match, void *arg)
+{
+	struct stack *st = req->st;
+	if (http_require_auth(req) < 0)
+		return -1;
+	if (st->perm_mode == STACK_PERM_OFF || req->auth == AUTH_APP)
+		return 0;
+	int found;
+	const struct perm_set *set = perm_registry_find(st->perms, req->slug, &found);
+	if (!found) {
+		char why[300];
+		/* stack: model/permission/permissions.go getFromSource */
+		snprintf(why, sizeof(why), "no permission doc for %s", req->slug);
+		if (st->perm_mode == STACK_PERM_ENFORCE) {
+			reply_couch_error(req, 404, "not_found", why);
+			return -1;
+		}
+		http_note_forbidden(req, why);
+		return 0;
+	}
+	if (match(set, perm_verb(verb), arg))
+		return 0;
+	if (st->perm_mode == STACK_PERM_ENFORCE) {
+		reply_echo_error(req, 403, "Forbidden");
+		return -1;
+	}
+	char why[700];
+	snprintf(why, sizeof(why), "Forbidden: no permission of %s allows %s on %s", req->slug, verb, what);
+	http_note_forbidden(req, why);
 	return 0;
 }
 

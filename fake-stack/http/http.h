@@ -134,12 +134,26 @@ int http_allow(struct request *req, const char *verb, const char *doctype, const
  */
 int http_allow_rules(struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
 		     int whole_type);
+/*
+ * http_allow_rules with a matcher of its own over the token's rule set (the
+ * vfs's walk up the file tree): match returns 1 to allow verb (a perm.h
+ * PERM_* bit); what names the target in the journal's "forbidden" note.
+ */
+struct perm_set;
+typedef int (*http_matcher)(const struct perm_set *set, unsigned verb, void *arg);
+int http_allow_matching(struct request *req, const char *verb, const char *what, http_matcher match, void *arg);
 /* Would the token's rules allow this? No answer, no journal note (for "this or that" checks). App tokens and mode off: 1. */
 int http_permits(const struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
 		 int whole_type);
 
 /* Record why the real stack would refuse this request (journal "forbidden"); the first note wins. */
 void http_note_forbidden(struct request *req, const char *why);
+/*
+ * Record that this answer cannot be the real stack's (journal "differs"): what
+ * we could not emulate and what the stack would do; lint reports it as
+ * not-emulated. The first note wins.
+ */
+void http_note_differs(struct request *req, const char *why);
 
 /* Park the request (answer later, from a loop callback). */
 void http_suspend(struct request *req);

@@ -36,6 +36,7 @@ struct http_private {
 
 	/* Journal notes. */
 	char *forbidden;
+	char *differs; /* where the answer differs from the real stack's, and why (http_note_differs) */
 
 	/* The Accept header, which picks the shape of echo errors (reply.c); NULL when absent. */
 	const char *accept;

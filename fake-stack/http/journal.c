@@ -197,6 +197,8 @@ int journal_add(struct journal *j, const struct journal_entry *e)
 	json_object_set_new(o, "response_body", journal_body(e->response_body, e->response_body_len));
 	if (e->forbidden != NULL)
 		json_object_set_new(o, "forbidden", json_string(e->forbidden));
+	if (e->differs != NULL)
+		json_object_set_new(o, "differs", json_string(e->differs));
 	char *line = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (line == NULL)

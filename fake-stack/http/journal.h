@@ -28,6 +28,7 @@ struct journal_entry {
 	const char *response_body;
 	size_t response_body_len;
 	const char *forbidden; /* NULL unless the real stack would answer 403 */
+	const char *differs;   /* NULL unless the answer cannot be the real stack's (http_note_differs) */
 };
 
 struct journal *journal_new(void);

@@ -7,14 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct perm_rule {
-	char *type;
-	unsigned verbs; /* 0: all */
-	char *selector; /* NULL: by id */
-	char **values;
-	size_t nvalues;
-};
-
 struct perm_set {
 	struct perm_rule *rules;
 	size_t n;
@@ -126,8 +118,18 @@ struct perm_set *perm_parse(const json_t *permissions, char *err)
 	return s;
 }
 
+size_t perm_set_size(const struct perm_set *s)
+{
+	return s ? s->n : 0;
+}
+
+const struct perm_rule *perm_set_rule(const struct perm_set *s, size_t i)
+{
+	return s && i < s->n ? &s->rules[i] : NULL;
+}
+
 /* stack: model/permission/match.go MatchType: equal, or "prefix.*" covering prefix and prefix.anything. */
-static int type_matches(const char *rule_type, const char *doctype)
+int perm_type_matches(const char *rule_type, const char *doctype)
 {
 	if (strcmp(rule_type, doctype) == 0)
 		return 1;
@@ -202,7 +204,7 @@ int perm_allows(const struct perm_set *s, unsigned verb, const char *doctype, co
 		const struct perm_rule *r = &s->rules[i];
 		if (r->verbs != 0 && (r->verbs & verb) == 0)
 			continue;
-		if (!type_matches(r->type, doctype))
+		if (!perm_type_matches(r->type, doctype))
 			continue;
 		if (r->nvalues == 0)
 			return 1;
@@ -293,6 +295,38 @@ void perm_registry_free(struct perm_registry *r)
 	}
 	free(r->v);
 	free(r);
+}
+
+int perm_registry_ensure_files_ref_rule(struct perm_registry *r, const char *slug, const char *value)
+{
+	struct perm_set *s = NULL;
+	for (size_t i = 0; i < r->n && s == NULL; i++)
+		if (strcmp(r->v[i].slug, slug) == 0)
+			s = r->v[i].set;
+	if (s == NULL)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct perm_rule *x = &s->rules[i];
+		if (strcmp(x->type, "io.cozy.files") == 0 && x->selector != NULL && strcmp(x->selector, "referenced_by") == 0 &&
+		    values_contain(x, value))
+			return 0;
+	}
+	struct perm_rule *rules = realloc(s->rules, (s->n + 1) * sizeof(*rules));
+	if (rules == NULL)
+		return -1;
+	s->rules = rules;
+	struct perm_rule *n = &rules[s->n];
+	memset(n, 0, sizeof(*n));
+	n->type = strdup("io.cozy.files");
+	n->selector = strdup("referenced_by");
+	n->values = calloc(2, sizeof(char *));
+	if (n->type == NULL || n->selector == NULL || n->values == NULL || (n->values[0] = strdup(value)) == NULL) {
+		free(n->type), free(n->selector), free(n->values);
+		return -1;
+	}
+	n->nvalues = 1;
+	s->n++;
+	return 1;
 }
 
 const struct perm_set *perm_registry_find(const struct perm_registry *r, const char *slug, int *found)

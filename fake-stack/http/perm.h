@@ -16,7 +16,21 @@ enum perm_verb {
 	PERM_DELETE = 16,
 };
 
+/* One rule (stack: model/permission/rule.go Rule). */
+struct perm_rule {
+	char *type;
+	unsigned verbs; /* 0: all */
+	char *selector; /* NULL: by id */
+	char **values;
+	size_t nvalues;
+};
+
 struct perm_set;
+/* The rules of a set, for matchers of their own (the vfs's walk up the tree). */
+size_t perm_set_size(const struct perm_set *s);
+const struct perm_rule *perm_set_rule(const struct perm_set *s, size_t i);
+/* stack: model/permission/match.go MatchType: equal, or "prefix.*" covering prefix and prefix.anything. */
+int perm_type_matches(const char *rule_type, const char *doctype);
 
 /* Parse {"<name>":{"type","verbs"?,"selector"?,"values"?,"description"?},…}; NULL permissions → empty set. NULL with err. */
 struct perm_set *perm_parse(const json_t *permissions, char *err);
@@ -46,6 +60,13 @@ struct perm_registry *perm_registry_new(void);
 void perm_registry_free(struct perm_registry *r);
 /* Declare slug with set (taken, freed on failure), replacing an earlier declaration. -1 with err. */
 int perm_registry_set(struct perm_registry *r, const char *slug, struct perm_set *set, char *err);
+/*
+ * stack: worker/exec/konnector.go ensurePermissions: unless one of slug's
+ * rules on io.cozy.files with selector referenced_by lists value already, add
+ * {type io.cozy.files, selector referenced_by, values [value]} (all verbs).
+ * 1 when added, 0 when it was there, -1 when slug was never declared (or out of memory).
+ */
+int perm_registry_ensure_files_ref_rule(struct perm_registry *r, const char *slug, const char *value);
 /* slug's set, with *found 0 when slug was never declared. */
 const struct perm_set *perm_registry_find(const struct perm_registry *r, const char *slug, int *found);
 

@@ -89,6 +89,7 @@ static void journal_request(struct server *s, struct request *req)
 	    .response_body = resp,
 	    .response_body_len = resplen,
 	    .forbidden = p->forbidden,
+	    .differs = p->differs,
 	};
 	journal_add(s->cfg.journal, &e);
 	json_decref(query);

@@ -6,6 +6,7 @@
 #include "fake-stack/jobs/jobs_int.h"
 
 #include "common/isotime.h"
+#include "common/konnerr.h"
 #include "fake-stack/data/store.h"
 #include "fake-stack/jobs/gotime.h"
 #include "fake-stack/jobs/jobs_api.h"
@@ -360,8 +361,7 @@ static int konnector_skips(struct jobs *j, const struct jobs_req *r)
 	const char *last = json_string_value(json_object_get(state, "last_error"));
 	int skip = 0;
 	if (status != NULL && strcmp(status, "errored") == 0 && last != NULL)
-		skip = strncmp(last, "LOGIN_FAILED", 12) == 0 || (strncmp(last, "USER_ACTION_NEEDED", 18) == 0 &&
-		                                                  strcmp(last, "USER_ACTION_NEEDED.CGU_FORM") != 0);
+		skip = konnerr_skips_runs(last, strlen(last));
 	json_decref(state);
 	return skip;
 }

@@ -206,8 +206,10 @@ void cli_live_verdict(const struct cli_live *lv, const json_t *report, int inter
 	int done = strcmp(state, "done") == 0;
 	const char *slug = json_string_value(json_object_get(rep, "slug"));
 	long long ms = (long long)json_integer_value(json_object_get(rep, "duration_ms"));
+	int skipped = strcmp(state, "skipped") == 0;
 	fprintf(f, "\n%s%s%s %s in %lld.%03lld s%s\n", cli_live_c(lv, C_BOLD), slug, cli_live_c(lv, done ? C_GREEN : C_RED),
-		done ? "done" : "errored", ms / 1000, ms % 1000, cli_live_c(lv, C_RESET));
+		done ? "done" : skipped ? "skipped (the stack would not run it)" : "errored", ms / 1000, ms % 1000,
+		cli_live_c(lv, C_RESET));
 	if (!done)
 		fprintf(f, "  error    %s%s%s   (the job's error as the stack stores it)\n", cli_live_c(lv, C_RED),
 			json_string_value(json_object_get(rep, "error")), cli_live_c(lv, C_RESET));
@@ -219,6 +221,8 @@ void cli_live_verdict(const struct cli_live *lv, const json_t *report, int inter
 		fprintf(f, "  process  killed by signal %lld\n", (long long)json_integer_value(json_object_get(proc, "signal")));
 	else if (strcmp(end, "timeout") == 0)
 		fprintf(f, "  process  killed at the time limit (SIGKILL to its process group)\n");
+	else if (skipped)
+		fprintf(f, "  process  not started: the stack creates no job\n");
 	else
 		fprintf(f, "  process  could not be started\n");
 	if (interrupted_signo)

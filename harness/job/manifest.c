@@ -15,15 +15,54 @@ static const char *str_member(json_t *obj, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* stack: model/app/konnector.go hasFolderPath: `folders` non-empty, or fields.advanced_fields.folderPath */
+/* stack: model/app/konnector.go hasFolderPath: `folders` is an array (even empty), or fields.advanced_fields.folderPath is not null */
 static int manifest_wants_folder(json_t *root)
 {
-	json_t *folders = json_object_get(root, "folders");
-	if (folders != NULL && !json_is_null(folders) &&
-	    !(json_is_array(folders) && json_array_size(folders) == 0))
+	if (json_is_array(json_object_get(root, "folders")))
 		return 1;
 	json_t *adv = json_object_get(json_object_get(root, "fields"), "advanced_fields");
-	return json_object_get(adv, "folderPath") != NULL;
+	json_t *fp = json_object_get(adv, "folderPath");
+	return fp != NULL && !json_is_null(fp);
+}
+
+/* Home's needsFolder (cozy-harvest helpers/konnectors.js): a `folders` key, or fields.advancedFields.folderPath (legacy). */
+static int manifest_home_wants_folder(json_t *root)
+{
+	if (json_object_get(root, "folders") != NULL)
+		return 1;
+	json_t *adv = json_object_get(json_object_get(root, "fields"), "advancedFields");
+	return json_is_object(adv) && json_object_get(adv, "folderPath") != NULL;
+}
+
+/*
+ * The account's `identifier` as Home sets it (cozy-harvest helpers/accounts.js
+ * build; cozy-client packages/cozy-client/src/models/manifest.js getIdentifier):
+ * advancedFields left aside, the first field with role "identifier"; else the
+ * first of login, identifier, new_identifier, email; else the first field
+ * whose type is not "password". NULL when none.
+ */
+static const char *manifest_identifier(json_t *fields)
+{
+	const char *k;
+	json_t *f;
+	json_object_foreach(fields, k, f)
+	{
+		const char *role = json_string_value(json_object_get(f, "role"));
+		if (strcmp(k, "advancedFields") != 0 && role != NULL && strcmp(role, "identifier") == 0)
+			return k;
+	}
+	static const char *const legacy[] = {"login", "identifier", "new_identifier", "email"};
+	for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
+		if (json_is_object(json_object_get(fields, legacy[i])))
+			return json_object_iter_key(json_object_iter_at(fields, legacy[i]));
+	json_object_foreach(fields, k, f)
+	{
+		const char *type = json_string_value(json_object_get(f, "type"));
+		/* lodash: a field that is not an object cannot take a role */
+		if (strcmp(k, "advancedFields") != 0 && json_is_object(f) && (type == NULL || strcmp(type, "password") != 0))
+			return k;
+	}
+	return NULL;
 }
 
 static const char *manifest_type_name(const json_t *v)
@@ -122,6 +161,8 @@ int manifest_parse(const char *text, size_t len, const char *path, struct manife
 	v = json_object_get(root, "parameters");
 	m->parameters = (v != NULL && !json_is_null(v)) ? v : NULL;
 	m->wants_folder = manifest_wants_folder(root);
+	m->home_wants_folder = manifest_home_wants_folder(root);
+	m->identifier = m->fields ? manifest_identifier(m->fields) : NULL;
 	return 0;
 }
 

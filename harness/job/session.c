@@ -12,6 +12,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/isotime.h"
+#include "common/konnerr.h"
 #include "harness/exitcode.h"
 #include "harness/job/session_internal.h"
 #include "harness/job/session_prep.h"
@@ -42,6 +43,35 @@ static int session_load_config(struct session *s, struct manifest *m, struct dev
 	json_decref(s->config_warnings);
 	s->config_warnings = w;
 	return EXIT_DONE;
+}
+
+/*
+ * stack: worker/exec/konnector.go beforeHookKonnector: an automatic job of a
+ * trigger whose last job errored with LOGIN_FAILED… or USER_ACTION_NEEDED…
+ * (not exactly …CGU_FORM) is not run. The trigger's last job is the previous
+ * run in DIR/.harness/runs (read before this run's directory repoints
+ * `latest`); a manual run, or one without a trigger, always goes.
+ */
+static void session_check_skip(struct session *s)
+{
+	const struct run_options *o = s->o;
+	if (o->manual || o->no_trigger || o->account_deleted || o->out != NULL)
+		return;
+	char path[PATH_MAX + 64], err[ERR_MAX];
+	snprintf(path, sizeof(path), "%s/.harness/runs/latest/report.json", o->dir);
+	size_t len;
+	char *text = file_read_all(path, &len, err);
+	json_t *rep = text ? json_loadb(text, len, 0, NULL) : NULL;
+	free(text);
+	const char *state = json_string_value(json_object_get(rep, "state"));
+	const json_t *e = json_object_get(rep, "error");
+	if (state != NULL && (strcmp(state, "errored") == 0 || strcmp(state, "skipped") == 0) && json_is_string(e) &&
+	    konnerr_skips_runs(json_string_value(e), json_string_length(e))) {
+		s->skip_error = strdup(json_string_value(e));
+		const char *prev = json_string_value(json_object_get(rep, "run_dir"));
+		s->skip_prev = strdup(prev ? prev : path);
+	}
+	json_decref(rep);
 }
 
 int session_open(struct loop *loop, const struct run_options *o, int watching, struct session **out, char *err)
@@ -82,6 +112,8 @@ int session_open(struct loop *loop, const struct run_options *o, int watching, s
 			return EXIT_USAGE;
 		}
 	}
+	if (!watching)
+		session_check_skip(s);
 	if (watching) {
 		/* the live file tree outlives each run; every run directory gets its state/ snapshot */
 		snprintf(path, sizeof(path), "%s/.harness/files", o->dir);
@@ -386,13 +418,26 @@ static int session_run_begin(struct session *s, const struct session_job *job, c
 		free(state_run);
 	}
 	char *argv[8] = {0};
-	if ((rc = session_prep_job(s, r, argv, err)) != EXIT_DONE)
+	if (s->skip_error != NULL) {
+		/* the stack logs "Konnector ignore: <error>" and creates no job */
+		char w[ERR_MAX + 600];
+		snprintf(w, sizeof(w),
+			 "Konnector ignore: %.512s (the stack skips this automatic run: the trigger's last job, %s, errored "
+			 "with LOGIN_FAILED or USER_ACTION_NEEDED, worker/exec/konnector.go beforeHookKonnector; a manual run "
+			 "(--manual) goes ahead)",
+			 s->skip_error, s->skip_prev);
+		json_array_append_new(r->warnings, json_string(w));
+		r->skipped = 1;
+		r->skip_run = 1;
+		snprintf(r->job_id, sizeof(r->job_id), "%s", "");
+	} else if ((rc = session_prep_job(s, r, argv, err)) != EXIT_DONE) {
 		goto fail;
+	}
 	r->before = stack_changes(s->stack);
 	r->journal_base = json_array_size(stack_journal(s->stack));
 	r->started_ms = loop_now_ms();
 	s->run = r;
-	if (!r->skip_run) {
+	if (!r->skip_run && r->start_error == NULL) {
 		struct runner_spec spec = {.argv = argv, .envp = r->env, .cwd = s->o->dir,
 					   .timeout_ms = r->has_job ? r->job_timeout_ms : s->o->timeout_s * 1000,
 					   .child_sigmask = loop_saved_sigmask(s->loop)};
@@ -427,5 +472,6 @@ void session_free(struct session *s)
 	free(s->fixtures), free(s->state_dir), free(s->files_dir);
 	free(s->own_write);
 	json_decref(s->config_warnings);
+	free(s->skip_error), free(s->skip_prev);
 	free(s);
 }

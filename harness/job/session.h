@@ -59,6 +59,7 @@ struct session_end {
 	int interrupted;                /* session_run_stop was called */
 	int exit_status;                /* EXIT_DONE or EXIT_ERRORED; the check hook may change it (EXIT_LINT) */
 	const json_t *vendor;           /* the vendor proxy's report (proxy.h proxy_report), NULL when none ran */
+	const struct manifest *manifest; /* the konnector's, as this run read it */
 };
 
 struct session_hooks {

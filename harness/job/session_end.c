@@ -80,7 +80,7 @@ static json_t *session_report(struct session_run *r, const struct verdict *v, js
 	json_t *rep = json_object();
 	json_object_set_new(rep, "slug", json_string(r->s->m.slug));
 	json_object_set_new(rep, "job_id", json_string(r->job_id));
-	json_object_set_new(rep, "state", json_string(v->done ? "done" : "errored"));
+	json_object_set_new(rep, "state", json_string(r->skipped ? "skipped" : v->done ? "done" : "errored"));
 	json_object_set_new(rep, "error", v->error ? json_string(v->error) : json_null());
 	json_object_set_new(rep, "duration_ms", json_integer(r->ended_ms - r->started_ms));
 	json_t *proc = json_object();
@@ -151,11 +151,16 @@ static int session_write_journal(const struct session_run *r, const json_t *jour
 static void session_judge(struct session_run *r, struct verdict *v)
 {
 	memset(v, 0, sizeof(*v));
-	if (r->skip_run) {
-		v->done = 1;
+	if (r->skipped) {
+		/* no job: the trigger stays errored with the last job's error */
+		v->error = strdup(r->s->skip_error);
+		v->error_len = strlen(v->error);
+		v->skips_next_runs = 1;
 	} else if (r->start_error != NULL) {
 		v->error = strdup(r->start_error);
 		v->retry = 1;
+	} else if (r->skip_run) {
+		v->done = 1;
 	} else {
 		judge_finish(&r->judge, r->end, r->code, v);
 		if (r->interrupted && r->end == END_SIGNALED && v->error != NULL &&
@@ -195,7 +200,8 @@ static void session_finish(struct loop *loop, void *arg)
 	                        .started = r->start_error == NULL && !r->skip_run,
 	                        .end = r->end,
 	                        .code = r->code,
-	                        .exit_status = v.done ? EXIT_DONE : EXIT_ERRORED};
+	                        .exit_status = v.done ? EXIT_DONE : EXIT_ERRORED,
+	                        .manifest = &s->m};
 	fflush(r->rd.out);
 	fflush(r->rd.err);
 	fflush(r->rd.events);

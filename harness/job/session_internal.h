@@ -38,7 +38,9 @@ struct session_run {
 	int code;
 	int interrupted;
 	int skip_run; /* account_deleted without on_delete_account: nothing to start */
-	char *start_error;
+	int skipped;  /* run --auto after a skip-worthy error: the stack does not even create the job */
+	char *start_error; /* the command could not be started, or the job's preparation failed (stack: PrepareWorkDir's
+			    * error is the job's): set before the start, nothing starts */
 	long long started_ms, ended_ms, finish_timer;
 	size_t not_json, bad_shape, journal_base;
 	json_t *warnings, *before, *account, *extra_fields;
@@ -76,6 +78,8 @@ struct session {
 	int save_due;
 	char *save_access, *save_refresh;
 	json_t *config_warnings; /* devconfig_check_keys' warnings about the dev config last loaded */
+	/* run --auto: the previous run's error makes the stack skip this one (stack: beforeHookKonnector) */
+	char *skip_error, *skip_prev;
 	char *own_write; /* the dev config's text after our last save */
 	size_t own_write_len;
 };

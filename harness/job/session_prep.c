@@ -16,7 +16,6 @@
 #include "harness/job/preload.h"
 #include "harness/job/session_internal.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -135,14 +134,23 @@ void session_prep_account_id(const char *slug, char out[33])
 	snprintf(out, 33, "%016llx%016llx", h1, h2);
 }
 
-/* Create or update the account doc from the dev config; returns the stored doc (new ref). */
-static json_t *session_prep_put_account(struct stack *st, const struct devconfig *dc, const char *slug, const char *id,
-					char *err)
+/* The app whose token Home's account form writes the account with. */
+#define SESSION_PREP_HOME_SLUG "home"
+
+/*
+ * The account from the dev config as Home creates it (cozy-harvest
+ * helpers/accounts.js build: auth, account_type, identifier, state null)
+ * through POST /data/io.cozy.accounts/, so the stack seals the password and
+ * computes the name (stack.h stack_account_save). A second run from --state
+ * updates it: what the konnector stored stays, the credentials are the dev
+ * config's. Returns the stored doc (new ref).
+ */
+static json_t *session_prep_put_account(struct stack *st, const struct devconfig *dc, const struct manifest *m,
+					const char *id, char *err)
 {
-	json_t *doc = devconfig_account(dc, slug, id);
+	json_t *doc = devconfig_account(dc, m->slug, id);
 	json_t *old = stack_doc_get(st, "io.cozy.accounts", id);
 	if (old != NULL) {
-		/* a second run from --state: keep what the konnector stored, refresh the credentials */
 		json_t *merged = json_deep_copy(old);
 		json_object_set(merged, "auth", json_object_get(doc, "auth"));
 		if (json_object_get(doc, "oauth") != NULL)
@@ -151,88 +159,73 @@ static json_t *session_prep_put_account(struct stack *st, const struct devconfig
 		json_decref(doc);
 		doc = merged;
 		json_decref(old);
+	} else {
+		json_object_set_new(doc, "identifier", m->identifier ? json_string(m->identifier) : json_null());
+		json_object_set_new(doc, "state", json_null());
 	}
-	json_t *stored = stack_doc_put(st, "io.cozy.accounts", doc, err);
+	json_t *stored = stack_account_save(st, doc, SESSION_PREP_HOME_SLUG, err);
 	json_decref(doc);
 	return stored;
 }
 
-/* stack: worker/exec/konnector.go computeFolderPath: /<Administrative>/<Title name>/<account name or id> */
-static char *session_prep_folder_path(const struct manifest *m, const json_t *account, const char *locale)
+/*
+ * The job message's folder_to_save before the worker sees it: the dev
+ * config's COZY_FIELDS value, else "yes" when a trigger carries one (the
+ * stack's, or Home's for a legacy manifest). NULL: none.
+ */
+static const char *session_prep_message_folder(struct session *s, struct session_run *r)
 {
-	const char *admin = (locale != NULL && strncmp(locale, "fr", 2) == 0) ? "Administratif" : "Administrative";
-	struct buf title = {0};
-	int word_start = 1;
-	for (const char *p = m->name; *p; p++) {
-		unsigned char ch = (unsigned char)*p;
-		/* cases.Title: upper-case the first letter of each word, lower-case the rest (ASCII here) */
-		char out = (char)ch;
-		if (ch < 0x80 && isalpha(ch))
-			out = (char)(word_start ? toupper(ch) : tolower(ch));
-		buf_append(&title, &out, 1);
-		word_start = ch < 0x80 && !isalnum(ch) && ch != '\'';
+	const json_t *v = json_object_get(r->extra_fields, "folder_to_save");
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (v != NULL) {
+		/* stack: the message does not decode into KonnectorMessage; we drop the value and say so */
+		json_array_append_new(r->warnings,
+				      json_string("COZY_FIELDS.folder_to_save in the dev config is not a string: the stack "
+						  "could not read such a job message (json: cannot unmarshal into Go struct "
+						  "field KonnectorMessage.folder_to_save of type string); it is left out"));
+		json_object_del(r->extra_fields, "folder_to_save");
 	}
-	const char *name = json_string_value(json_object_get(account, "name"));
-	struct buf acc = {0};
-	static const char bad[] = "&/\\#,+()$@~%.'\":*?<>{}";
-	for (const char *p = name ? name : ""; *p; p++) {
-		char ch = strchr(bad, *p) != NULL ? '_' : *p;
-		buf_append(&acc, &ch, 1);
+	if (s->m.wants_folder)
+		return "yes";
+	if (s->m.home_wants_folder) {
+		json_array_append_new(
+		    r->warnings,
+		    json_string("the manifest asks for a folder only through the legacy fields.advancedFields.folderPath: "
+				"Home's triggers carry a folder_to_save (this run has one, as Home's would), but the "
+				"triggers the stack builds itself (model/app/konnector.go BuildTrigger) carry none; declare "
+				"\"folders\": [{\"defaultDir\": \"$administrative/$konnector/$account\"}] so every "
+				"trigger has one"));
+		return "yes";
 	}
-	if (acc.len == 0)
-		buf_puts(&acc, json_string_value(json_object_get(account, "_id")));
-	char *path = NULL;
-	if (asprintf(&path, "/%s/%s/%s", admin, title.data ? title.data : "", acc.data) < 0)
-		path = NULL;
-	buf_free(&title);
-	buf_free(&acc);
-	return path;
+	return NULL;
 }
 
-/* ensureFolderToSave for a trigger built with folder_to_save "yes"; returns the dir id (malloc'd) or NULL with a warning. */
-static char *session_prep_folder_to_save(struct stack *st, const struct manifest *m, const char *locale,
-					 json_t **account, json_t *warnings)
+/*
+ * The worker's preparation (stack: worker/exec/konnector.go PrepareWorkDir):
+ * ensureFolderToSave on the message's folder_to_save, then ensurePermissions.
+ * A failure is the job's error, as in the stack (r->start_error: nothing starts).
+ */
+static void session_prep_worker(struct session *s, struct session_run *r, const char *msg_folder,
+				const char *account_id)
 {
-	char err[ERR_MAX];
-	const char *path = json_string_value(json_object_get(*account, "defaultFolderPath"));
-	char *computed = NULL;
-	if (path == NULL || path[0] == '\0')
-		path = json_string_value(json_object_get(*account, "folderPath"));
-	if (path == NULL || path[0] == '\0')
-		path = computed = session_prep_folder_path(m, *account, locale);
-	json_t *dir = stack_mkdir_p(st, path, err);
-	if (dir == NULL) {
-		char w[ERR_MAX + 128];
-		snprintf(w, sizeof(w), "could not create folder_to_save %s: %s", path, err);
-		json_array_append_new(warnings, json_string(w));
-		free(computed);
-		return NULL;
-	}
-	char *id = strdup(json_string_value(json_object_get(dir, "_id")));
-	json_t *refs = json_object_get(dir, "referenced_by");
-	if (json_array_size(refs) == 0) {
-		char ref[512];
-		snprintf(ref, sizeof(ref), "io.cozy.konnectors/%s", m->slug);
-		if (stack_add_reference(st, id, "io.cozy.konnectors", ref, err) < 0) {
-			char w[ERR_MAX + 64];
-			snprintf(w, sizeof(w), "could not reference folder_to_save: %s", err);
-			json_array_append_new(warnings, json_string(w));
+	char err[ERR_MAX] = "";
+	if (msg_folder != NULL) {
+		if (stack_ensure_folder_to_save(s->stack, s->m.slug, s->m.name, account_id, msg_folder, &r->folder,
+						r->warnings, err) < 0) {
+			r->start_error = strdup(err);
+			return;
 		}
+		/* the message's folder_to_save is the folder's id now, not the dev config's text */
+		json_object_del(r->extra_fields, "folder_to_save");
 	}
-	json_decref(dir);
-	const char *dfp = json_string_value(json_object_get(*account, "defaultFolderPath"));
-	if (dfp == NULL || dfp[0] == '\0') {
-		json_t *upd = json_deep_copy(*account);
-		json_object_set_new(upd, "defaultFolderPath", json_string(path));
-		json_t *stored = stack_doc_put(st, "io.cozy.accounts", upd, err);
-		json_decref(upd);
-		if (stored != NULL) {
-			json_decref(*account);
-			*account = stored;
-		}
+	if (stack_ensure_konnector_permissions(s->stack, s->m.slug, err) < 0)
+		r->start_error = strdup(err);
+	json_t *fresh = account_id ? stack_doc_get(s->stack, "io.cozy.accounts", account_id) : NULL;
+	if (fresh != NULL) {
+		json_decref(r->account);
+		r->account = fresh;
 	}
-	free(computed);
-	return id;
 }
 
 /* The node entry of DIR (malloc'd, relative to DIR) or NULL. */
@@ -326,17 +319,27 @@ static int session_prep_job_fields(struct session *s, struct session_run *r, cha
 {
 	json_t *msg = json_loads(r->job_message, 0, NULL);
 	const char *folder = json_string_value(json_object_get(msg, "folder_to_save"));
-	if (r->job_account[0] != '\0')
-		r->account = stack_doc_get(s->stack, "io.cozy.accounts", r->job_account);
-	if (folder != NULL && folder[0] != '\0' && !stack_folder_usable(s->stack, folder) && r->account != NULL) {
-		r->folder = session_prep_folder_to_save(s->stack, &s->m, s->o->locale, &r->account, r->warnings);
-		if (r->folder != NULL) {
-			json_object_set_new(msg, "folder_to_save", json_string(r->folder));
+	const char *account = r->job_account[0] != '\0' ? r->job_account : NULL;
+	/* stack: PrepareWorkDir reads the account only for a job that is not account_deleted */
+	int deleted = json_is_true(json_object_get(msg, "account_deleted"));
+	char perr[ERR_MAX] = "";
+	if (folder != NULL && folder[0] != '\0') {
+		char *dir = NULL;
+		if (stack_ensure_folder_to_save(s->stack, s->m.slug, s->m.name, deleted ? NULL : account, folder, &dir,
+						r->warnings, perr) < 0) {
+			r->start_error = strdup(perr);
+		} else if (dir != NULL && strcmp(dir, folder) != 0) {
+			json_object_set_new(msg, "folder_to_save", json_string(dir));
 			r->fields = jobenv_go_json(msg);
-			if (stack_triggers_set_folder(s->stack, r->job_account, s->m.slug, r->folder, err) < 0)
+			if (stack_triggers_set_folder(s->stack, r->job_account, s->m.slug, dir, err) < 0)
 				json_array_append_new(r->warnings, json_string(err));
 		}
+		r->folder = dir;
 	}
+	if (r->start_error == NULL && stack_ensure_konnector_permissions(s->stack, s->m.slug, perr) < 0)
+		r->start_error = strdup(perr);
+	if (account != NULL)
+		r->account = stack_doc_get(s->stack, "io.cozy.accounts", account);
 	json_decref(msg);
 	if (r->fields == NULL)
 		r->fields = strdup(r->job_message);
@@ -370,7 +373,7 @@ static int session_prep_account(struct session *s, struct session_run *r, int *m
 	const struct run_options *o = s->o;
 	char account_id[33];
 	session_prep_account_id(s->m.slug, account_id);
-	r->account = session_prep_put_account(s->stack, &s->dc, s->m.slug, account_id, err);
+	r->account = session_prep_put_account(s->stack, &s->dc, &s->m, account_id, err);
 	if (r->account == NULL) {
 		char why[ERR_MAX];
 		snprintf(why, sizeof(why), "%s", err);
@@ -401,9 +404,11 @@ static int session_prep_account(struct session *s, struct session_run *r, int *m
 		json_object_set_new(r->extra_fields, "account_deleted", json_true());
 		*manual = 1;
 		*trig = NULL;
-	} else if (s->m.wants_folder) {
+		/* stack: PushAccountDeletedJob's message has no folder_to_save, and the job no account */
+		session_prep_worker(s, r, NULL, NULL);
+	} else {
 		/* stack: BuildTrigger puts folder_to_save "yes", ensureFolderToSave turns it into the dir id */
-		r->folder = session_prep_folder_to_save(s->stack, &s->m, o->locale, &r->account, r->warnings);
+		session_prep_worker(s, r, session_prep_message_folder(s, r), account_id);
 	}
 	r->fields = jobenv_fields(s->m.slug, account_id, r->folder, r->extra_fields);
 	return EXIT_DONE;

@@ -33,10 +33,13 @@ const struct lint_rule lint_rules[] = {
 	{"permission-missing", SEV_WARNING, "a request the real stack would refuse with 403"},
 	{"empty-error-message", SEV_WARNING, "an error/critical line without a message: the job error is empty"},
 	{"no-retry-ignored", SEV_INFO, "no_retry on a line that is not critical: the stack ignores it"},
-	{"no-folder-to-save", SEV_WARNING, "saveFiles failed for lack of folder_to_save: the manifest declares no folders"},
+	{"no-folder-to-save", SEV_WARNING, "saveFiles failed for lack of folder_to_save: the manifest asks for no folder"},
 	{"upload-never-sent", SEV_ERROR, "a file upload announced by /files/upload/metadata never came: the run hung"},
 	{"vendor-unrecorded", SEV_ERROR, "a vendor request the replayed HAR has no answer for: the konnector got a 502"},
 	{"vendor-not-proxied", SEV_ERROR, "a failed recording run that sent nothing through the proxy (HTTPS_PROXY ignored)"},
+	{"not-emulated", SEV_WARNING, "a request the harness could not answer as the real stack would"},
+	{"folder-home-only", SEV_WARNING,
+	 "only the legacy fields.advancedFields.folderPath asks for a folder: Home's triggers carry one, the stack's do not"},
 };
 const size_t lint_rules_len = sizeof(lint_rules) / sizeof(lint_rules[0]);
 
@@ -600,14 +603,18 @@ void lint_journal(struct lint *l, const json_t *journal)
 	json_array_foreach(journal, i, e)
 	{
 		const char *why = json_string_value(json_object_get(e, "forbidden"));
-		if (why == NULL)
-			continue;
+		const char *differs = json_string_value(json_object_get(e, "differs"));
 		const char *m = json_string_value(json_object_get(e, "method"));
 		const char *p = json_string_value(json_object_get(e, "path"));
-		add(l, "permission-missing", -1, l->journal_file, (unsigned long)i + 1,
-		    "%s %s: the real stack would answer 403 Forbidden (%s); add the permission to the "
-		    "\"permissions\" of manifest.konnector",
-		    m ? m : "?", p ? p : "?", why);
+		if (why != NULL)
+			add(l, "permission-missing", -1, l->journal_file, (unsigned long)i + 1,
+			    "%s %s: the real stack would answer 403 Forbidden (%s); add the permission to the "
+			    "\"permissions\" of manifest.konnector",
+			    m ? m : "?", p ? p : "?", why);
+		if (differs != NULL)
+			add(l, "not-emulated", -1, l->journal_file, (unsigned long)i + 1,
+			    "%s %s: this answer cannot be the real stack's: %s; do not rely on this part of the run",
+			    m ? m : "?", p ? p : "?", differs);
 	}
 }
 
@@ -632,6 +639,16 @@ void lint_vendor(struct lint *l, const json_t *vendor)
 		free(l->vendor_silent);
 		l->vendor_silent = strdup(har);
 	}
+}
+
+void lint_folder_home_only(struct lint *l, const char *manifest_file)
+{
+	add(l, "folder-home-only", -1, manifest_file, 0,
+	    "the manifest asks for a folder only through the legacy fields.advancedFields.folderPath: a trigger "
+	    "Home creates carries a folder_to_save (this run had one, as Home's would), but a trigger the stack "
+	    "builds itself (model/app/konnector.go BuildTrigger, which reads `folders` or "
+	    "fields.advanced_fields.folderPath) carries none, and saveFiles then fails; declare \"folders\": "
+	    "[{\"defaultDir\": \"$administrative/$konnector/$account\"}] in manifest.konnector");
 }
 
 void lint_finish(struct lint *l, enum process_end end, int code, long long duration_ms, struct verdict *out)
@@ -672,8 +689,10 @@ void lint_finish(struct lint *l, enum process_end end, int code, long long durat
 	if (l->save_failed_count > 0 && (l->saw_path_undefined || l->saw_no_folder))
 		add(l, "no-folder-to-save", -1, l->file, l->save_failed_line,
 		    "%zu file(s) failed with SAVE_FILE_FAILED because the job has no folder_to_save (%s), and the job "
-		    "still ends done: the stack gives no folder_to_save because the manifest declares no \"folders\"; "
-		    "add \"folders\": [{\"defaultDir\": \"$administrative/$konnector/$account\"}] to manifest.konnector",
+		    "still ends done: a trigger carries a folder_to_save only when the manifest asks for one (the "
+		    "stack's own triggers read \"folders\" or fields.advanced_fields.folderPath, Home's \"folders\" or "
+		    "the legacy fields.advancedFields.folderPath), or when COZY_FIELDS sets one; add \"folders\": "
+		    "[{\"defaultDir\": \"$administrative/$konnector/$account\"}] to manifest.konnector",
 		    l->save_failed_count,
 		    l->saw_path_undefined ? "fields.folderPath is undefined: The \"path\" argument must be of type string"
 					  : "\"No folder_to_save available in the trigger\"");

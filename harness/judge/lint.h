@@ -70,8 +70,10 @@ void lint_stdout_line(struct lint *l, const char *line, size_t len, unsigned lon
 void lint_stdout_too_long(struct lint *l, unsigned long lineno);
 /* Stderr bytes as they come. */
 void lint_stderr(struct lint *l, const char *data, size_t len);
-/* The fake stack's journal (array of entries); entries with "forbidden" give permission-missing. */
+/* The fake stack's journal (array of entries); entries with "forbidden" give permission-missing, "differs" not-emulated. */
 void lint_journal(struct lint *l, const json_t *journal);
+/* The manifest asks for a folder only the legacy way (Home gives one, the stack's triggers do not): folder-home-only. */
+void lint_folder_home_only(struct lint *l, const char *manifest_file);
 /*
  * The vendor proxy's report of the run (vendor-proxy/proxy.h proxy_report):
  * each unrecorded request is a vendor-unrecorded finding; a recording that

@@ -104,6 +104,8 @@ void run_lint_check(struct run_lint *rl, struct session_end *e)
 	lint_journal(rl->lint, e->journal);
 	if (e->vendor != NULL)
 		lint_vendor(rl->lint, e->vendor);
+	if (e->manifest != NULL && !e->manifest->wants_folder && e->manifest->home_wants_folder)
+		lint_folder_home_only(rl->lint, "manifest.konnector");
 	/* a command that never started: only its (absent) events can be judged */
 	enum process_end end = e->started ? e->end : END_UNKNOWN;
 	lint_finish(rl->lint, end, e->code, e->duration_ms, &rl->verdict);

@@ -1,4 +1,5 @@
 /* The stack's rules around a job's error (see verdict.h). */
+#include "common/konnerr.h"
 #include "harness/judge/verdict.h"
 
 #include <stdio.h>
@@ -66,24 +67,14 @@ void verdict_end_string(enum process_end end, int code, char *out, size_t out_le
 	}
 }
 
-static int has_prefix(const char *s, size_t len, const char *p)
-{
-	size_t n = strlen(p);
-	return len >= n && memcmp(s, p, n) == 0;
-}
-
 int verdict_error_blocks_retry(const char *err, size_t len)
 {
-	return has_prefix(err, len, KONN_ERR_LOGIN_FAILED) || has_prefix(err, len, KONN_ERR_USER_ACTION_NEEDED);
+	return konnerr_blocks_retry(err, len);
 }
 
 int verdict_error_skips_runs(const char *err, size_t len)
 {
-	if (has_prefix(err, len, KONN_ERR_LOGIN_FAILED))
-		return 1;
-	return has_prefix(err, len, KONN_ERR_USER_ACTION_NEEDED) &&
-	       !(len == strlen(KONN_ERR_USER_ACTION_NEEDED_CGU) &&
-		 memcmp(err, KONN_ERR_USER_ACTION_NEEDED_CGU, len) == 0);
+	return konnerr_skips_runs(err, len);
 }
 
 void verdict_clear(struct verdict *v)

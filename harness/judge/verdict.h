@@ -8,6 +8,8 @@
 #ifndef HARNESS_VERDICT_H
 #define HARNESS_VERDICT_H
 
+#include "common/konnerr.h"
+
 #include <stddef.h>
 
 enum process_end {
@@ -17,10 +19,10 @@ enum process_end {
 	END_UNKNOWN,  /* no end known (lint of a captured stdout alone): judged on the events only */
 };
 
-/* stack: worker/exec/konnector.go konnErrorLoginFailed & co. */
-#define KONN_ERR_LOGIN_FAILED "LOGIN_FAILED"
-#define KONN_ERR_USER_ACTION_NEEDED "USER_ACTION_NEEDED"
-#define KONN_ERR_USER_ACTION_NEEDED_CGU "USER_ACTION_NEEDED.CGU_FORM"
+/* stack: worker/exec/konnector.go konnErrorLoginFailed & co. (the rules: common/konnerr.h) */
+#define KONN_ERR_LOGIN_FAILED KONNERR_LOGIN_FAILED
+#define KONN_ERR_USER_ACTION_NEEDED KONNERR_USER_ACTION_NEEDED
+#define KONN_ERR_USER_ACTION_NEEDED_CGU KONNERR_USER_ACTION_NEEDED_CGU
 
 struct verdict {
 	int done;            /* 1: job done; 0: job errored */

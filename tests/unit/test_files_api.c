@@ -79,6 +79,11 @@ Test(files_api, dirs_upload_and_cozy_metadata)
 	files_create_dir(&C, "ignored", &p, &R);
 	cr_assert_eq(R.status, 201);
 	cr_assert_str_eq(at("data.attributes.path"), "/A/B/C");
+	/* stack: a directory's cozyMetadata has no upload fields (CozyMetadataFromClaims(c, false)) */
+	cr_assert_str_eq(at("data.attributes.cozyMetadata.createdByApp"), "shop");
+	cr_assert_null(json_object_get(json_object_get(json_object_get(json_object_get(R.body, "data"), "attributes"),
+						       "cozyMetadata"),
+				       "uploadedAt"));
 
 	struct files_create_req f = {.type = "file", .name = "b.pdf", .content_length = "3", .size = "",
 				     .metadata_id = "", .source_account = "acc1",
@@ -102,6 +107,7 @@ Test(files_api, dirs_upload_and_cozy_metadata)
 	cr_assert_null(files_upload_begin(&C, dir_id, NULL, &bad, &R));
 	cr_assert_eq(R.status, 422);
 	cr_assert_str_eq(at("errors.0.source.parameter"), "Content-MD5");
+	cr_assert_str_eq(at("errors.0.detail"), "Given Content-MD5 is invalid");
 	struct files_create_req badname = {.type = "file", .name = ".."};
 	cr_assert_null(files_upload_begin(&C, dir_id, NULL, &badname, &R));
 	cr_assert_eq(R.status, 422);
@@ -331,4 +337,35 @@ Test(files_api, all_docs_bad_bodies_are_go_decode_errors)
 		cr_assert_str_eq(at("errors.0.title"), "Bad Request");
 		cr_assert_str_eq(at("errors.0.detail"), cases[i].detail, "%s", cases[i].body);
 	}
+}
+
+/* stack: UpdateFileCozyMetadata / setTrashCozyMetadata: a PATCH moves updatedAt, puts the app last in updatedByApps, and a move to the trash sets trashedAt. */
+Test(files_api, patch_touches_cozy_metadata)
+{
+	struct files_create_req f = {.type = "file", .name = "p.txt"};
+	struct vfs_upload *u = files_upload_begin(&C, NULL, NULL, &f, &R);
+	cr_assert_not_null(u);
+	files_upload_finish(u, 1, &R);
+	cr_assert_eq(R.status, 201);
+	char id[64], before[64];
+	snprintf(id, sizeof(id), "%s", at("data.id"));
+	snprintf(before, sizeof(before), "%s", at("data.attributes.cozyMetadata.updatedAt"));
+	const char *slug = C.slug;
+	C.slug = "other";
+	json_t *body = json_pack("{s:{s:s,s:s,s:{s:s}}}", "data", "type", "io.cozy.files", "id", id, "attributes", "name",
+				 "q.txt");
+	files_patch(&C, id, body, NULL, &R);
+	json_decref(body);
+	cr_assert_eq(R.status, 200);
+	cr_assert_str_eq(at("data.attributes.cozyMetadata.updatedByApps.1.slug"), "other");
+	cr_assert_str_eq(at("data.attributes.cozyMetadata.updatedByApps.0.slug"), "shop");
+	cr_assert_str_eq(at("data.attributes.cozyMetadata.createdByApp"), "shop");
+	cr_assert(strcmp(at("data.attributes.cozyMetadata.updatedAt"), before) >= 0);
+	body = json_pack("{s:{s:s,s:s,s:{s:s}}}", "data", "type", "io.cozy.files", "id", id, "attributes", "dir_id",
+			 VFS_TRASH_ID);
+	files_patch(&C, id, body, NULL, &R);
+	json_decref(body);
+	cr_assert_eq(R.status, 200);
+	cr_assert_str_eq(at("data.attributes.cozyMetadata.trashedAt"), at("data.attributes.cozyMetadata.updatedAt"));
+	C.slug = slug;
 }

@@ -211,6 +211,15 @@ static void case_header(struct lcase *c, const char *line)
 		json_t *e = json_pack("{s:s, s:s, s:i, s:s}", "method", m, "path", p, "status", 200, "forbidden",
 				      line + 9 + off);
 		json_array_append_new(c->journal, e);
+	} else if (strncmp(line, "differs: ", 9) == 0) {
+		char m[16] = "", p[512] = "";
+		int off = 0;
+		sscanf(line + 9, "%15s %511s %n", m, p, &off);
+		if (!c->journal)
+			c->journal = json_array();
+		json_t *e = json_pack("{s:s, s:s, s:i, s:s}", "method", m, "path", p, "status", 200, "differs",
+				      line + 9 + off);
+		json_array_append_new(c->journal, e);
 	}
 }
 

@@ -109,3 +109,49 @@ Test(run_lint, secrets_from_fields)
 	free(s);
 	json_decref(f);
 }
+
+/* A manifest with only the legacy advancedFields.folderPath: folder-home-only, naming Home and the stack both. */
+Test(run_lint, folder_home_only_from_the_manifest)
+{
+	json_t *fields = json_object();
+	struct manifest m = {0};
+	char err[ERR_MAX];
+	const char *t = "{\"slug\":\"s\",\"fields\":{\"advancedFields\":{\"folderPath\":{}}}}";
+	cr_assert_eq(manifest_parse(t, strlen(t), "manifest.konnector", &m, err), 0, "%s", err);
+	struct run_lint *rl = run_lint_new(fields, 0);
+	char dir[] = "/tmp/run-lint-XXXXXX";
+	json_t *journal = json_array();
+	struct session_end e = end_make(dir, 0, journal);
+	e.manifest = &m;
+	run_lint_check(rl, &e);
+	char path[64];
+	snprintf(path, sizeof(path), "%s/" RUN_LINT_FILE, dir);
+	size_t len;
+	char *text = file_read_all(path, &len, err);
+	cr_assert_not_null(text, "%s", err);
+	cr_assert(strstr(text, "manifest.konnector: warning folder-home-only") != NULL, "%s", text);
+	cr_assert(strstr(text, "Home") != NULL && strstr(text, "BuildTrigger") != NULL, "%s", text);
+	free(text);
+	unlink(path);
+	rmdir(dir);
+	run_lint_free(rl);
+	json_decref(e.report);
+	/* the stack's own way to ask: no finding */
+	manifest_free(&m);
+	t = "{\"slug\":\"s\",\"folders\":[]}";
+	cr_assert_eq(manifest_parse(t, strlen(t), "manifest.konnector", &m, err), 0, "%s", err);
+	rl = run_lint_new(fields, 0);
+	char dir2[] = "/tmp/run-lint-XXXXXX";
+	e = end_make(dir2, 0, journal);
+	e.manifest = &m;
+	run_lint_check(rl, &e);
+	cr_assert_eq(run_lint_findings(rl), 0);
+	snprintf(path, sizeof(path), "%s/" RUN_LINT_FILE, dir2);
+	unlink(path);
+	rmdir(dir2);
+	run_lint_free(rl);
+	json_decref(e.report);
+	manifest_free(&m);
+	json_decref(journal);
+	json_decref(fields);
+}
