@@ -6,8 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char doc[] = "{\"_id\":\"d000001\",\"_rev\":\"1-0123456789abcdef0123456789abcdef\",\"_type\":\"io.cozy.bench\","
-			  "\"name\":\"doc 1\",\"amount\":1,\"vendor\":\"v1\",\"category\":\"c1\",\"date\":\"2024-01-01\"}\n";
+static const char doc[] =
+	"{\"_id\":\"d000001\",\"_rev\":\"1-0123456789abcdef0123456789abcdef\",\"_type\":\"io.cozy.bench\","
+	"\"name\":\"doc 1\",\"amount\":1,\"vendor\":\"v1\",\"category\":\"c1\",\"date\":\"2024-01-01\"}\n";
 
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *data, size_t *size, void **state)

@@ -96,8 +96,8 @@ static int jsonc_skip_ws(struct scan *sc)
 			return 0;
 		if (!(sc->flags & JSONC_COMMENTS))
 			return jsonc_set_kind(
-			    sc, JSONC_COMMENT,
-			    jsonc_fail(sc, sc->s, "a comment: this file is plain JSON, without comments"));
+				sc, JSONC_COMMENT,
+				jsonc_fail(sc, sc->s, "a comment: this file is plain JSON, without comments"));
 		if (sc->s[1] == '/') {
 			while (sc->s < sc->end && *sc->s != '\n')
 				sc->s++;
@@ -109,8 +109,8 @@ static int jsonc_skip_ws(struct scan *sc)
 			sc->s++;
 		if (sc->s + 1 >= sc->end)
 			return jsonc_set_kind(
-			    sc, JSONC_UNTERMINATED_COMMENT,
-			    jsonc_fail(sc, open, "unterminated comment: this /* is never closed by */"));
+				sc, JSONC_UNTERMINATED_COMMENT,
+				jsonc_fail(sc, open, "unterminated comment: this /* is never closed by */"));
 		sc->s += 2;
 	}
 }
@@ -127,10 +127,10 @@ static int jsonc_string(struct scan *sc)
 		}
 		if (c == '\n' || c == '\r')
 			return jsonc_fail(sc, open,
-			                  "unterminated string: this \" is not closed before the end of the line");
+					  "unterminated string: this \" is not closed before the end of the line");
 		if (c < 0x20)
 			return jsonc_fail(sc, sc->s, "%s in a string: write it as an escape (\\t, \\u00%02X)",
-			                  jsonc_char(sc->s, sc->end, ch), c);
+					  jsonc_char(sc->s, sc->end, ch), c);
 		if (c != '\\') {
 			sc->s++;
 			continue;
@@ -149,8 +149,9 @@ static int jsonc_string(struct scan *sc)
 			sc->s++;
 		} else {
 			return jsonc_fail(
-			    sc, bs, "bad escape \\%s in a string (JSON knows \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)",
-			    jsonc_char(sc->s, sc->end, ch));
+				sc, bs,
+				"bad escape \\%s in a string (JSON knows \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)",
+				jsonc_char(sc->s, sc->end, ch));
 		}
 	}
 	return jsonc_fail(sc, open, "unterminated string: this \" is never closed");
@@ -202,7 +203,7 @@ static int jsonc_literal(struct scan *sc)
 		}
 	if (n > 0)
 		return jsonc_fail(sc, sc->s, "'%.*s' is not a JSON value (a string needs double quotes)",
-		                  (int)(n > 40 ? 40 : n), sc->s);
+				  (int)(n > 40 ? 40 : n), sc->s);
 	char ch[16];
 	return jsonc_fail(sc, sc->s, "a value expected, not %s", jsonc_char(sc->s, sc->end, ch));
 }
@@ -215,7 +216,7 @@ static int jsonc_missing_comma(struct scan *sc, const char *after, const char *n
 	int line, col;
 	jsonc_where(sc->start, next, &line, &col);
 	return jsonc_set_kind(sc, JSONC_MISSING_COMMA,
-	                      jsonc_fail(sc, after, "missing comma: another %s follows at %d:%d", what, line, col));
+			      jsonc_fail(sc, after, "missing comma: another %s follows at %d:%d", what, line, col));
 }
 
 static int jsonc_object(struct scan *sc)
@@ -242,9 +243,9 @@ static int jsonc_object(struct scan *sc)
 				n++;
 			if (n > 0)
 				return jsonc_fail(sc, sc->s, "a member name without quotes: write \"%.*s\"",
-				                  (int)(n > 40 ? 40 : n), sc->s);
+						  (int)(n > 40 ? 40 : n), sc->s);
 			return jsonc_fail(sc, sc->s, "a member name (a double-quoted string) expected, not %s",
-			                  jsonc_char(sc->s, sc->end, ch));
+					  jsonc_char(sc->s, sc->end, ch));
 		}
 		if (jsonc_string(sc) < 0 || jsonc_skip_ws(sc) < 0)
 			return -1;
@@ -252,7 +253,7 @@ static int jsonc_object(struct scan *sc)
 			return jsonc_fail(sc, open, "unterminated object: this { is never closed");
 		if (*sc->s != ':')
 			return jsonc_fail(sc, sc->s, "':' expected after the member name, not %s",
-			                  jsonc_char(sc->s, sc->end, ch));
+					  jsonc_char(sc->s, sc->end, ch));
 		sc->s++;
 		if (jsonc_value(sc) < 0)
 			return -1;
@@ -270,15 +271,15 @@ static int jsonc_object(struct scan *sc)
 			if (starts_value(*sc->s))
 				return jsonc_missing_comma(sc, after, sc->s, "member");
 			return jsonc_fail(sc, sc->s, "',' or '}' expected after a member, not %s",
-			                  jsonc_char(sc->s, sc->end, ch));
+					  jsonc_char(sc->s, sc->end, ch));
 		}
 		const char *comma = sc->s++;
 		if (jsonc_skip_ws(sc) < 0)
 			return -1;
 		if (sc->s < sc->end && *sc->s == '}')
 			return jsonc_set_kind(
-			    sc, JSONC_TRAILING_COMMA,
-			    jsonc_fail(sc, comma, "trailing comma: nothing may follow the last member before }"));
+				sc, JSONC_TRAILING_COMMA,
+				jsonc_fail(sc, comma, "trailing comma: nothing may follow the last member before }"));
 	}
 }
 
@@ -312,15 +313,15 @@ static int jsonc_array(struct scan *sc)
 			if (starts_value(*sc->s))
 				return jsonc_missing_comma(sc, after, sc->s, "element");
 			return jsonc_fail(sc, sc->s, "',' or ']' expected after an element, not %s",
-			                  jsonc_char(sc->s, sc->end, ch));
+					  jsonc_char(sc->s, sc->end, ch));
 		}
 		const char *comma = sc->s++;
 		if (jsonc_skip_ws(sc) < 0)
 			return -1;
 		if (sc->s < sc->end && *sc->s == ']')
 			return jsonc_set_kind(
-			    sc, JSONC_TRAILING_COMMA,
-			    jsonc_fail(sc, comma, "trailing comma: nothing may follow the last element before ]"));
+				sc, JSONC_TRAILING_COMMA,
+				jsonc_fail(sc, comma, "trailing comma: nothing may follow the last element before ]"));
 	}
 }
 

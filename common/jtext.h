@@ -20,7 +20,8 @@ const char *jtext_skip(const char *p, const char *end);
  */
 int jtext_member(const char *obj, const char *end, const char *key, const char **val, size_t *vlen);
 
-/* Element pos of the JSON array text [arr, end): 1 with its span, 0 when the array is shorter, -1 when arr is not an array. */
+/* Element pos of the JSON array text [arr, end): 1 with its span, 0 when the array is shorter, -1 when arr is not an
+ * array. */
 int jtext_index(const char *arr, const char *end, size_t pos, const char **val, size_t *vlen);
 
 #endif

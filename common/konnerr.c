@@ -11,7 +11,8 @@ static int has_prefix(const char *s, size_t len, const char *p)
 
 int konnerr_blocks_retry(const char *err, size_t len)
 {
-	return err != NULL && (has_prefix(err, len, KONNERR_LOGIN_FAILED) || has_prefix(err, len, KONNERR_USER_ACTION_NEEDED));
+	return err != NULL &&
+	       (has_prefix(err, len, KONNERR_LOGIN_FAILED) || has_prefix(err, len, KONNERR_USER_ACTION_NEEDED));
 }
 
 int konnerr_skips_runs(const char *err, size_t len)
@@ -21,5 +22,6 @@ int konnerr_skips_runs(const char *err, size_t len)
 	if (has_prefix(err, len, KONNERR_LOGIN_FAILED))
 		return 1;
 	return has_prefix(err, len, KONNERR_USER_ACTION_NEEDED) &&
-	       !(len == strlen(KONNERR_USER_ACTION_NEEDED_CGU) && memcmp(err, KONNERR_USER_ACTION_NEEDED_CGU, len) == 0);
+	       !(len == strlen(KONNERR_USER_ACTION_NEEDED_CGU) &&
+		 memcmp(err, KONNERR_USER_ACTION_NEEDED_CGU, len) == 0);
 }

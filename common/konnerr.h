@@ -15,7 +15,8 @@
 
 /* jobHookErrorCheckerKonnector: no second execution after an error starting with LOGIN_FAILED or USER_ACTION_NEEDED. */
 int konnerr_blocks_retry(const char *err, size_t len);
-/* beforeHookKonnector: later automatic runs are skipped after LOGIN_FAILED…, or USER_ACTION_NEEDED… but exactly …CGU_FORM. */
+/* beforeHookKonnector: later automatic runs are skipped after LOGIN_FAILED…, or USER_ACTION_NEEDED… but exactly
+ * …CGU_FORM. */
 int konnerr_skips_runs(const char *err, size_t len);
 
 #endif

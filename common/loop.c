@@ -174,7 +174,8 @@ static void loop_fire_timers(struct loop *loop)
 		long long now = loop_now_ms();
 		size_t best = loop->ntimers;
 		for (size_t i = 0; i < loop->ntimers; i++)
-			if (loop->timers[i].when <= now && (best == loop->ntimers || loop->timers[i].when < loop->timers[best].when))
+			if (loop->timers[i].when <= now &&
+			    (best == loop->ntimers || loop->timers[i].when < loop->timers[best].when))
 				best = i;
 		if (best == loop->ntimers)
 			return;
@@ -241,7 +242,8 @@ void loop_del_prepare(struct loop *loop, loop_prepare_cb cb, void *arg)
 {
 	for (size_t i = 0; i < loop->nprepares; i++) {
 		if (loop->prepares[i].cb == cb && loop->prepares[i].arg == arg) {
-			memmove(&loop->prepares[i], &loop->prepares[i + 1], (loop->nprepares - i - 1) * sizeof(*loop->prepares));
+			memmove(&loop->prepares[i], &loop->prepares[i + 1],
+				(loop->nprepares - i - 1) * sizeof(*loop->prepares));
 			loop->nprepares--;
 			return;
 		}

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* stack: model/vfs/vfs.go checkFileName rejects empty names and ForbiddenFilenameChars; "." and ".." too (web/files). */
+/* stack: model/vfs/vfs.go checkFileName rejects empty names and ForbiddenFilenameChars; "." and ".." too (web/files).
+ */
 int pathsafe_check_name(const char *name, char *err)
 {
 	if (name == NULL || name[0] == '\0')

@@ -23,9 +23,9 @@ enum stack_perm_mode {
 struct stack_options {
 	const char *fixtures_dir; /* scenario folder: data/, files/, account_types/, refresh/; NULL for none */
 	const char *state_dir;    /* a run directory's state/ to start from instead of fixtures_dir; NULL */
-	const char *files_dir;    /* where the Cozy file tree is kept on disk (run directory files/); NULL: a temp dir */
-	const char *bind_addr;    /* NULL: "127.0.0.1" */
-	unsigned short port;      /* 0: any free port */
+	const char *files_dir; /* where the Cozy file tree is kept on disk (run directory files/); NULL: a temp dir */
+	const char *bind_addr; /* NULL: "127.0.0.1" */
+	unsigned short port;   /* 0: any free port */
 	enum stack_perm_mode perm_mode;
 	const char *locale;   /* NULL: "en" */
 	long long disk_quota; /* bytes the file tree may hold, uploads past it are 413; 0: no quota */
@@ -43,7 +43,8 @@ const char *stack_domain(const struct stack *st);
 
 /* Declare an installed konnector and its manifest `permissions` object (may be NULL). */
 int stack_add_konnector(struct stack *st, const char *slug, const json_t *permissions, char *err);
-/* Mint a konnector token for one job (JWT shaped like the stack's: aud konn, iss domain, sub slug, iat now). Owned by the stack. */
+/* Mint a konnector token for one job (JWT shaped like the stack's: aud konn, iss domain, sub slug, iat now). Owned by
+ * the stack. */
 const char *stack_mint_konnector_token(struct stack *st, const char *slug, char *err);
 /* Mint an app token with whole access, for `serve` and apps started by hand. Owned by the stack. */
 const char *stack_mint_app_token(struct stack *st, const char *slug, char *err);
@@ -70,8 +71,7 @@ void stack_on_refresh(struct stack *st, stack_refresh_cb cb, void *arg);
  * "POST"…), doctype and why, borrowed for the call, inside the HTTP handler.
  * The journal has it too ("forbidden"). One hook; NULL cb removes it.
  */
-typedef void (*stack_forbidden_cb)(struct stack *st, const char *verb, const char *doctype, const char *why,
-				   void *arg);
+typedef void (*stack_forbidden_cb)(struct stack *st, const char *verb, const char *doctype, const char *why, void *arg);
 void stack_on_forbidden(struct stack *st, stack_forbidden_cb cb, void *arg);
 /*
  * The COZY_PARAMETERS secret (stack: worker/exec/konnector.go): 1 and *secret (borrowed; JSON
@@ -99,8 +99,8 @@ typedef void (*stack_oauth_cb)(const struct stack_oauth_tokens *tokens, const ch
 struct stack_oauth_exchange;
 /* Exchange code at the account type's token_endpoint (its token_mode) on loop; cb runs once, later. */
 struct stack_oauth_exchange *stack_oauth_exchange_code(struct loop *loop, const json_t *account_type, const char *code,
-							const char *state, const char *redirect_uri, stack_oauth_cb cb,
-							void *arg, char *err);
+						       const char *state, const char *redirect_uri, stack_oauth_cb cb,
+						       void *arg, char *err);
 /* Free (and abort when still in flight: cb will not run). NULL is fine. */
 void stack_oauth_exchange_free(struct stack_oauth_exchange *x);
 
@@ -146,10 +146,10 @@ json_t *stack_account_save(struct stack *st, const json_t *doc, const char *app_
  * through the stack's struct. What is worth telling is appended to notes (an
  * array of strings). -1 with err: the stack's job would fail with it.
  */
-int stack_ensure_folder_to_save(struct stack *st, const char *slug, const char *konnector_name,
-				const char *account_id, const char *folder_to_save, char **dir_id, json_t *notes,
-				char *err);
-/* ensurePermissions: the konnector gets {io.cozy.files, selector referenced_by, io.cozy.konnectors/<slug>} when it lacks it. */
+int stack_ensure_folder_to_save(struct stack *st, const char *slug, const char *konnector_name, const char *account_id,
+				const char *folder_to_save, char **dir_id, json_t *notes, char *err);
+/* ensurePermissions: the konnector gets {io.cozy.files, selector referenced_by, io.cozy.konnectors/<slug>} when it
+ * lacks it. */
 int stack_ensure_konnector_permissions(struct stack *st, const char *slug, char *err);
 
 /* mkdir -p a Cozy path; returns the directory's file doc (new ref) with "_id" and "path". */
@@ -170,7 +170,8 @@ const json_t *stack_journal(const struct stack *st);
 int stack_write_journal(const struct stack *st, const char *path, char *err);
 /* Write every document (dir/data/<doctype>/<id>.json) and the file tree (dir/files/…, metadata in dir/files.json). */
 int stack_write_state(const struct stack *st, const char *dir, char *err);
-/* What was written since start: {"<doctype>":{"created":n,"updated":n,"deleted":n},…}; files under "io.cozy.files". New ref. */
+/* What was written since start: {"<doctype>":{"created":n,"updated":n,"deleted":n},…}; files under "io.cozy.files". New
+ * ref. */
 json_t *stack_changes(const struct stack *st);
 /* Forget every document, file and journal entry and load the fixtures again (watch). Tokens stay valid. */
 int stack_reset(struct stack *st, char *err);
@@ -211,8 +212,8 @@ int stack_job_done(struct stack *st, const char *job_id, const char *error, int 
  * itself); gone: it was deleted. Called for the triggers already scheduled
  * when the hook is set, then at every change. NULL cb removes it.
  */
-typedef void (*stack_schedule_cb)(struct stack *st, const char *trigger_id, const char *type,
-				  const char *arguments, const char *next, int gone, void *arg);
+typedef void (*stack_schedule_cb)(struct stack *st, const char *trigger_id, const char *type, const char *arguments,
+				  const char *next, int gone, void *arg);
 void stack_on_schedule(struct stack *st, stack_schedule_cb cb, void *arg);
 /* Time-based triggers fire as soon as they are scheduled (those already scheduled: now). */
 void stack_jobs_fire_now(struct stack *st, int on);

@@ -29,8 +29,8 @@ struct request;
 struct stack {
 	struct loop *loop;
 	struct server *server; /* the HTTP side (http/server.c) */
-	char url[96];    /* "http://127.0.0.1:PORT/" */
-	char domain[80]; /* "127.0.0.1:PORT" */
+	char url[96];          /* "http://127.0.0.1:PORT/" */
+	char domain[80];       /* "127.0.0.1:PORT" */
 
 	/* Options, copied. */
 	char *fixtures_dir;
@@ -49,8 +49,8 @@ struct stack {
 
 	struct vfs *vfs; /* owned by the files API (stack_files_*), NULL until then */
 
-	struct hub *hub;   /* document changes for /realtime and the jobs (realtime/hub.h) */
-	struct jobs *jobs; /* triggers and jobs (jobs/stack_jobs.c) */
+	struct hub *hub;     /* document changes for /realtime and the jobs (realtime/hub.h) */
+	struct jobs *jobs;   /* triggers and jobs (jobs/stack_jobs.c) */
 	stack_job_cb job_cb; /* the harness's worker of konnector jobs (stack_on_job) */
 	void *job_arg;
 	stack_schedule_cb schedule_cb; /* stack_on_schedule */
@@ -85,7 +85,6 @@ int stack_accounts_start(struct stack *st, char *err);
 void stack_accounts_stop(struct stack *st);
 /* Load account_types/ and refresh/ again; the refresh hook stays. */
 int stack_accounts_reset(struct stack *st, char *err);
-
 
 /*
  * The jobs seam: jobs/stack_jobs.c defines these (and stack_on_job,

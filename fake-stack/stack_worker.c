@@ -54,7 +54,8 @@ json_t *stack_account_save(struct stack *st, const json_t *doc, const char *app_
 	json_decref(d);
 	if (s != STORE_OK) {
 		if (err[0] == '\0')
-			err_set(err, "%s", s == STORE_CONFLICT ? "Document update conflict." : "cannot save the account");
+			err_set(err, "%s",
+				s == STORE_CONFLICT ? "Document update conflict." : "cannot save the account");
 		return NULL;
 	}
 	return out;
@@ -121,8 +122,7 @@ static int compatible_identifier(const json_t *doc, const char *identifier)
 		return 1;
 	size_t i, nb = 0;
 	json_t *r;
-	json_array_foreach(json_object_get(doc, "referenced_by"), i, r)
-	{
+	json_array_foreach (json_object_get(doc, "referenced_by"), i, r) {
 		if (strcmp(str_or(json_string_value(json_object_get(r, "type"))), SOURCE_ACCOUNT_IDENTIFIER) != 0)
 			continue;
 		if (strcmp(str_or(json_string_value(json_object_get(r, "id"))), identifier) == 0)
@@ -144,8 +144,7 @@ static char *referenced_folder(struct stack *st, const char *slug, const char *i
 	size_t i, count = 0;
 	const char *found = NULL;
 	json_t *d;
-	json_array_foreach(docs, i, d)
-	{
+	json_array_foreach (docs, i, d) {
 		if (trashed_dir(d) || !compatible_identifier(d, identifier))
 			continue;
 		count++;
@@ -168,7 +167,8 @@ static int mark_folder(struct stack *st, const json_t *dir, const char *slug, co
 	snprintf(ref, sizeof(ref), KONNECTORS "/%s", slug);
 	json_t *refs = json_pack("[{s:s,s:s}]", "type", KONNECTORS, "id", ref);
 	if (identifier != NULL && identifier[0] != '\0')
-		json_array_append_new(refs, json_pack("{s:s,s:s}", "type", SOURCE_ACCOUNT_IDENTIFIER, "id", identifier));
+		json_array_append_new(refs,
+				      json_pack("{s:s,s:s}", "type", SOURCE_ACCOUNT_IDENTIFIER, "id", identifier));
 	const json_t *old = json_object_get(dir, "cozyMetadata");
 	json_t *cm;
 	if (json_is_object(old)) {
@@ -184,15 +184,15 @@ static int mark_folder(struct stack *st, const json_t *dir, const char *slug, co
 	json_t *apps = json_object_get(cm, "updatedByApps"), *kept = json_array();
 	size_t i;
 	json_t *e;
-	json_array_foreach(apps, i, e)
-	{
+	json_array_foreach (apps, i, e) {
 		const char *s = json_string_value(json_object_get(e, "slug"));
 		const char *in = json_string_value(json_object_get(e, "instance"));
 		if (!(s != NULL && strcmp(s, slug) == 0 && in != NULL && strcmp(in, st->url) == 0))
 			json_array_append(kept, e);
 	}
 	const char *date = json_string_value(json_object_get(cm, "updatedAt"));
-	json_array_append_new(kept, json_pack("{s:s,s:s,s:s}", "slug", slug, "date", date ? date : "", "instance", st->url));
+	json_array_append_new(kept,
+			      json_pack("{s:s,s:s,s:s}", "slug", slug, "date", date ? date : "", "instance", st->url));
 	json_object_set_new(cm, "updatedByApps", kept);
 	json_object_set_new(cm, "sourceAccount", json_string(account_id));
 	char verr[ERR_MAX] = "";
@@ -208,13 +208,11 @@ static void dropped_keys(const json_t *a, const json_t *b, struct buf *out)
 {
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)a, k, v)
-	{
+	json_object_foreach ((json_t *)a, k, v) {
 		if (json_object_get(b, k) == NULL && !json_is_null(v))
 			buf_printf(out, "%s%s", out->len ? ", " : "", k);
 	}
-	json_object_foreach(json_object_get(a, "auth"), k, v)
-	{
+	json_object_foreach (json_object_get(a, "auth"), k, v) {
 		if (json_object_get(json_object_get(b, "auth"), k) == NULL && !json_is_null(v))
 			buf_printf(out, "%sauth.%s", out->len ? ", " : "", k);
 	}
@@ -230,7 +228,8 @@ static void save_default_folder(struct stack *st, json_t *account, const char *p
 	json_t *go = account_doc_roundtrip(account, err);
 	if (go == NULL) {
 		char w[ERR_MAX + 128];
-		snprintf(w, sizeof(w), "the account does not fit the stack's struct (%s): defaultFolderPath not saved", err);
+		snprintf(w, sizeof(w), "the account does not fit the stack's struct (%s): defaultFolderPath not saved",
+			 err);
 		json_array_append_new(notes, json_string(w));
 		return;
 	}
@@ -255,9 +254,8 @@ static void save_default_folder(struct stack *st, json_t *account, const char *p
 	json_decref(go);
 }
 
-int stack_ensure_folder_to_save(struct stack *st, const char *slug, const char *konnector_name,
-				const char *account_id, const char *folder_to_save, char **dir_id, json_t *notes,
-				char *err)
+int stack_ensure_folder_to_save(struct stack *st, const char *slug, const char *konnector_name, const char *account_id,
+				const char *folder_to_save, char **dir_id, json_t *notes, char *err)
 {
 	*dir_id = NULL;
 	if (folder_to_save == NULL || folder_to_save[0] == '\0')
@@ -273,7 +271,7 @@ int stack_ensure_folder_to_save(struct stack *st, const char *slug, const char *
 	}
 	json_t *account = account_id ? store_fetch(st->store, ACCOUNTS, account_id, NULL) : NULL;
 	const char *identifier =
-	    json_string_value(json_object_get(json_object_get(account, "cozyMetadata"), "sourceAccountIdentifier"));
+		json_string_value(json_object_get(json_object_get(account, "cozyMetadata"), "sourceAccountIdentifier"));
 	/* 2. the one folder the konnector references */
 	*dir_id = referenced_folder(st, slug, identifier);
 	if (*dir_id != NULL || account == NULL) {

@@ -28,7 +28,8 @@ static const struct subcommand subcommands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "konnector-harness %s: a local cozy-stack for developing and testing Cozy konnectors\n\n", HARNESS_VERSION);
+	fprintf(out, "konnector-harness %s: a local cozy-stack for developing and testing Cozy konnectors\n\n",
+		HARNESS_VERSION);
 	fprintf(out, "Usage: konnector-harness COMMAND [OPTIONS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(out, "  %-16s %s\n", subcommands[i].usage, subcommands[i].summary);

@@ -97,7 +97,7 @@ static X509 *cert_base(const char *cn, long days, EVP_PKEY *key)
 	X509_NAME *name = X509_get_subject_name(x);
 	if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0) != 1 ||
 	    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)"konnector-harness", -1, -1,
-	                               0) != 1) {
+				       0) != 1) {
 		X509_free(x);
 		return NULL;
 	}
@@ -109,7 +109,7 @@ static int write_pem(const char *path, int is_key, void *obj, mode_t mode, char 
 {
 	BIO *mem = BIO_new(BIO_s_mem());
 	int ok = mem != NULL && (is_key ? PEM_write_bio_PrivateKey(mem, obj, NULL, NULL, 0, NULL, NULL)
-	                                : PEM_write_bio_X509(mem, obj)) == 1;
+					: PEM_write_bio_X509(mem, obj)) == 1;
 	char *data = NULL;
 	long len = ok ? BIO_get_mem_data(mem, &data) : 0;
 	if (!ok) {
@@ -169,7 +169,7 @@ static int ca_load(struct ca *ca, char *err)
 	fclose(fk);
 	if (ca->cert == NULL || ca->key == NULL || X509_check_private_key(ca->cert, ca->key) != 1)
 		return err_set(err, "%s: a CA that does not load (delete the folder to get a new one): %s",
-		               ca->cert_path, ssl_error());
+			       ca->cert_path, ssl_error());
 	time_t soon = time(NULL) + 24 * 3600;
 	if (X509_cmp_time(X509_get0_notAfter(ca->cert), &soon) <= 0) {
 		X509_free(ca->cert);

@@ -140,9 +140,9 @@ void conn_send_error(struct conn *c, int status, const char *text)
 {
 	struct buf b = {0};
 	buf_printf(&b,
-	           "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
-	           "Connection: close\r\n\r\n%s\n",
-	           status, http1_reason(status), strlen(text) + 1, text);
+		   "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
+		   "Connection: close\r\n\r\n%s\n",
+		   status, http1_reason(status), strlen(text) + 1, text);
 	c->state = C_CLOSING;
 	if (b.data != NULL)
 		conn_send(c, b.data, b.len);
@@ -317,9 +317,9 @@ static void conn_handshake(struct conn *c)
 	ERR_clear_error();
 	struct buf msg = {0};
 	buf_printf(&msg,
-	           "TLS handshake with the konnector failed (%s): does its HTTP client trust NODE_EXTRA_CA_CERTS "
-	           "(the harness CA)?",
-	           why);
+		   "TLS handshake with the konnector failed (%s): does its HTTP client trust NODE_EXTRA_CA_CERTS "
+		   "(the harness CA)?",
+		   why);
 	struct exchange x = {.c = c, .method = "CONNECT", .url = c->origin, .t0 = loop_now_ms()};
 	tally_exchange(c->p, PROXY_FAILED, &x, msg.data ? msg.data : why);
 	buf_free(&msg);
@@ -385,8 +385,8 @@ static void conn_process(struct conn *c)
 			char *url = request_url(c);
 			if (url == NULL) {
 				conn_send_error(c, 400,
-				                "konnector-harness: this is the vendor proxy; requests to it need an "
-				                "absolute URL (HTTP_PROXY) or a CONNECT tunnel (HTTPS_PROXY)");
+						"konnector-harness: this is the vendor proxy; requests to it need an "
+						"absolute URL (HTTP_PROXY) or a CONNECT tunnel (HTTPS_PROXY)");
 				return;
 			}
 			free(url);

@@ -74,10 +74,10 @@ static int skel_feed(struct skel *k, const char *p, size_t n, off_t base)
 		/* The closing quote at j. */
 		if (k->elided) {
 			if (buf_printf(&k->out, "\\u0001kh-range:%jd:%jd:%d\"", (intmax_t)k->str_start,
-			               (intmax_t)(base + (off_t)j), k->escaped) < 0)
+				       (intmax_t)(base + (off_t)j), k->escaped) < 0)
 				return -1;
 		} else if (buf_append(&k->out, k->str.data ? k->str.data : "", k->str.len) < 0 ||
-		           buf_append(&k->out, "\"", 1) < 0) {
+			   buf_append(&k->out, "\"", 1) < 0) {
 			return -1;
 		}
 		k->in_string = 0;
@@ -203,8 +203,7 @@ static int record_from(int fd, const json_t *e, size_t idx, struct har_record *r
 	const json_t *hs = json_object_get(res, "headers");
 	size_t i;
 	const json_t *h;
-	json_array_foreach(hs, i, h)
-	{
+	json_array_foreach (hs, i, h) {
 		if (str_of(h, "name") != NULL && str_of(h, "value") != NULL)
 			http1_headers_add(&r->resp_headers, str_of(h, "name"), str_of(h, "value"));
 	}
@@ -281,8 +280,7 @@ int har_read(const char *path, struct har_file *out, char *err)
 	}
 	size_t i;
 	const json_t *e;
-	json_array_foreach(entries, i, e)
-	{
+	json_array_foreach (entries, i, e) {
 		out->n = i + 1;
 		if (record_from(fd, e, i, &out->v[i], path, err) < 0) {
 			json_decref(root);

@@ -214,7 +214,7 @@ ssize_t har_text_read(struct har_text_reader *r, char *dst, size_t cap, char *er
 		r->pos += n;
 		if (unescape(r, raw, (size_t)n) < 0)
 			return err_set(err, "HAR body near byte %jd: malformed %s", (intmax_t)r->pos,
-			               t->base64 ? "base64" : "JSON string");
+				       t->base64 ? "base64" : "JSON string");
 	}
 	if (r->pos >= t->end && r->out.len == 0) {
 		if (r->esc != 0)

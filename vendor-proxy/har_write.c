@@ -59,7 +59,7 @@ int har_mime_is_text(const char *mime)
 	if (n >= 5 && strncasecmp(mime, "text/", 5) == 0)
 		return 1;
 	static const char *const suffixes[] = {
-	    "/json", "+json", "/xml", "+xml", "/javascript", "/ecmascript", "/x-www-form-urlencoded", "/graphql"};
+		"/json", "+json", "/xml", "+xml", "/javascript", "/ecmascript", "/x-www-form-urlencoded", "/graphql"};
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		size_t sl = strlen(suffixes[i]);
 		if (n >= sl && strncasecmp(mime + n - sl, suffixes[i], sl) == 0)
@@ -232,7 +232,7 @@ static json_t *cookies_json(const struct http1_headers *h, int response)
 				json_t *name = json_stringn(p, (size_t)(eq - p));
 				if (name != NULL)
 					json_array_append_new(a, json_pack("{s:o, s:s}", "name", name, "value",
-					                                   REDACT_HEADER_PLACEHOLDER));
+									   REDACT_HEADER_PLACEHOLDER));
 			}
 			if (response)
 				break;
@@ -342,10 +342,10 @@ static json_t *entry_json(const struct har_entry *e, const struct redact *r, str
 		json_object_set_new(res, "_error", str_redacted(r, e->error));
 
 	json_t *timings = json_pack("{s:i, s:I, s:I}", "send", 0, "wait", (json_int_t)e->wait_ms, "receive",
-	                            (json_int_t)e->receive_ms);
+				    (json_int_t)e->receive_ms);
 	return json_pack("{s:s, s:I, s:o, s:o, s:{}, s:o}", "startedDateTime", e->started, "time",
-	                 (json_int_t)(e->wait_ms + e->receive_ms), "request", req, "response", res, "cache", "timings",
-	                 timings);
+			 (json_int_t)(e->wait_ms + e->receive_ms), "request", req, "response", res, "cache", "timings",
+			 timings);
 }
 
 static void hw_indent(struct hw *w, int depth)
@@ -374,8 +374,7 @@ static int one_line(const json_t *o, const struct slot *slots)
 	const json_t *v;
 	if (json_object_size(o) > 4)
 		return 0;
-	json_object_foreach((json_t *)o, k, v)
-	{
+	json_object_foreach ((json_t *)o, k, v) {
 		if (json_is_object(v) || json_is_array(v) || v == slots[0].stand_in || v == slots[1].stand_in)
 			return 0;
 	}
@@ -400,8 +399,7 @@ static int hw_value(struct hw *w, const json_t *v, int depth, const struct slot 
 		int flat = one_line(v, slots);
 		int first = 1;
 		hw_put(w, "{", 1);
-		json_object_foreach((json_t *)v, k, m)
-		{
+		json_object_foreach ((json_t *)v, k, m) {
 			if (!first)
 				hw_put(w, flat ? ", " : ",", flat ? 2u : 1u);
 			first = 0;
@@ -428,8 +426,7 @@ static int hw_value(struct hw *w, const json_t *v, int depth, const struct slot 
 		if (json_array_size(v) == 0)
 			return hw_put(w, "[]", 2);
 		hw_put(w, "[", 1);
-		json_array_foreach(v, i, m)
-		{
+		json_array_foreach (v, i, m) {
 			hw_put(w, i > 0 ? ",\n" : "\n", i > 0 ? 2u : 1u);
 			hw_indent(w, depth + 1);
 			if (hw_value(w, m, depth + 1, slots) < 0)
@@ -446,8 +443,8 @@ static int hw_value(struct hw *w, const json_t *v, int depth, const struct slot 
 int har_write(const struct har_log *log, const struct redact *r, const char *creator_version, int fd, char *err)
 {
 	struct hw w = {.fd = fd, .err = err, .redact = r};
-	json_t *creator =
-	    json_pack("{s:s, s:s}", "name", "konnector-harness", "version", creator_version ? creator_version : "0");
+	json_t *creator = json_pack("{s:s, s:s}", "name", "konnector-harness", "version",
+				    creator_version ? creator_version : "0");
 	struct slot none[2] = {{0}, {0}};
 	const char *head = "{\n  \"log\": {\n    \"version\": \"1.2\",\n    \"creator\": ";
 	hw_put(&w, head, strlen(head));

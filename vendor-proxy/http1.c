@@ -89,9 +89,15 @@ int http1_header_has_token(const char *value, const char *token)
 
 int http1_is_hop_by_hop(const char *name, const struct http1_headers *h)
 {
-	static const char *const hop[] = {
-	    "Connection", "Keep-Alive",        "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "TE",
-	    "Trailer",    "Transfer-Encoding", "Upgrade"};
+	static const char *const hop[] = {"Connection",
+					  "Keep-Alive",
+					  "Proxy-Connection",
+					  "Proxy-Authenticate",
+					  "Proxy-Authorization",
+					  "TE",
+					  "Trailer",
+					  "Transfer-Encoding",
+					  "Upgrade"};
 	for (size_t i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
 		if (strcasecmp(name, hop[i]) == 0)
 			return 1;
@@ -427,34 +433,34 @@ const char *http1_reason(int status)
 		int code;
 		const char *text;
 	} reasons[] = {
-	    {100, "Continue"},
-	    {101, "Switching Protocols"},
-	    {200, "OK"},
-	    {201, "Created"},
-	    {202, "Accepted"},
-	    {204, "No Content"},
-	    {206, "Partial Content"},
-	    {301, "Moved Permanently"},
-	    {302, "Found"},
-	    {303, "See Other"},
-	    {304, "Not Modified"},
-	    {307, "Temporary Redirect"},
-	    {308, "Permanent Redirect"},
-	    {400, "Bad Request"},
-	    {401, "Unauthorized"},
-	    {403, "Forbidden"},
-	    {404, "Not Found"},
-	    {405, "Method Not Allowed"},
-	    {409, "Conflict"},
-	    {410, "Gone"},
-	    {413, "Content Too Large"},
-	    {429, "Too Many Requests"},
-	    {431, "Request Header Fields Too Large"},
-	    {500, "Internal Server Error"},
-	    {501, "Not Implemented"},
-	    {502, "Bad Gateway"},
-	    {503, "Service Unavailable"},
-	    {504, "Gateway Timeout"},
+		{100, "Continue"},
+		{101, "Switching Protocols"},
+		{200, "OK"},
+		{201, "Created"},
+		{202, "Accepted"},
+		{204, "No Content"},
+		{206, "Partial Content"},
+		{301, "Moved Permanently"},
+		{302, "Found"},
+		{303, "See Other"},
+		{304, "Not Modified"},
+		{307, "Temporary Redirect"},
+		{308, "Permanent Redirect"},
+		{400, "Bad Request"},
+		{401, "Unauthorized"},
+		{403, "Forbidden"},
+		{404, "Not Found"},
+		{405, "Method Not Allowed"},
+		{409, "Conflict"},
+		{410, "Gone"},
+		{413, "Content Too Large"},
+		{429, "Too Many Requests"},
+		{431, "Request Header Fields Too Large"},
+		{500, "Internal Server Error"},
+		{501, "Not Implemented"},
+		{502, "Bad Gateway"},
+		{503, "Service Unavailable"},
+		{504, "Gateway Timeout"},
 	};
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (reasons[i].code == status)

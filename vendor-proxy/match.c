@@ -126,7 +126,7 @@ char *match_url_key(const char *url)
 		const char *port = colon + 1;
 		size_t pl = al - hl - 1;
 		int dflt = (https && pl == 3 && strncmp(port, "443", 3) == 0) ||
-		           (!https && pl == 2 && strncmp(port, "80", 2) == 0);
+			   (!https && pl == 2 && strncmp(port, "80", 2) == 0);
 		if (!dflt && pl > 0) {
 			buf_puts(&b, ":");
 			buf_append(&b, port, pl);
@@ -238,7 +238,7 @@ long match_find(struct match_table *t, const struct redact *r, const struct matc
 			continue;
 		const char *mime = req->mime != NULL ? req->mime : rec->req_mime;
 		if (!match_body_equal(mime, rec->req_body ? rec->req_body : "", rec->req_body ? rec->req_body_len : 0,
-		                      body.data, body.len))
+				      body.data, body.len))
 			continue;
 		last = (long)i;
 		if (t->uses[i] == 0)

@@ -214,9 +214,9 @@ int proxy_save(struct proxy *p, char *err)
 json_t *proxy_report(const struct proxy *p)
 {
 	json_t *r = json_pack("{s:s, s:s, s:I, s:I, s:I, s:O, s:O}", "mode",
-	                      p->mode == PROXY_RECORD ? "record" : "replay", "har", p->har_path, "exchanges",
-	                      (json_int_t)p->n_exchanges, "recorded", (json_int_t)p->n_recorded, "replayed",
-	                      (json_int_t)p->n_replayed, "failed", p->failed, "unrecorded", p->unrecorded);
+			      p->mode == PROXY_RECORD ? "record" : "replay", "har", p->har_path, "exchanges",
+			      (json_int_t)p->n_exchanges, "recorded", (json_int_t)p->n_recorded, "replayed",
+			      (json_int_t)p->n_replayed, "failed", p->failed, "unrecorded", p->unrecorded);
 	if (r == NULL)
 		return NULL;
 	if (p->mode == PROXY_RECORD) {
@@ -230,7 +230,7 @@ json_t *proxy_report(const struct proxy *p)
 	for (size_t i = 0; i < p->har.n; i++)
 		if (match_uses(p->match, i) == 0)
 			json_array_append_new(unused, json_pack("{s:I, s:s, s:s}", "index", (json_int_t)i, "method",
-			                                        p->har.v[i].method, "url", p->har.v[i].url));
+								p->har.v[i].method, "url", p->har.v[i].url));
 	json_object_set_new(r, "recorded_entries", json_integer((json_int_t)p->har.n));
 	json_object_set_new(r, "unused", unused);
 	return r;

@@ -32,7 +32,7 @@ struct proxy_options {
 	const char *ca_dir;    /* the CA's folder (DIR/.harness/ca): created with 0700, key 0600 */
 	const char *vendor_ca; /* record: trust only this PEM file for the vendor (NULL: the system's CAs) */
 	const char *const
-	    *connect_to; /* record: curl CONNECT_TO "HOST:PORT:HOST2:PORT2" entries, NULL-terminated, or NULL */
+		*connect_to; /* record: curl CONNECT_TO "HOST:PORT:HOST2:PORT2" entries, NULL-terminated, or NULL */
 	const struct proxy_secret *secrets;
 	size_t n_secrets;      /* values shorter than 4 bytes are not hidden */
 	const char *spool_dir; /* record: where long bodies wait (an unlinked file); NULL: $TMPDIR */

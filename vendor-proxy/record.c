@@ -72,7 +72,7 @@ static void record_on_done(void *arg, const char *error)
 		e->complete = 1;
 		struct buf msg = {0};
 		buf_printf(&msg, "konnector-harness: %s %s: the vendor could not be reached: %s\n", x->method, x->url,
-		           why);
+			   why);
 		struct http1_headers h = {0};
 		http1_headers_add(&h, "Content-Type", "text/plain; charset=utf-8");
 		answer_head(x, 502, NULL, &h, (long long)msg.len);
@@ -108,7 +108,7 @@ static void record_start(struct exchange *x)
 	body_append(&e->req_body, NULL, c->req_body.data, c->req_body.len, err);
 	static const struct upstream_hooks hooks = {record_on_head, record_on_body, record_on_done};
 	x->call = upstream_request(p->up, x->method, x->url, &c->req.headers, c->req_body.data, c->req_body.len, &hooks,
-	                           x, err);
+				   x, err);
 	if (x->call == NULL)
 		record_on_done(x, err);
 }

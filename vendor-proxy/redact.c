@@ -152,7 +152,7 @@ struct redact *redact_new(const struct redact_secret *secrets, size_t n)
 		s->value = strdup(v);
 		struct buf ph = {0};
 		buf_printf(&ph, "{{kh:%s}}",
-		           secrets[i].name != NULL && secrets[i].name[0] ? secrets[i].name : "secret");
+			   secrets[i].name != NULL && secrets[i].name[0] ? secrets[i].name : "secret");
 		s->placeholder = buf_steal(&ph);
 		if (s->value == NULL || s->placeholder == NULL) {
 			free(s->value);
@@ -162,11 +162,11 @@ struct redact *redact_new(const struct redact_secret *secrets, size_t n)
 		}
 		r->n_secrets++;
 		char *forms[] = {strdup(v),
-		                 pct_encode(v, PCT_URI_COMPONENT),
-		                 pct_encode(v, PCT_URI_PLUS),
-		                 pct_encode(v, PCT_RFC3986),
-		                 pct_encode(v, PCT_FORM),
-		                 json_escape(v)};
+				 pct_encode(v, PCT_URI_COMPONENT),
+				 pct_encode(v, PCT_URI_PLUS),
+				 pct_encode(v, PCT_RFC3986),
+				 pct_encode(v, PCT_FORM),
+				 json_escape(v)};
 		int bad = 0;
 		for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++)
 			if (subst_add(&r->hide, &r->n_hide, forms[f], s->placeholder) < 0)
@@ -192,7 +192,7 @@ struct redact *redact_new(const struct redact_secret *secrets, size_t n)
  * could still start beyond len unless final; *used says how far it got.
  */
 static int subst_scan(const struct subst *list, size_t n, const char *text, size_t len, int final, struct buf *out,
-                      size_t *used)
+		      size_t *used)
 {
 	size_t max = 0;
 	for (size_t i = 0; i < n; i++)

@@ -62,7 +62,7 @@ static void replay_pump(struct exchange *x)
 /* The recorded headers as they go out: placeholders back to the current values, no stale framing
  * (a HEAD, 204 or 304 answer keeps its Content-Length: it has no body to measure). */
 static void replay_headers(const struct proxy *p, const struct exchange *x, const struct har_record *rec,
-                           struct http1_headers *h)
+			   struct http1_headers *h)
 {
 	int head_only = strcmp(x->method, "HEAD") == 0 || rec->status < 200 || rec->status == 204 || rec->status == 304;
 	for (size_t i = 0; i < rec->resp_headers.n; i++) {
@@ -91,16 +91,16 @@ static void replay_start(struct exchange *x)
 	struct proxy *p = c->p;
 	char err[ERR_MAX];
 	struct match_request mr = {x->method, x->url, x->mime, c->req_body.data ? c->req_body.data : "",
-	                           c->req_body.len};
+				   c->req_body.len};
 	long i = match_find(p->match, p->redact, &mr, &x->repeated);
 	if (i < 0) {
 		struct buf url = {0}, msg = {0};
 		buf_puts(&url, "");
 		redact_text(p->redact, x->url, strlen(x->url), &url);
 		buf_printf(&msg,
-		           "konnector-harness: no recorded answer for %s %s in %s (record it again with --record, "
-		           "or go live with --no-replay)\n",
-		           x->method, url.data, p->har_path);
+			   "konnector-harness: no recorded answer for %s %s in %s (record it again with --record, "
+			   "or go live with --no-replay)\n",
+			   x->method, url.data, p->har_path);
 		replay_text(x, 502, msg.data);
 		buf_free(&url);
 		buf_free(&msg);
@@ -113,7 +113,7 @@ static void replay_start(struct exchange *x)
 	if (rec->status <= 0) {
 		struct buf msg = {0};
 		buf_printf(&msg, "konnector-harness: %s %s: the vendor could not be reached when recorded: %s\n",
-		           x->method, x->url, rec->error ? rec->error : "no answer");
+			   x->method, x->url, rec->error ? rec->error : "no answer");
 		replay_text(x, 502, msg.data);
 		buf_free(&msg);
 		tally_exchange(p, x->repeated ? PROXY_REPEATED : PROXY_REPLAYED, x, NULL);

@@ -17,19 +17,19 @@ void tally_exchange(struct proxy *p, enum proxy_outcome o, const struct exchange
 		p->n_replayed++;
 	else if (o == PROXY_UNRECORDED)
 		json_array_append_new(p->unrecorded,
-		                      json_pack("{s:s, s:s%}", "method", method, "url", url.data, url.len));
+				      json_pack("{s:s, s:s%}", "method", method, "url", url.data, url.len));
 	else if (o == PROXY_FAILED)
 		json_array_append_new(p->failed, json_pack("{s:s, s:s%, s:s}", "method", method, "url", url.data,
-		                                           url.len, "error", error ? error : ""));
+							   url.len, "error", error ? error : ""));
 	if (p->cb != NULL) {
 		struct proxy_exchange e = {
-		    .outcome = o,
-		    .method = method,
-		    .url = url.data,
-		    .status = x->status,
-		    .bytes = x->bytes,
-		    .duration_ms = loop_now_ms() - x->t0,
-		    .error = error,
+			.outcome = o,
+			.method = method,
+			.url = url.data,
+			.status = x->status,
+			.bytes = x->bytes,
+			.duration_ms = loop_now_ms() - x->t0,
+			.error = error,
 		};
 		p->cb(p->cb_arg, &e);
 	}

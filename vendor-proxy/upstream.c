@@ -329,8 +329,8 @@ static struct curl_slist *request_headers(const struct http1_headers *h, int has
 }
 
 struct upstream_call *upstream_request(struct upstream *u, const char *method, const char *url,
-                                       const struct http1_headers *headers, const char *body, size_t body_len,
-                                       const struct upstream_hooks *hooks, void *arg, char *err)
+				       const struct http1_headers *headers, const char *body, size_t body_len,
+				       const struct upstream_hooks *hooks, void *arg, char *err)
 {
 	struct upstream_call *c = calloc(1, sizeof(*c));
 	if (c == NULL || (c->easy = curl_easy_init()) == NULL) {
@@ -341,8 +341,8 @@ struct upstream_call *upstream_request(struct upstream *u, const char *method, c
 	c->u = u;
 	c->hooks = *hooks;
 	c->arg = arg;
-	int has_body =
-	    body_len > 0 || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0;
+	int has_body = body_len > 0 || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+		       strcmp(method, "PATCH") == 0;
 	c->headers = request_headers(headers, has_body);
 	CURL *e = c->easy;
 	curl_easy_setopt(e, CURLOPT_URL, url);

@@ -39,8 +39,8 @@ void upstream_free(struct upstream *u);
 
 /* Start a request (headers as given, minus hop-by-hop ones; body copied). hooks run later, from the loop. */
 struct upstream_call *upstream_request(struct upstream *u, const char *method, const char *url,
-                                       const struct http1_headers *headers, const char *body, size_t body_len,
-                                       const struct upstream_hooks *hooks, void *arg, char *err);
+				       const struct http1_headers *headers, const char *body, size_t body_len,
+				       const struct upstream_hooks *hooks, void *arg, char *err);
 /* Let a paused call go on. */
 void upstream_resume(struct upstream_call *c);
 /* Abort a call; its hooks will not run again. */

@@ -40,65 +40,65 @@ struct gotype {
 
 /* stack: pkg/metadata/metadata.go UpdatedByAppEntry */
 static const struct field updated_by_fields[] = {
-    {"slug", K_STRING, 0, NULL},
-    {"date", K_TIME, 0, NULL},
-    {"version", K_STRING, 1, NULL},
-    {"instance", K_STRING, 1, NULL},
+	{"slug", K_STRING, 0, NULL},
+	{"date", K_TIME, 0, NULL},
+	{"version", K_STRING, 1, NULL},
+	{"instance", K_STRING, 1, NULL},
 };
 static const struct gotype updated_by_type = {"metadata.UpdatedByAppEntry", updated_by_fields, N(updated_by_fields)};
 
 /* stack: pkg/metadata/metadata.go CozyMetadata */
 static const struct field metadata_fields[] = {
-    {"doctypeVersion", K_STRING, 0, NULL},
-    {"metadataVersion", K_INT, 0, NULL},
-    {"favorite", K_BOOL, 1, NULL},
-    {"createdAt", K_TIME, 0, NULL},
-    {"createdByApp", K_STRING, 1, NULL},
-    {"createdByAppVersion", K_STRING, 1, NULL},
-    {"updatedAt", K_TIME, 0, NULL},
-    {"updatedByApps", K_SLICE_STRUCT, 1, &updated_by_type},
-    {"sourceAccount", K_STRING, 1, NULL},
-    {"sourceAccountIdentifier", K_STRING, 1, NULL},
+	{"doctypeVersion", K_STRING, 0, NULL}, {"metadataVersion", K_INT, 0, NULL},
+	{"favorite", K_BOOL, 1, NULL},         {"createdAt", K_TIME, 0, NULL},
+	{"createdByApp", K_STRING, 1, NULL},   {"createdByAppVersion", K_STRING, 1, NULL},
+	{"updatedAt", K_TIME, 0, NULL},        {"updatedByApps", K_SLICE_STRUCT, 1, &updated_by_type},
+	{"sourceAccount", K_STRING, 1, NULL},  {"sourceAccountIdentifier", K_STRING, 1, NULL},
 };
 static const struct gotype metadata_type = {"metadata.CozyMetadata", metadata_fields, N(metadata_fields)};
 
 /* stack: model/account/accounts.go BasicInfo */
 static const struct field basic_fields[] = {
-    {"login", K_STRING, 1, NULL},          {"email", K_STRING, 1, NULL},       {"identifier", K_STRING, 1, NULL},
-    {"new_identifier", K_STRING, 1, NULL}, {"accountName", K_STRING, 1, NULL}, {"password", K_STRING, 1, NULL},
-    {"credentials_encrypted", K_STRING, 1, NULL}, {"token", K_STRING, 1, NULL},
+	{"login", K_STRING, 1, NULL},
+	{"email", K_STRING, 1, NULL},
+	{"identifier", K_STRING, 1, NULL},
+	{"new_identifier", K_STRING, 1, NULL},
+	{"accountName", K_STRING, 1, NULL},
+	{"password", K_STRING, 1, NULL},
+	{"credentials_encrypted", K_STRING, 1, NULL},
+	{"token", K_STRING, 1, NULL},
 };
 static const struct gotype basic_type = {"account.BasicInfo", basic_fields, N(basic_fields)};
 
 /* stack: model/account/accounts.go OauthInfo (expires_at has omitempty, which a struct ignores) */
 static const struct field oauth_fields[] = {
-    {"access_token", K_STRING, 1, NULL}, {"token_type", K_STRING, 1, NULL},    {"expires_at", K_TIME, 0, NULL},
-    {"refresh_token", K_STRING, 1, NULL}, {"client_id", K_STRING, 1, NULL},    {"client_secret", K_STRING, 1, NULL},
-    {"query", K_URL_VALUES_PTR, 1, NULL},
+	{"access_token", K_STRING, 1, NULL},  {"token_type", K_STRING, 1, NULL}, {"expires_at", K_TIME, 0, NULL},
+	{"refresh_token", K_STRING, 1, NULL}, {"client_id", K_STRING, 1, NULL},  {"client_secret", K_STRING, 1, NULL},
+	{"query", K_URL_VALUES_PTR, 1, NULL},
 };
 static const struct gotype oauth_type = {"account.OauthInfo", oauth_fields, N(oauth_fields)};
 
 /* stack: model/account/accounts.go Account */
 static const struct field account_fields[] = {
-    {"_id", K_STRING, 1, NULL},
-    {"_rev", K_STRING, 1, NULL},
-    {"relationships", K_MAP_ANY, 1, NULL},
-    {"cozyMetadata", K_STRUCT_PTR, 1, &metadata_type},
-    {"account_type", K_STRING, 0, NULL},
-    {"name", K_STRING, 0, NULL},
-    {"folderPath", K_STRING, 1, NULL},
-    {"defaultFolderPath", K_STRING, 1, NULL},
-    {"identifier", K_STRING, 1, NULL},
-    {"auth", K_STRUCT_PTR, 1, &basic_type},
-    {"oauth", K_STRUCT_PTR, 1, &oauth_type},
-    {"oauth_callback_results", K_MAP_ANY, 1, NULL},
-    {"data", K_MAP_ANY, 1, NULL},
-    {"state", K_STRING, 1, NULL},
-    {"twoFACode", K_STRING, 1, NULL},
-    {"mutedErrors", K_SLICE_MAP_ANY, 1, NULL},
-    {"token", K_STRING, 1, NULL},
-    {"user_id", K_STRING, 1, NULL},
-    {"manual_cleaning", K_BOOL, 1, NULL},
+	{"_id", K_STRING, 1, NULL},
+	{"_rev", K_STRING, 1, NULL},
+	{"relationships", K_MAP_ANY, 1, NULL},
+	{"cozyMetadata", K_STRUCT_PTR, 1, &metadata_type},
+	{"account_type", K_STRING, 0, NULL},
+	{"name", K_STRING, 0, NULL},
+	{"folderPath", K_STRING, 1, NULL},
+	{"defaultFolderPath", K_STRING, 1, NULL},
+	{"identifier", K_STRING, 1, NULL},
+	{"auth", K_STRUCT_PTR, 1, &basic_type},
+	{"oauth", K_STRUCT_PTR, 1, &oauth_type},
+	{"oauth_callback_results", K_MAP_ANY, 1, NULL},
+	{"data", K_MAP_ANY, 1, NULL},
+	{"state", K_STRING, 1, NULL},
+	{"twoFACode", K_STRING, 1, NULL},
+	{"mutedErrors", K_SLICE_MAP_ANY, 1, NULL},
+	{"token", K_STRING, 1, NULL},
+	{"user_id", K_STRING, 1, NULL},
+	{"manual_cleaning", K_BOOL, 1, NULL},
 };
 static const struct gotype account_type = {"account.Account", account_fields, N(account_fields)};
 
@@ -134,7 +134,8 @@ static json_t *any_normalize(const json_t *v)
 		const char **keys = malloc((n + 1) * sizeof(*keys));
 		const char *k;
 		json_t *x;
-		json_object_foreach((json_t *)v, k, x) keys[i++] = k;
+		json_object_foreach ((json_t *)v, k, x)
+			keys[i++] = k;
 		for (size_t a = 1; a < n; a++)
 			for (size_t b = a; b > 0 && strcmp(keys[b - 1], keys[b]) > 0; b--) {
 				const char *t = keys[b];
@@ -151,7 +152,8 @@ static json_t *any_normalize(const json_t *v)
 		json_t *out = json_array();
 		size_t i;
 		json_t *x;
-		json_array_foreach(v, i, x) json_array_append_new(out, any_normalize(x));
+		json_array_foreach (v, i, x)
+			json_array_append_new(out, any_normalize(x));
 		return out;
 	}
 	if (json_is_real(v)) {
@@ -175,7 +177,8 @@ static int decode_field(const json_t *v, const struct field *f, const char *path
 		return 0;
 	case K_INT:
 		if (json_is_real(v))
-			return err_set(err, "json: cannot unmarshal number %g into Go struct field Account.%s of type int",
+			return err_set(err,
+				       "json: cannot unmarshal number %g into Go struct field Account.%s of type int",
 				       json_real_value(v), path);
 		if (!json_is_integer(v))
 			return type_error(err, v, path, "int");
@@ -191,8 +194,10 @@ static int decode_field(const json_t *v, const struct field *f, const char *path
 		if (!json_is_string(v))
 			return err_set(err, "Time.UnmarshalJSON: input is not a JSON string");
 		if (account_doc_time_normalize(json_string_value(v), buf, sizeof(buf)) < 0)
-			return err_set(err, "parsing time \"\\\"%s\\\"\" as \"\\\"2006-01-02T15:04:05Z07:00\\\"\": cannot parse",
-				       json_string_value(v));
+			return err_set(
+				err,
+				"parsing time \"\\\"%s\\\"\" as \"\\\"2006-01-02T15:04:05Z07:00\\\"\": cannot parse",
+				json_string_value(v));
 		*out = json_string(buf);
 		return 0;
 	}
@@ -208,20 +213,21 @@ static int decode_field(const json_t *v, const struct field *f, const char *path
 	case K_SLICE_MAP_ANY:
 	case K_SLICE_STRUCT: {
 		if (!json_is_array(v))
-			return type_error(err, v, path, f->kind == K_SLICE_MAP_ANY ? "[]map[string]interface {}"
-										: "[]*metadata.UpdatedByAppEntry");
+			return type_error(err, v, path,
+					  f->kind == K_SLICE_MAP_ANY ? "[]map[string]interface {}"
+								     : "[]*metadata.UpdatedByAppEntry");
 		json_t *arr = json_array();
 		size_t i;
 		json_t *x;
-		json_array_foreach(v, i, x)
-		{
+		json_array_foreach (v, i, x) {
 			json_t *el = NULL;
 			if (json_is_null(x)) {
 				el = json_null();
 			} else if (!json_is_object(x)) {
 				json_decref(arr);
 				return type_error(err, x, path,
-						  f->kind == K_SLICE_MAP_ANY ? "map[string]interface {}" : f->sub->go_name);
+						  f->kind == K_SLICE_MAP_ANY ? "map[string]interface {}"
+									     : f->sub->go_name);
 			} else if (f->kind == K_SLICE_MAP_ANY) {
 				el = any_normalize(x);
 			} else if (decode_struct(x, f->sub, path, &el, err) < 0) {
@@ -238,15 +244,16 @@ static int decode_field(const json_t *v, const struct field *f, const char *path
 			return type_error(err, v, path, "url.Values");
 		const char *k;
 		json_t *x;
-		json_object_foreach((json_t *)v, k, x)
-		{
+		json_object_foreach ((json_t *)v, k, x) {
 			if (json_is_null(x))
 				continue;
 			if (!json_is_array(x))
 				return type_error(err, x, path, "[]string");
 			size_t i;
 			json_t *s;
-			json_array_foreach(x, i, s) if (!json_is_string(s)) return type_error(err, s, path, "string");
+			json_array_foreach (x, i, s)
+				if (!json_is_string(s))
+					return type_error(err, s, path, "string");
 		}
 		*out = any_normalize(v);
 		return 0;
@@ -299,8 +306,7 @@ static int decode_struct(const json_t *v, const struct gotype *t, const char *pa
 	const char *k;
 	json_t *x;
 	int rc = 0;
-	json_object_foreach((json_t *)v, k, x)
-	{
+	json_object_foreach ((json_t *)v, k, x) {
 		/* Go: exact name first, else a case-insensitive match; later keys overwrite earlier ones. */
 		size_t fi = t->n;
 		for (size_t i = 0; i < t->n && fi == t->n; i++)
@@ -376,9 +382,9 @@ int account_doc_time_normalize(const char *in, char *out, size_t outlen)
 {
 	/* stack: Go time.Time UnmarshalJSON (strict RFC 3339) and MarshalJSON (RFC3339Nano). */
 	if (strlen(in) < 20 || digits(in, 4) < 0 || in[4] != '-' || digits(in + 5, 2) < 1 || digits(in + 5, 2) > 12 ||
-	    in[7] != '-' || digits(in + 8, 2) < 1 || digits(in + 8, 2) > 31 || in[10] != 'T' || digits(in + 11, 2) < 0 ||
-	    digits(in + 11, 2) > 23 || in[13] != ':' || digits(in + 14, 2) < 0 || digits(in + 14, 2) > 59 ||
-	    in[16] != ':' || digits(in + 17, 2) < 0 || digits(in + 17, 2) > 59)
+	    in[7] != '-' || digits(in + 8, 2) < 1 || digits(in + 8, 2) > 31 || in[10] != 'T' ||
+	    digits(in + 11, 2) < 0 || digits(in + 11, 2) > 23 || in[13] != ':' || digits(in + 14, 2) < 0 ||
+	    digits(in + 14, 2) > 59 || in[16] != ':' || digits(in + 17, 2) < 0 || digits(in + 17, 2) > 59)
 		return -1;
 	const char *p = in + 19;
 	char frac[16] = "";
@@ -428,6 +434,7 @@ void account_doc_time_format(const struct timespec *ts, char *out, size_t outlen
 	if (off == 0)
 		strcpy(zone, "Z");
 	else
-		snprintf(zone, sizeof(zone), "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
+		snprintf(zone, sizeof(zone), "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600,
+			 labs(off) % 3600 / 60);
 	snprintf(out, outlen, "%s%s%s", date, frac, zone);
 }

@@ -18,7 +18,8 @@
  */
 json_t *account_doc_roundtrip(const json_t *doc, char *err);
 
-/* Normalise an RFC 3339 time as Go's time.Time round-trips it ("…:05.100+00:00" → "…:05.1Z"); -1 if Go would refuse it. */
+/* Normalise an RFC 3339 time as Go's time.Time round-trips it ("…:05.100+00:00" → "…:05.1Z"); -1 if Go would refuse it.
+ */
 int account_doc_time_normalize(const char *in, char *out, size_t outlen);
 
 /* ts (wall clock) in the local zone, formatted as Go's RFC3339Nano ("2026-07-02T15:04:05.123456789+02:00"). */

@@ -92,7 +92,8 @@ static void on_answer(const struct oauth_response *answer, void *arg)
 /* Answer from refresh/<type>.json. */
 static void canned(const json_t *account, int status, const json_t *body, struct account_refresh_result *now)
 {
-	char *text = json_is_string(body) ? strdup(json_string_value(body)) : json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *text = json_is_string(body) ? strdup(json_string_value(body))
+					  : json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 	struct oauth_response answer = {status, text, strlen(text), NULL};
 	conclude(account, &answer, now);
 	free(text);
@@ -151,12 +152,12 @@ struct account_refresh *account_refresh_start(const json_t *account, const struc
 	r->arg = arg;
 	const char *params[] = {"grant_type", "refresh_token", "refresh_token", str(oauth, "refresh_token"), NULL};
 	struct oauth_token_request req = {
-	    .purpose = OAUTH_REFRESH,
-	    .token_endpoint = endpoint != NULL ? endpoint : "",
-	    .token_mode = type ? json_string_value(json_object_get(type, "token_mode")) : NULL,
-	    .client_id = type ? json_string_value(json_object_get(type, "client_id")) : NULL,
-	    .client_secret = type ? json_string_value(json_object_get(type, "client_secret")) : NULL,
-	    .params = params,
+		.purpose = OAUTH_REFRESH,
+		.token_endpoint = endpoint != NULL ? endpoint : "",
+		.token_mode = type ? json_string_value(json_object_get(type, "token_mode")) : NULL,
+		.client_id = type ? json_string_value(json_object_get(type, "client_id")) : NULL,
+		.client_secret = type ? json_string_value(json_object_get(type, "client_secret")) : NULL,
+		.params = params,
 	};
 	r->call = oauth_client_request(client, &req, on_answer, r, now->detail);
 	if (r->call == NULL) {

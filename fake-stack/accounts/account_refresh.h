@@ -14,10 +14,10 @@
 #include <jansson.h>
 
 enum account_refresh_status {
-	REFRESH_OK,            /* 200: save res->account and answer it */
+	REFRESH_OK,             /* 200: save res->account and answer it */
 	REFRESH_TYPE_NOT_FOUND, /* 404 CouchDB not_found / missing (no such account type) */
-	REFRESH_INVALID_TOKEN, /* 401 oauth_refresh_invalid_token */
-	REFRESH_FAILED,        /* 500 Unqualified error, res->detail */
+	REFRESH_INVALID_TOKEN,  /* 401 oauth_refresh_invalid_token */
+	REFRESH_FAILED,         /* 500 Unqualified error, res->detail */
 };
 
 struct account_refresh_result {

@@ -20,8 +20,18 @@ static const json_t *find_exact(const struct account_types *at, const char *id);
 
 /* stack: model/account/type.go, AccountType's string fields (JSON names). */
 static const char *const string_fields[] = {
-    "_id",           "_rev",           "slug",         "grant_mode",         "client_id",  "client_secret",
-    "auth_endpoint", "manage_endpoint", "token_endpoint", "reconnect_endpoint", "token_mode", "redirect_uri",
+	"_id",
+	"_rev",
+	"slug",
+	"grant_mode",
+	"client_id",
+	"client_secret",
+	"auth_endpoint",
+	"manage_endpoint",
+	"token_endpoint",
+	"reconnect_endpoint",
+	"token_mode",
+	"redirect_uri",
 };
 static const char *const bool_fields[] = {"skip_redirect_uri_on_authorize", "skip_state_on_token"};
 
@@ -98,8 +108,7 @@ int account_types_check(const json_t *doc, const char *file, const char *text, c
 			return fail_at(err, file, text, "extras", "must be an object of strings");
 		const char *k;
 		const json_t *v;
-		json_object_foreach((json_t *)extras, k, v)
-		{
+		json_object_foreach ((json_t *)extras, k, v) {
 			if (!json_is_string(v))
 				return fail_at(err, file, text, "extras", "must be an object of strings");
 		}
@@ -201,7 +210,8 @@ static int load_dir(struct account_types *at, const char *dir, load_one_fn one, 
 }
 
 /* One account_types/<id>.json into at->types (the file name is the _id when the doc has none). */
-static int load_type(struct account_types *at, const char *path, const char *text, const char *stem, json_t *doc, char *err)
+static int load_type(struct account_types *at, const char *path, const char *text, const char *stem, json_t *doc,
+		     char *err)
 {
 	if (account_types_check(doc, path, text, err) < 0)
 		return -1;
@@ -274,8 +284,7 @@ static const json_t *find_exact(const struct account_types *at, const char *id)
 {
 	size_t i;
 	const json_t *doc;
-	json_array_foreach(at->types, i, doc)
-	{
+	json_array_foreach (at->types, i, doc) {
 		const char *did = json_string_value(json_object_get(doc, "_id"));
 		if (did != NULL && strcmp(did, id) == 0)
 			return doc;
@@ -330,8 +339,7 @@ static size_t count_by_slug(const struct account_types *at, const char *slug, co
 {
 	size_t count = 0, i;
 	const json_t *doc;
-	json_array_foreach(at->types, i, doc)
-	{
+	json_array_foreach (at->types, i, doc) {
 		const char *s = json_string_value(json_object_get(doc, "slug"));
 		const char *id = json_string_value(json_object_get(doc, "_id"));
 		if (s == NULL || id == NULL || strcmp(s, slug) != 0)

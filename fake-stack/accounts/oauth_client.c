@@ -1,6 +1,6 @@
 /* OAuth token requests on the loop with curl's multi interface (see oauth_client.h). */
-#include "common/b64.h"
 #include "fake-stack/accounts/oauth_client.h"
+#include "common/b64.h"
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -30,7 +30,7 @@ struct oauth_call {
 	oauth_done_cb cb;
 	void *arg;
 	char method[8];
-	char *shown_url; /* the URL as error texts show it (query redacted in get mode) */
+	char *shown_url;           /* the URL as error texts show it (query redacted in get mode) */
 	struct deferred *deferred; /* a failure known before any I/O, answered from a loop timer */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -308,9 +308,8 @@ static void url_scheme(const char *url, char *out, size_t outlen)
 	out[i] = '\0';
 }
 
-
-struct oauth_call *oauth_client_request(struct oauth_client *c, const struct oauth_token_request *req,
-					oauth_done_cb cb, void *arg, char *err)
+struct oauth_call *oauth_client_request(struct oauth_client *c, const struct oauth_token_request *req, oauth_done_cb cb,
+					void *arg, char *err)
 {
 	const char *endpoint = req->token_endpoint != NULL ? req->token_endpoint : "";
 	const char *mode = req->token_mode != NULL ? req->token_mode : "";
@@ -449,9 +448,10 @@ static json_t *decode_answer(const char *body, size_t len, const char *type_name
 		return json_object(); /* Go: null leaves the struct zero */
 	}
 	if (!json_is_object(doc)) {
-		const char *kind = json_is_array(doc) ? "array" : json_is_string(doc) ? "string"
-								 : json_is_boolean(doc) ? "bool"
-											: "number";
+		const char *kind = json_is_array(doc)     ? "array"
+				   : json_is_string(doc)  ? "string"
+				   : json_is_boolean(doc) ? "bool"
+							  : "number";
 		err_set(detail, "json: cannot unmarshal %s into Go value of type %s", kind, type_name);
 		json_decref(doc);
 		return NULL;
@@ -462,8 +462,7 @@ static json_t *decode_answer(const char *body, size_t len, const char *type_name
 	json_t *out = json_object();
 	const char *k;
 	json_t *v;
-	json_object_foreach(doc, k, v)
-	{
+	json_object_foreach (doc, k, v) {
 		const char *name = NULL;
 		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
 			if (strcasecmp(k, fields[f]) == 0)
@@ -472,10 +471,11 @@ static json_t *decode_answer(const char *body, size_t len, const char *type_name
 			continue;
 		int is_int = strcmp(name, "expires_in") == 0;
 		if ((is_int && !json_is_integer(v)) || (!is_int && !json_is_string(v))) {
-			const char *kind = json_is_array(v) ? "array" : json_is_object(v) ? "object"
-								   : json_is_string(v) ? "string"
-								   : json_is_boolean(v) ? "bool"
-											: "number";
+			const char *kind = json_is_array(v)     ? "array"
+					   : json_is_object(v)  ? "object"
+					   : json_is_string(v)  ? "string"
+					   : json_is_boolean(v) ? "bool"
+								: "number";
 			const char *short_type = strchr(type_name, '.') ? strchr(type_name, '.') + 1 : type_name;
 			err_set(detail, "json: cannot unmarshal %s into Go struct field %s.%s of type %s", kind,
 				short_type, name, is_int ? "int" : "string");
@@ -564,8 +564,8 @@ enum oauth_outcome oauth_client_code_outcome(const struct oauth_response *res, s
 		return OAUTH_FAILED;
 	}
 	if (res->status != 200) {
-		err_set(detail, "oauth services responded with non-200 res: %.*s", (int)(res->body_len > 400 ? 400 : res->body_len),
-			res->body);
+		err_set(detail, "oauth services responded with non-200 res: %.*s",
+			(int)(res->body_len > 400 ? 400 : res->body_len), res->body);
 		return OAUTH_FAILED;
 	}
 	char derr[ERR_MAX];

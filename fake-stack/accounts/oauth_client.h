@@ -50,8 +50,8 @@ struct oauth_response {
 typedef void (*oauth_done_cb)(const struct oauth_response *res, void *arg);
 
 /* Start one token request; cb runs once, later, from the loop (never from inside this call). */
-struct oauth_call *oauth_client_request(struct oauth_client *c, const struct oauth_token_request *req,
-					oauth_done_cb cb, void *arg, char *err);
+struct oauth_call *oauth_client_request(struct oauth_client *c, const struct oauth_token_request *req, oauth_done_cb cb,
+					void *arg, char *err);
 /* Abort a call in flight; its callback will not run. */
 void oauth_client_cancel(struct oauth_call *call);
 

@@ -34,12 +34,15 @@ static const char *field(const json_t *o, const char *k)
 	return s != NULL ? s : "";
 }
 
-/* stack: MakeOauthStartURL for authorization_code grants: scope (when set), redirect_uri (unless skipped), response_type, client_id, state, extras; encoded sorted. */
+/* stack: MakeOauthStartURL for authorization_code grants: scope (when set), redirect_uri (unless skipped),
+ * response_type, client_id, state, extras; encoded sorted. */
 char *stack_oauth_start_url(const json_t *at, const char *redirect_uri, const char *state, const char *scope, char *err)
 {
 	const char *grant = field(at, "grant_mode");
 	if (strcmp(grant, "authorization_code") != 0 && strcmp(grant, "authorization_code+secret") != 0) {
-		err_set(err, "grant_mode is \"%s\": only authorization_code and authorization_code+secret use this flow", grant);
+		err_set(err,
+			"grant_mode is \"%s\": only authorization_code and authorization_code+secret use this flow",
+			grant);
 		return NULL;
 	}
 	const char *endpoint = field(at, "auth_endpoint");
@@ -66,8 +69,7 @@ char *stack_oauth_start_url(const json_t *at, const char *redirect_uri, const ch
 	pairs[n++] = state;
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)extras, k, v)
-	{
+	json_object_foreach ((json_t *)extras, k, v) {
 		pairs[n++] = k;
 		pairs[n++] = json_string_value(v);
 	}
@@ -96,8 +98,8 @@ static void on_answer(const struct oauth_response *res, void *arg)
 }
 
 struct stack_oauth_exchange *stack_oauth_exchange_code(struct loop *loop, const json_t *at, const char *code,
-							const char *state, const char *redirect_uri, stack_oauth_cb cb,
-							void *arg, char *err)
+						       const char *state, const char *redirect_uri, stack_oauth_cb cb,
+						       void *arg, char *err)
 {
 	struct stack_oauth_exchange *x = calloc(1, sizeof(*x));
 	if (x == NULL) {
@@ -111,11 +113,19 @@ struct stack_oauth_exchange *stack_oauth_exchange_code(struct loop *loop, const 
 		free(x);
 		return NULL;
 	}
-	/* stack: RequestAccessToken: state unless skip_state_on_token; client creds added by oauth_client unless basic. */
-	const char *params[] = {"grant_type", "authorization_code", "code", code, "redirect_uri", redirect_uri,
-				json_is_true(json_object_get(at, "skip_state_on_token")) ? NULL : "state", state, NULL};
-	struct oauth_token_request req = {OAUTH_CODE_EXCHANGE, field(at, "token_endpoint"), field(at, "token_mode"),
-					  field(at, "client_id"), field(at, "client_secret"), params};
+	/* stack: RequestAccessToken: state unless skip_state_on_token; client creds added by oauth_client unless basic.
+	 */
+	const char *params[] = {"grant_type",
+				"authorization_code",
+				"code",
+				code,
+				"redirect_uri",
+				redirect_uri,
+				json_is_true(json_object_get(at, "skip_state_on_token")) ? NULL : "state",
+				state,
+				NULL};
+	struct oauth_token_request req = {OAUTH_CODE_EXCHANGE,    field(at, "token_endpoint"), field(at, "token_mode"),
+					  field(at, "client_id"), field(at, "client_secret"),  params};
 	x->call = oauth_client_request(x->client, &req, on_answer, x, err);
 	if (x->call == NULL) {
 		oauth_client_free(x->client);

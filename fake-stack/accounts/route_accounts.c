@@ -6,15 +6,15 @@
 #include "fake-stack/accounts/route_accounts.h"
 
 #include "common/err.h"
-#include "fake-stack/accounts/accounts_int.h"
 #include "fake-stack/accounts/account_doc.h"
 #include "fake-stack/accounts/account_refresh.h"
 #include "fake-stack/accounts/account_types.h"
-#include "fake-stack/http/http.h"
+#include "fake-stack/accounts/accounts_int.h"
 #include "fake-stack/accounts/oauth_client.h"
+#include "fake-stack/data/store.h"
+#include "fake-stack/http/http.h"
 #include "fake-stack/http/reply.h"
 #include "fake-stack/stack_int.h"
-#include "fake-stack/data/store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +63,8 @@ static json_t *refreshed_doc(const json_t *saved)
 	json_t *meta = json_object();
 	if (rev != NULL && rev[0] != '\0')
 		json_object_set_new(meta, "rev", json_string(rev));
-	return json_pack("{s:{s:s,s:s,s:o,s:o,s:{s:s}}}", "data", "type", ACCOUNTS, "id", id, "attributes", attrs, "meta",
-			 meta, "links", "self", self);
+	return json_pack("{s:{s:s,s:s,s:o,s:o,s:{s:s}}}", "data", "type", ACCOUNTS, "id", id, "attributes", attrs,
+			 "meta", meta, "links", "self", self);
 }
 
 /* Answer a concluded refresh: save and 200, or the stack's error. */
@@ -77,8 +77,8 @@ static void answer(struct stack *st, struct request *req, const char *id, struct
 	case REFRESH_INVALID_TOKEN:
 		/* stack: web/accounts/oauth.go mapRefreshError */
 		reply_jsonapi(req, 401,
-			      json_pack("{s:[{s:s,s:s,s:s,s:s,s:{}}]}", "errors", "status", "401", "title", "Unauthorized",
-					"code", "oauth_refresh_invalid_token", "detail",
+			      json_pack("{s:[{s:s,s:s,s:s,s:s,s:{}}]}", "errors", "status", "401", "title",
+					"Unauthorized", "code", "oauth_refresh_invalid_token", "detail",
 					"OAuth refresh token is invalid or expired; reconnect account.", "source"));
 		return;
 	case REFRESH_FAILED:

@@ -14,7 +14,8 @@ struct accounts;
 
 /* POST /accounts/:accountType/:accountID/refresh; anything else under /accounts is 404/405. */
 int route_accounts_handle(struct stack *st, struct request *req);
-/* The accounts are going away: cancel the refreshes in flight and cut them off the stack (their requests may outlive it). */
+/* The accounts are going away: cancel the refreshes in flight and cut them off the stack (their requests may outlive
+ * it). */
 void route_accounts_abandon(struct accounts *a);
 
 #endif

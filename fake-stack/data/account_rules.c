@@ -9,8 +9,8 @@
 #include <string.h>
 
 /* stack: model/account/credentials.go encryptMap: the auth keys sealed as data (the password goes with the login) */
-static const char *const data_keys[] = {"secret", "dob", "code", "answer", "access_token", "refresh_token",
-					"appSecret", "session"};
+static const char *const data_keys[] = {"secret",       "dob",           "code",      "answer",
+					"access_token", "refresh_token", "appSecret", "session"};
 
 #define SUFFIX "_encrypted"
 
@@ -92,7 +92,8 @@ static json_t *sorted_copy(const json_t *o)
 		return out;
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)o, k, v) keys[i++] = k;
+	json_object_foreach ((json_t *)o, k, v)
+		keys[i++] = k;
 	qsort(keys, n, sizeof(*keys), key_cmp);
 	for (i = 0; i < n; i++)
 		json_object_set(out, keys[i], json_object_get(o, keys[i]));
@@ -111,12 +112,12 @@ static int encrypt_map(json_t *m)
 	json_t *cloned = json_object();
 	const char *k;
 	json_t *v;
-	json_object_foreach(auth, k, v)
-	{
+	json_object_foreach (auth, k, v) {
 		if (strcmp(k, "password") == 0) {
 			/* stack: a password that is not a string is sealed as "" */
 			const char *pw = json_string_value(v);
-			json_object_set_new(cloned, "credentials_encrypted", seal_credentials(login ? login : "", pw ? pw : ""));
+			json_object_set_new(cloned, "credentials_encrypted",
+					    seal_credentials(login ? login : "", pw ? pw : ""));
 			encrypted = 1;
 		} else if (is_data_key(k)) {
 			char key[256];
@@ -128,8 +129,7 @@ static int encrypt_map(json_t *m)
 		}
 	}
 	/* an older *_encrypted value stays unless this write sealed a new one */
-	json_object_foreach(auth, k, v)
-	{
+	json_object_foreach (auth, k, v) {
 		if (ends_with_suffix(k) && json_object_get(cloned, k) == NULL)
 			json_object_set(cloned, k, v);
 	}
@@ -156,8 +156,7 @@ static int decrypt_map(json_t *m, int *foreign)
 	json_t *cloned = json_object();
 	const char *k;
 	json_t *v;
-	json_object_foreach(auth, k, v)
-	{
+	json_object_foreach (auth, k, v) {
 		if (!ends_with_suffix(k)) {
 			/* a clear login gives way to the sealed one (Go's map order makes it either) */
 			if (strcmp(k, "login") != 0 || json_object_get(cloned, "login") == NULL)
@@ -176,7 +175,8 @@ static int decrypt_map(json_t *m, int *foreign)
 		if (strcmp(key, "credentials") == 0) {
 			uint32_t ll = 0;
 			if (plain != NULL && len >= 4)
-				ll = (uint32_t)plain[0] << 24 | (uint32_t)plain[1] << 16 | (uint32_t)plain[2] << 8 | plain[3];
+				ll = (uint32_t)plain[0] << 24 | (uint32_t)plain[1] << 16 | (uint32_t)plain[2] << 8 |
+				     plain[3];
 			if (plain != NULL && len >= 4 && ll <= len - 4) {
 				json_object_set_new(cloned, "login", json_stringn((const char *)plain + 4, ll));
 				json_object_set_new(cloned, "password",

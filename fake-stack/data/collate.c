@@ -188,7 +188,7 @@ int collate_json(const json_t *a, const json_t *b)
 	}
 	case 4:
 		return collate_strings(json_string_value(a), json_string_length(a), json_string_value(b),
-					     json_string_length(b));
+				       json_string_length(b));
 	case 5: {
 		size_t na = json_array_size(a), nb = json_array_size(b);
 		for (size_t i = 0; i < na && i < nb; i++) {

@@ -45,11 +45,11 @@ struct mango_index {
 };
 
 struct mango_result {
-	json_t *docs;     /* new ref: the page of (projected) docs */
-	int next;         /* the stack's "next": len(docs) >= limit */
-	char *bookmark;   /* malloc'd opaque bookmark for the next page ("" when the page is empty) */
-	size_t limit;     /* the limit applied (absent, not a number, or over 1000 → 100, as the stack forces) */
-	size_t total;     /* how many docs matched before skip/limit */
+	json_t *docs;   /* new ref: the page of (projected) docs */
+	int next;       /* the stack's "next": len(docs) >= limit */
+	char *bookmark; /* malloc'd opaque bookmark for the next page ("" when the page is empty) */
+	size_t limit;   /* the limit applied (absent, not a number, or over 1000 → 100, as the stack forces) */
+	size_t total;   /* how many docs matched before skip/limit */
 	struct mango_error error; /* on failure: status and CouchDB error name */
 };
 

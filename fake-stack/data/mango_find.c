@@ -87,9 +87,9 @@ static int non_neg(const json_t *v, size_t *out, struct mango_error *e, char *er
 static int check_request(const json_t *req, struct mango_error *e, char *err)
 {
 	static const char *const booleans[] = {"conflicts", "update", "stable", "execution_stats"};
-	static const char *const known[] = {"selector", "use_index", "bookmark", "limit", "skip", "sort", "fields",
-					    "partition", "r", "conflicts", "stale", "update", "stable",
-					    "execution_stats"};
+	static const char *const known[] = {"selector", "use_index",      "bookmark", "limit",     "skip",  "sort",
+					    "fields",   "partition",      "r",        "conflicts", "stale", "update",
+					    "stable",   "execution_stats"};
 	const char *k;
 	json_t *v;
 	json_object_foreach ((json_t *)req, k, v) {
@@ -157,13 +157,13 @@ static int find_opts_read(const json_t *request, struct find_opts *o, struct man
 
 /* A _find made ready to run over docs. */
 struct find_plan {
-	json_t *norm, *pnorm;          /* the normalized selector and index partial filter */
+	json_t *norm, *pnorm; /* the normalized selector and index partial filter */
 	struct mango_node *root, *partial;
-	struct mango_sort sort, idx;   /* the request's sort, the index's fields */
-	struct mango_sort *order;      /* the index order: sort, else idx, else none (_id) */
-	struct mango_sort need;        /* the fields a doc must have to be in the index */
-	int order_whole;               /* a sort path "" makes the whole doc a sort key */
-	struct mango_path_set ks;      /* every top-level member read, by key number */
+	struct mango_sort sort, idx; /* the request's sort, the index's fields */
+	struct mango_sort *order;    /* the index order: sort, else idx, else none (_id) */
+	struct mango_sort need;      /* the fields a doc must have to be in the index */
+	int order_whole;             /* a sort path "" makes the whole doc a sort key */
+	struct mango_path_set ks;    /* every top-level member read, by key number */
 	int oom;
 };
 

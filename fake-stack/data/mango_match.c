@@ -42,11 +42,11 @@ struct mango_node {
 	enum op op;
 	struct mango_node **kids;
 	size_t nkids;
-	struct mango_path path;   /* OP_FIELD */
-	size_t slot;        /* OP_FIELD at the top level: its member's key number in the _find's key set */
-	int raw;            /* OP_FIELD on _id: raw (byte) comparison, as mango_json cmp_raw */
-	int exists_false;   /* OP_FIELD whose condition is exactly {$exists:false} */
-	const json_t *arg;  /* borrowed from the normalized selector */
+	struct mango_path path; /* OP_FIELD */
+	size_t slot;            /* OP_FIELD at the top level: its member's key number in the _find's key set */
+	int raw;                /* OP_FIELD on _id: raw (byte) comparison, as mango_json cmp_raw */
+	int exists_false;       /* OP_FIELD whose condition is exactly {$exists:false} */
+	const json_t *arg;      /* borrowed from the normalized selector */
 	regex_t re;
 	int has_re;
 };
@@ -68,11 +68,26 @@ static const struct {
 	const char *name;
 	enum op op;
 } op_names[] = {
-	{"$and", OP_AND},     {"$or", OP_OR},		{"$not", OP_NOT},	    {"$lt", OP_LT},
-	{"$lte", OP_LTE},     {"$eq", OP_EQ},		{"$ne", OP_NE},		    {"$gte", OP_GTE},
-	{"$gt", OP_GT},	      {"$in", OP_IN},		{"$nin", OP_NIN},	    {"$exists", OP_EXISTS},
-	{"$type", OP_TYPE},   {"$mod", OP_MOD},		{"$regex", OP_REGEX},	    {"$size", OP_SIZE},
-	{"$all", OP_ALL},     {"$elemMatch", OP_ELEMMATCH}, {"$allMatch", OP_ALLMATCH}, {"$beginsWith", OP_BEGINS},
+	{"$and", OP_AND},
+	{"$or", OP_OR},
+	{"$not", OP_NOT},
+	{"$lt", OP_LT},
+	{"$lte", OP_LTE},
+	{"$eq", OP_EQ},
+	{"$ne", OP_NE},
+	{"$gte", OP_GTE},
+	{"$gt", OP_GT},
+	{"$in", OP_IN},
+	{"$nin", OP_NIN},
+	{"$exists", OP_EXISTS},
+	{"$type", OP_TYPE},
+	{"$mod", OP_MOD},
+	{"$regex", OP_REGEX},
+	{"$size", OP_SIZE},
+	{"$all", OP_ALL},
+	{"$elemMatch", OP_ELEMMATCH},
+	{"$allMatch", OP_ALLMATCH},
+	{"$beginsWith", OP_BEGINS},
 };
 
 static int add_kid(struct mango_node *n, struct mango_node *kid)
@@ -317,7 +332,7 @@ static int match_field(const struct mango_node *n, const json_t *v, int raw, str
 		return match(n->kids[0], v, raw, NULL);
 	const json_t *sub = NULL;
 	enum mango_lookup r =
-	    row != NULL ? mango_docs_field(row, &n->path, n->slot, &sub) : mango_path_get(v, &n->path, &sub);
+		row != NULL ? mango_docs_field(row, &n->path, n->slot, &sub) : mango_path_get(v, &n->path, &sub);
 	if (r == MANGO_MISSING)
 		return n->exists_false;
 	if (r == MANGO_BAD_PATH)

@@ -75,10 +75,10 @@ static const struct {
 	const char *op;
 	int (*arg_ok)(const json_t *arg);
 } terminals[] = {
-	{"$lt", arg_any},      {"$lte", arg_any},        {"$eq", arg_any},      {"$ne", arg_any},
-	{"$gte", arg_any},     {"$gt", arg_any},         {"$in", arg_array},    {"$nin", arg_array},
-	{"$all", arg_array},   {"$exists", arg_boolean}, {"$type", arg_string}, {"$beginsWith", arg_string},
-	{"$mod", arg_mod},     {"$regex", arg_regex},    {"$size", arg_size},
+	{"$lt", arg_any},    {"$lte", arg_any},        {"$eq", arg_any},      {"$ne", arg_any},
+	{"$gte", arg_any},   {"$gt", arg_any},         {"$in", arg_array},    {"$nin", arg_array},
+	{"$all", arg_array}, {"$exists", arg_boolean}, {"$type", arg_string}, {"$beginsWith", arg_string},
+	{"$mod", arg_mod},   {"$regex", arg_regex},    {"$size", arg_size},
 };
 
 /* CouchDB's operators a fake cannot run ($text needs a text index, a CouchDB plugin). */
@@ -181,8 +181,7 @@ static json_t *norm_ops(const json_t *sel, struct mango_error *e, char *err)
 static json_t *norm_fields(const json_t *sel, const char *path, struct mango_error *e, char *err);
 
 /* norm_fields over every element of an array argument. */
-static json_t *norm_fields_list(const char *op, const json_t *args, const char *path, struct mango_error *e,
-				char *err)
+static json_t *norm_fields_list(const char *op, const json_t *args, const char *path, struct mango_error *e, char *err)
 {
 	json_t *out = json_array();
 	for (size_t i = 0; i < json_array_size(args); i++) {
@@ -244,9 +243,8 @@ static json_t *map_list(const char *op, const json_t *args, json_t *(*f)(const j
 /* Negate a (normalized) condition: De Morgan, flipped comparisons, $exists inverted. */
 static json_t *negate(const json_t *sel)
 {
-	static const char *const flips[][2] = {{"$lt", "$gte"}, {"$lte", "$gt"}, {"$eq", "$ne"},
-					       {"$ne", "$eq"},  {"$gte", "$lt"}, {"$gt", "$lte"},
-					       {"$in", "$nin"}, {"$nin", "$in"}};
+	static const char *const flips[][2] = {{"$lt", "$gte"}, {"$lte", "$gt"}, {"$eq", "$ne"},  {"$ne", "$eq"},
+					       {"$gte", "$lt"}, {"$gt", "$lte"}, {"$in", "$nin"}, {"$nin", "$in"}};
 	json_t *arg = NULL;
 	const char *k = mango_only_key(sel, &arg);
 	if (k == NULL)

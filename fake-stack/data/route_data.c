@@ -1,14 +1,14 @@
 /* /data: the document API (stack: web/data/data.go, web/data/accounts.go; our notes: docs/STACK.md). */
+#include "fake-stack/data/route_data.h"
 #include "common/err.h"
 #include "common/isotime.h"
-#include "fake-stack/data/route_data.h"
 #include "fake-stack/data/account_rules.h"
+#include "fake-stack/data/mango.h"
+#include "fake-stack/data/store.h"
 #include "fake-stack/files/route_files.h"
 #include "fake-stack/http/http.h"
-#include "fake-stack/data/mango.h"
 #include "fake-stack/http/reply.h"
 #include "fake-stack/stack_int.h"
-#include "fake-stack/data/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,9 +83,10 @@ static void account_reveal(struct request *req, json_t *doc, int get)
 	int foreign = 0;
 	account_rules_decrypt(doc, &foreign);
 	if (foreign)
-		http_note_differs(req, "the account holds credentials sealed by a real stack's vault key (\"nacl\"), which "
-				       "the harness cannot open: they come back empty; with the stack's key the "
-				       "konnector would get them in clear");
+		http_note_differs(req,
+				  "the account holds credentials sealed by a real stack's vault key (\"nacl\"), which "
+				  "the harness cannot open: they come back empty; with the stack's key the "
+				  "konnector would get them in clear");
 }
 
 /* GET /data/:doctype/:id */
@@ -146,8 +147,8 @@ static int data_create(struct stack *st, struct request *req, const char *doctyp
 		return 0;
 	if (!json_is_object(body)) {
 		json_decref(body);
-		return reply_jsonapi_error(req, 400, "json: cannot unmarshal into Go value of type couchdb.JSONDoc", NULL,
-					   NULL);
+		return reply_jsonapi_error(req, 400, "json: cannot unmarshal into Go value of type couchdb.JSONDoc",
+					   NULL, NULL);
 	}
 	int rc = 0;
 	if (http_allow(req, "POST", doctype, NULL, body, 0) < 0)
@@ -311,9 +312,9 @@ static int data_db_info(struct stack *st, struct request *req, const char *docty
 		if (*c == '.' || *c == ':')
 			*c = '-';
 	return reply_json(req, 200,
-			  json_pack("{s:s,s:I,s:I,s:s,s:{s:I,s:I,s:I},s:s,s:s,s:b,s:{}}", "db_name", name,
-				    "doc_count", (json_int_t)live, "doc_del_count", (json_int_t)deleted, "update_seq", "0",
-				    "sizes", "file", (json_int_t)0, "external", (json_int_t)0, "active", (json_int_t)0,
+			  json_pack("{s:s,s:I,s:I,s:s,s:{s:I,s:I,s:I},s:s,s:s,s:b,s:{}}", "db_name", name, "doc_count",
+				    (json_int_t)live, "doc_del_count", (json_int_t)deleted, "update_seq", "0", "sizes",
+				    "file", (json_int_t)0, "external", (json_int_t)0, "active", (json_int_t)0,
 				    "purge_seq", "0", "instance_start_time", "0", "compact_running", 0, "props"));
 }
 
@@ -336,7 +337,8 @@ static int data_find(struct stack *st, struct request *req, const char *doctype)
 	}
 	const json_t *use_index = json_object_get(body, "use_index");
 	if (use_index != NULL && !store_index_exists(st->store, doctype, use_index)) {
-		/* CouchDB warns "No matching index found"; stack: pkg/couchdb/couchdb.go unoptimalError turns it into 400. */
+		/* CouchDB warns "No matching index found"; stack: pkg/couchdb/couchdb.go unoptimalError turns it into
+		 * 400. */
 		rc = reply_couch_error(req, 400, "no_index", "no matching index found, create an index");
 		goto out;
 	}
@@ -420,7 +422,8 @@ static json_t *all_docs_row(const struct store *store, const char *doctype, size
 			    const char *fields)
 {
 	const char *id = store_id_at(store, doctype, i);
-	json_t *row = json_pack("{s:s,s:s,s:{s:s}}", "id", id, "key", id, "value", "rev", store_rev_at(store, doctype, i));
+	json_t *row =
+		json_pack("{s:s,s:s,s:{s:s}}", "id", id, "key", id, "value", "rev", store_rev_at(store, doctype, i));
 	if (include_docs) {
 		json_t *doc = store_fetch_at(store, doctype, i);
 		json_object_set_new(row, "doc", fields ? doc_fields(doc, fields) : json_incref(doc));
@@ -447,8 +450,8 @@ static int data_all_docs(struct stack *st, struct request *req, const char *doct
 	if (!store_db_exists(st->store, doctype)) {
 		json_decref(keys);
 		/* Raw CouchDB error through the proxy: no "ok"/"status" keys. */
-		return reply_json(req, 404, json_pack("{s:s,s:s}", "error", "not_found", "reason",
-						      "Database does not exist."));
+		return reply_json(req, 404,
+				  json_pack("{s:s,s:s}", "error", "not_found", "reason", "Database does not exist."));
 	}
 	int include_docs = query_true(req, "include_docs");
 	const char *fields = http_query(req, "Fields");
@@ -460,8 +463,7 @@ static int data_all_docs(struct stack *st, struct request *req, const char *doct
 	if (json_is_array(keys)) {
 		size_t i;
 		json_t *k;
-		json_array_foreach(keys, i, k)
-		{
+		json_array_foreach (keys, i, k) {
 			const char *id = json_string_value(k);
 			enum store_status s;
 			const char *rev = id ? store_rev(st->store, doctype, id, &s) : NULL;
@@ -469,13 +471,14 @@ static int data_all_docs(struct stack *st, struct request *req, const char *doct
 				json_t *row = json_pack("{s:s,s:s,s:{s:s}}", "id", id, "key", id, "value", "rev", rev);
 				if (include_docs) {
 					json_t *doc = store_fetch(st->store, doctype, id, NULL);
-					json_object_set_new(row, "doc", fields ? doc_fields(doc, fields) : json_incref(doc));
+					json_object_set_new(row, "doc",
+							    fields ? doc_fields(doc, fields) : json_incref(doc));
 					json_decref(doc);
 				}
 				json_array_append_new(rows, row);
 			} else if (id != NULL && s == STORE_DELETED) {
-				json_t *row = json_pack("{s:s,s:s,s:{s:s,s:b}}", "id", id, "key", id, "value", "rev", "",
-							"deleted", 1);
+				json_t *row = json_pack("{s:s,s:s,s:{s:s,s:b}}", "id", id, "key", id, "value", "rev",
+							"", "deleted", 1);
 				if (include_docs)
 					json_object_set_new(row, "doc", json_null());
 				json_array_append_new(rows, row);
@@ -498,8 +501,9 @@ static int data_all_docs(struct stack *st, struct request *req, const char *doct
 		}
 	}
 	json_decref(keys);
-	return reply_json(req, 200,
-			  json_pack("{s:I,s:I,s:o}", "total_rows", (json_int_t)n, "offset", (json_int_t)skip, "rows", rows));
+	return reply_json(
+		req, 200,
+		json_pack("{s:I,s:I,s:o}", "total_rows", (json_int_t)n, "offset", (json_int_t)skip, "rows", rows));
 }
 
 /* GET /data/:doctype/_normal_docs (stack: pkg/couchdb/couchdb.go NormalDocs). */
@@ -533,8 +537,9 @@ static int data_normal_docs(struct stack *st, struct request *req, const char *d
 		snprintf(bm, sizeof(bm), "%ld", skip + got);
 	/* stack: total_rows is skip+len when the page is short, else a real count. */
 	long total_rows = got < limit ? skip + got : total;
-	return reply_json(req, 200,
-			  json_pack("{s:I,s:o,s:s}", "total_rows", (json_int_t)total_rows, "rows", rows, "bookmark", bm));
+	return reply_json(
+		req, 200,
+		json_pack("{s:I,s:o,s:s}", "total_rows", (json_int_t)total_rows, "rows", rows, "bookmark", bm));
 }
 
 /* POST /data/:doctype/_bulk_docs: each doc created, updated or deleted; CouchDB's array of results, 201. */
@@ -554,8 +559,7 @@ static int data_bulk_docs(struct stack *st, struct request *req, const char *doc
 	json_t *results = json_array();
 	size_t i;
 	json_t *d;
-	json_array_foreach(docs, i, d)
-	{
+	json_array_foreach (docs, i, d) {
 		const char *id = json_string_value(json_object_get(d, "_id"));
 		const char *rev = json_string_value(json_object_get(d, "_rev"));
 		json_t *out = NULL;
@@ -583,9 +587,12 @@ static int data_bulk_docs(struct stack *st, struct request *req, const char *doc
 			json_array_append_new(results, json_pack("{s:b,s:s,s:s}", "ok", 1, "id", nid, "rev", nrev));
 			json_decref(out);
 		} else {
-			const char *e = s == STORE_CONFLICT ? "conflict" : s == STORE_BAD_ID ? "illegal_docid" : "bad_request";
+			const char *e = s == STORE_CONFLICT ? "conflict"
+					: s == STORE_BAD_ID ? "illegal_docid"
+							    : "bad_request";
 			const char *why = s == STORE_CONFLICT ? "Document update conflict." : err;
-			json_array_append_new(results, json_pack("{s:s,s:s,s:s}", "id", id ? id : "", "error", e, "reason", why));
+			json_array_append_new(
+				results, json_pack("{s:s,s:s,s:s}", "id", id ? id : "", "error", e, "reason", why));
 		}
 	}
 	json_decref(body);
@@ -598,8 +605,8 @@ static int data_design_docs(struct stack *st, struct request *req, const char *d
 	if (http_allow(req, "GET", doctype, NULL, NULL, 1) < 0)
 		return 0;
 	if (!store_db_exists(st->store, doctype))
-		return reply_json(req, 404, json_pack("{s:s,s:s}", "error", "not_found", "reason",
-						      "Database does not exist."));
+		return reply_json(req, 404,
+				  json_pack("{s:s,s:s}", "error", "not_found", "reason", "Database does not exist."));
 	return reply_json(req, 200, store_index_design_docs(st->store, doctype));
 }
 

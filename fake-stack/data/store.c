@@ -62,7 +62,8 @@ void store_free(struct store *st)
 	free(st);
 }
 
-/* stack: model/permission/doctype.go CheckDoctypeName: lowercase letters, digits, '.', '_'; no dot at either end, no ".." */
+/* stack: model/permission/doctype.go CheckDoctypeName: lowercase letters, digits, '.', '_'; no dot at either end, no
+ * ".." */
 int store_doctype_valid(const char *doctype)
 {
 	size_t n = strlen(doctype);
@@ -247,8 +248,8 @@ json_t *store_doctypes(const struct store *st)
 /* ---- writing ---- */
 
 /* Store body as the live doc id at generation gen (replacing the live one, if any); *out gets a new tree. */
-enum store_status store_put(struct store *st, struct db *db, const char *id, long gen, const json_t *body,
-			    json_t **out, char *err)
+enum store_status store_put(struct store *st, struct db *db, const char *id, long gen, const json_t *body, json_t **out,
+			    char *err)
 {
 	char rev[64];
 	store_rev_make(st, gen, rev);
@@ -318,7 +319,7 @@ enum store_status store_create(struct store *st, const char *doctype, const json
 
 /* The slot of the live doc that an update or delete with rev may replace (and its database), or why not. */
 static enum store_status replaceable_slot(struct store *st, const char *doctype, const char *id, const char *rev,
-					 struct db **dbp, size_t *slotp, char *err)
+					  struct db **dbp, size_t *slotp, char *err)
 {
 	struct db *db = store_db_find(st, doctype, NULL);
 	if (db == NULL) {

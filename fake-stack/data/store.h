@@ -17,12 +17,12 @@ struct store;
 /* Outcomes, mapped by the routes to the stack's status codes and bodies. */
 enum store_status {
 	STORE_OK = 0,
-	STORE_NOT_FOUND,  /* 404 not_found, reason "missing" */
-	STORE_DELETED,    /* 404 not_found, reason "deleted" */
-	STORE_NO_DB,      /* 404 not_found, "Database does not exist." (reason wrong_doctype on GET doc) */
-	STORE_CONFLICT,   /* 409 conflict, "Document update conflict." */
-	STORE_BAD_ID,     /* 400 bad_id / defined_id and friends: err says which */
-	STORE_ERROR,      /* 500, err says why */
+	STORE_NOT_FOUND, /* 404 not_found, reason "missing" */
+	STORE_DELETED,   /* 404 not_found, reason "deleted" */
+	STORE_NO_DB,     /* 404 not_found, "Database does not exist." (reason wrong_doctype on GET doc) */
+	STORE_CONFLICT,  /* 409 conflict, "Document update conflict." */
+	STORE_BAD_ID,    /* 400 bad_id / defined_id and friends: err says which */
+	STORE_ERROR,     /* 500, err says why */
 };
 
 struct store *store_new(void);
@@ -51,7 +51,8 @@ enum store_status store_db_delete(struct store *st, const char *doctype);
 json_t *store_fetch(const struct store *st, const char *doctype, const char *id, enum store_status *status);
 /* The live doc's revision (borrowed until the next write), or NULL with *status saying why. */
 const char *store_rev(const struct store *st, const char *doctype, const char *id, enum store_status *status);
-/* The doc as it was at revision rev, live or deleted, as a new tree (only the latest revision of each doc is kept, plus deleted tombstones' last body). */
+/* The doc as it was at revision rev, live or deleted, as a new tree (only the latest revision of each doc is kept, plus
+ * deleted tombstones' last body). */
 json_t *store_fetch_rev(const struct store *st, const char *doctype, const char *id, const char *rev);
 
 /*

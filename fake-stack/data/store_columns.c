@@ -132,7 +132,7 @@ void store_columns_fill(struct db *db, struct column *c, size_t slot)
 		if (strcmp(first, "_id") == 0 || strcmp(first, "_rev") == 0) {
 			/* not in the text: the record holds them (strings: any deeper step is a bad path) */
 			v = c->path.n > 1 ? store_columns_bad_path
-					   : json_string(first[1] == 'i' ? store_rec_id(r) : store_rec_rev(r));
+					  : json_string(first[1] == 'i' ? store_rec_id(r) : store_rec_rev(r));
 		} else {
 			const char *s;
 			size_t n;

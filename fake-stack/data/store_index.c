@@ -76,7 +76,8 @@ enum store_status store_index_put(struct store *st, const char *doctype, const j
 	json_object_set_new(map, "partial_filter_selector", pfs != NULL ? json_deep_copy(pfs) : json_object());
 	json_t *view = json_pack("{s:o, s:s, s:{s:O}}", "map", map, "reduce", "_count", "options", "def", def);
 
-	/* CouchDB names an unnamed index with a SHA-1 of its definition (mango_idx gen_name); ours hashes the canonical JSON. */
+	/* CouchDB names an unnamed index with a SHA-1 of its definition (mango_idx gen_name); ours hashes the canonical
+	 * JSON. */
 	char *canon = json_dumps(map, JSON_COMPACT | JSON_SORT_KEYS);
 	char hash[41];
 	sha1_hex(canon, strlen(canon), hash);
@@ -163,8 +164,9 @@ json_t *store_index_design_docs(const struct store *st, const char *doctype)
 			offset++;
 		if (strncmp(id, "_design/", 8) != 0)
 			continue;
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:{s:s}, s:o}", "id", id, "key", id, "value", "rev",
-						      store_rev_at(st, doctype, i), "doc", store_fetch_at(st, doctype, i)));
+		json_array_append_new(rows,
+				      json_pack("{s:s, s:s, s:{s:s}, s:o}", "id", id, "key", id, "value", "rev",
+						store_rev_at(st, doctype, i), "doc", store_fetch_at(st, doctype, i)));
 	}
 	return json_pack("{s:I, s:I, s:o}", "total_rows", (json_int_t)n, "offset", (json_int_t)offset, "rows", rows);
 }

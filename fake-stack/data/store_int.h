@@ -29,7 +29,7 @@ struct intern {
 		char *text;
 		size_t len;
 		json_t *v; /* a reference of its own */
-	} *e;
+	} * e;
 	size_t cap, n;
 };
 
@@ -46,19 +46,19 @@ extern json_t *const store_columns_bad_path;
 
 struct db {
 	char *name;
-	struct rec *recs;       /* by slot */
+	struct rec *recs; /* by slot */
 	size_t nslots, capslots;
-	uint32_t *freeslots;    /* slots to reuse */
+	uint32_t *freeslots; /* slots to reuse */
 	size_t nfree;
-	uint32_t *hash;         /* open addressing by id: slot + 1, 0 = empty; capacity hcap (a power of 2) */
+	uint32_t *hash; /* open addressing by id: slot + 1, 0 = empty; capacity hcap (a power of 2) */
 	size_t hcap;
-	uint32_t *order;        /* live slots by id (strcmp, as CouchDB's raw collation); nlive of them */
+	uint32_t *order; /* live slots by id (strcmp, as CouchDB's raw collation); nlive of them */
 	size_t nlive, caporder;
-	int order_dirty;        /* set by bulk loading: sort once on the next read */
-	json_t *tombs;          /* id → string "<deleted revision>\0<last live body as JSON text>" */
+	int order_dirty; /* set by bulk loading: sort once on the next read */
+	json_t *tombs;   /* id → string "<deleted revision>\0<last live body as JSON text>" */
 	struct column **cols;
 	size_t ncols;
-	struct column **want;   /* the columns of the running _find, by its key numbers */
+	struct column **want; /* the columns of the running _find, by its key numbers */
 	size_t nwant;
 	long created, updated, deleted;
 	long indexes; /* _design/ documents written: indexes, counted apart from the documents */

@@ -58,7 +58,8 @@ static int load_doc(struct store *st, struct db *db, const json_t *doc, const ch
 	}
 	char idmsg[ERR_MAX];
 	if (store_id_check(id, idmsg) < 0)
-		return err_set(err, "%s%s: invalid _id \"%s\": ids starting with _ are reserved (only _design/… is allowed)",
+		return err_set(err,
+			       "%s%s: invalid _id \"%s\": ids starting with _ are reserved (only _design/… is allowed)",
 			       path, where, id);
 	if (store_db_lookup(db, id) >= 0)
 		return err_set(err, "%s%s: duplicate _id \"%s\" in %s", path, where, id, db->name);
@@ -234,8 +235,10 @@ static int load_doc_dir(struct store *st, const char *dir, const char *doctype, 
 		if (doc == NULL)
 			rc = -1;
 		else if (json_is_array(doc))
-			rc = err_set(err, "%s: expected one document (a JSON object), found an array; "
-					  "arrays of documents go in data/%s.json", path.data, doctype);
+			rc = err_set(err,
+				     "%s: expected one document (a JSON object), found an array; "
+				     "arrays of documents go in data/%s.json",
+				     path.data, doctype);
 		else
 			rc = load_doc(st, db, doc, id, path.data, (size_t)-1, err);
 		json_decref(doc);
@@ -274,8 +277,11 @@ int store_load_dir(struct store *st, const char *data_dir, char *err)
 			continue;
 		}
 		if (!store_doctype_valid(name)) {
-			rc = err_set(err, "%s: \"%s\" is not a valid doctype name (lowercase letters, digits, '.' and '_' only; "
-					  "no dot at either end, no \"..\")", path.data, name);
+			rc = err_set(
+				err,
+				"%s: \"%s\" is not a valid doctype name (lowercase letters, digits, '.' and '_' only; "
+				"no dot at either end, no \"..\")",
+				path.data, name);
 			break;
 		}
 		rc = S_ISDIR(sb.st_mode) ? load_doc_dir(st, path.data, name, err)
@@ -323,11 +329,11 @@ int store_write_dir(const struct store *st, const char *dir, char *err)
 			id_to_filename(&path, store_rec_id(r));
 			buf_puts(&path, ".json");
 			json_t *doc = store_rec_tree(r);
-			rc = doc != NULL ? write_doc(path.data, doc, err) : err_set(err, "%s: out of memory", path.data);
+			rc = doc != NULL ? write_doc(path.data, doc, err)
+					 : err_set(err, "%s: out of memory", path.data);
 			json_decref(doc);
 		}
 	}
 	buf_free(&path);
 	return rc;
 }
-

@@ -3,8 +3,8 @@
 
 #include "common/err.h"
 #include "common/md5.h"
-#include "fake-stack/files/files_jsonapi.h"
 #include "fake-stack/data/mango.h"
+#include "fake-stack/files/files_jsonapi.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,8 +63,8 @@ void files_vfs_error(struct files_result *res, enum vfs_status st, const char *e
 		files_error(res, 412, "Precondition Failed", "Revision does not match.", "If-Match", NULL);
 		break;
 	case VFS_QUOTA:
-		files_error(res, 413, "Request Entity Too Large", "The file is too big and exceeds the disk quota", NULL,
-			    NULL);
+		files_error(res, 413, "Request Entity Too Large", "The file is too big and exceeds the disk quota",
+			    NULL, NULL);
 		break;
 	case VFS_INVALID:
 		files_error(res, 400, "Bad Request", err, NULL, NULL);
@@ -101,8 +101,7 @@ void files_get(const struct files_ctx *c, const char *id, size_t skip, size_t li
 	files_answer_doc(c, doc, 200, skip, limit, res);
 }
 
-void files_get_by_path(const struct files_ctx *c, const char *path, size_t skip, size_t limit,
-		       struct files_result *res)
+void files_get_by_path(const struct files_ctx *c, const char *path, size_t skip, size_t limit, struct files_result *res)
 {
 	const json_t *doc = path ? vfs_get_by_path(c->vfs, path) : NULL;
 	if (doc == NULL)
@@ -125,7 +124,8 @@ json_t *files_tags_of(const char *s)
 		int dup = 0;
 		size_t i;
 		json_t *x;
-		json_array_foreach(out, i, x) dup |= strcmp(json_string_value(x), t) == 0;
+		json_array_foreach (out, i, x)
+			dup |= strcmp(json_string_value(x), t) == 0;
 		if (n > 0 && !dup)
 			json_array_append_new(out, json_string(t));
 	}
@@ -154,8 +154,7 @@ static int files_rfc3339(const char *s)
 	if (*end == '.')
 		for (end++; *end >= '0' && *end <= '9'; end++)
 			;
-	return strcmp(end, "Z") == 0 ||
-	       ((end[0] == '+' || end[0] == '-') && strlen(end) == 6 && end[3] == ':');
+	return strcmp(end, "Z") == 0 || ((end[0] == '+' || end[0] == '-') && strlen(end) == 6 && end[3] == ':');
 }
 
 /* Shared creation attributes; 0, or -1 with res filled. Owned json in *meta / *cm (decref by caller). */
@@ -222,7 +221,8 @@ void files_create_dir(const struct files_ctx *c, const char *dir_id, const struc
 		const json_t *out = NULL;
 		enum vfs_status st;
 		if (q->path && q->path[0]) {
-			/* stack: web/files/files.go createDirHandler: Path wins over :dir-id; Recursive=true → MkdirAll */
+			/* stack: web/files/files.go createDirHandler: Path wins over :dir-id; Recursive=true → MkdirAll
+			 */
 			if (q->recursive && strcmp(q->recursive, "true") == 0) {
 				st = vfs_mkdir_p(c->vfs, q->path, &a, &out, err);
 			} else {
@@ -233,8 +233,8 @@ void files_create_dir(const struct files_ctx *c, const char *dir_id, const struc
 				} else {
 					*slash = '\0';
 					pd = vfs_get_by_path(c->vfs, parent[0] ? parent : "/");
-					st = pd ? vfs_mkdir(c->vfs, json_string_value(json_object_get(pd, "_id")), slash + 1, &a,
-							    &out, err)
+					st = pd ? vfs_mkdir(c->vfs, json_string_value(json_object_get(pd, "_id")),
+							    slash + 1, &a, &out, err)
 						: VFS_PARENT_MISSING;
 					if (pd == NULL)
 						snprintf(err, sizeof(err), "file does not exist");
@@ -243,7 +243,8 @@ void files_create_dir(const struct files_ctx *c, const char *dir_id, const struc
 			}
 		} else {
 			st = vfs_mkdir(c->vfs, dir_id, q->name, &a, &out, err);
-			if (st == VFS_PARENT_MISSING && vfs_get(c->vfs, dir_id && dir_id[0] ? dir_id : VFS_ROOT_ID) == NULL)
+			if (st == VFS_PARENT_MISSING &&
+			    vfs_get(c->vfs, dir_id && dir_id[0] ? dir_id : VFS_ROOT_ID) == NULL)
 				snprintf(err, sizeof(err), "file does not exist");
 		}
 		if (st != VFS_OK)
@@ -338,8 +339,7 @@ static json_t *files_touched_metadata(const struct files_ctx *c, const json_t *d
 		json_t *apps = json_array();
 		size_t i;
 		json_t *e;
-		json_array_foreach(json_object_get(old, "updatedByApps"), i, e)
-		{
+		json_array_foreach (json_object_get(old, "updatedByApps"), i, e) {
 			const char *s = json_string_value(json_object_get(e, "slug"));
 			const char *in = json_string_value(json_object_get(e, "instance"));
 			if (!(c->slug && s && strcmp(s, c->slug) == 0 && in && strcmp(in, c->instance_url) == 0))
@@ -386,9 +386,8 @@ void files_patch(const struct files_ctx *c, const char *id, const json_t *body, 
 	struct vfs_patch p = {.executable = -1, .encrypted = -1};
 	p.name = json_string_value(json_object_get(attrs, "name"));
 	p.dir_id = json_string_value(json_object_get(attrs, "dir_id"));
-	const char *parent = json_string_value(
-		json_object_get(json_object_get(json_object_get(json_object_get(data, "relationships"), "parent"), "data"),
-				"id"));
+	const char *parent = json_string_value(json_object_get(
+		json_object_get(json_object_get(json_object_get(data, "relationships"), "parent"), "data"), "id"));
 	if (parent)
 		p.dir_id = parent;
 	p.tags = json_object_get(attrs, "tags");
@@ -402,7 +401,8 @@ void files_patch(const struct files_ctx *c, const char *id, const json_t *body, 
 	p.class = json_string_value(json_object_get(attrs, "class"));
 	p.metadata = json_object_get(attrs, "metadata");
 	const json_t *cm = json_object_get(attrs, "cozyMetadata");
-	json_t *fav = files_touched_metadata(c, vfs_get(c->vfs, id), p.dir_id != NULL && strcmp(p.dir_id, VFS_TRASH_ID) == 0);
+	json_t *fav =
+		files_touched_metadata(c, vfs_get(c->vfs, id), p.dir_id != NULL && strcmp(p.dir_id, VFS_TRASH_ID) == 0);
 	if (json_is_object(cm) && json_object_get(cm, "favorite")) {
 		/* stack: only cozyMetadata.favorite can be patched */
 		json_object_set(fav, "favorite", json_object_get(cm, "favorite"));
@@ -476,8 +476,7 @@ void files_find(const struct files_ctx *c, const json_t *body, const char *q_lim
 	json_t **couch = calloc(n_docs ? n_docs : 1, sizeof(*couch));
 	size_t i;
 	json_t *d;
-	json_array_foreach(docs, i, d)
-	{
+	json_array_foreach (docs, i, d) {
 		couch[i] = json_deep_copy(d);
 		if (strcmp(json_string_value(json_object_get(d, "type")), "file") == 0)
 			json_object_del(couch[i], "path");
@@ -489,12 +488,11 @@ void files_find(const struct files_ctx *c, const json_t *body, const char *q_lim
 	mango_docs_array(&md, &arr, couch, n_docs);
 	if (mango_find(req, &md, NULL, &mr, err) < 0) {
 		/* stack: web/errors/errors.go ErrorHandler: a CouchDB error keeps its status, title = its error name */
-		files_error(res, mr.error.status ? mr.error.status : 400, mr.error.error ? mr.error.error : "Bad Request",
-			    err, NULL, NULL);
+		files_error(res, mr.error.status ? mr.error.status : 400,
+			    mr.error.error ? mr.error.error : "Bad Request", err, NULL, NULL);
 	} else {
 		json_t *data = json_array();
-		json_array_foreach(mr.docs, i, d)
-		{
+		json_array_foreach (mr.docs, i, d) {
 			const char *id = json_string_value(json_object_get(d, "_id"));
 			const json_t *full = id ? vfs_get(c->vfs, id) : NULL;
 			json_array_append_new(data, files_jsonapi_object(full ? full : d, 1));
@@ -547,15 +545,16 @@ static int files_all_docs_keys(const json_t *body, const json_t **keys, char *de
 	if (json_is_null(body))
 		return 0;
 	if (!json_is_object(body)) {
-		snprintf(detail, n, "json: cannot unmarshal %s into Go value of type struct { Keys []string \"json:\\\"keys\\\"\" }",
+		snprintf(detail, n,
+			 "json: cannot unmarshal %s into Go value of type struct { Keys []string \"json:\\\"keys\\\"\" "
+			 "}",
 			 files_go_kind(body));
 		return -1;
 	}
 	const char *k;
 	const json_t *v;
 	int bad = 0;
-	json_object_foreach((json_t *)body, k, v)
-	{
+	json_object_foreach ((json_t *)body, k, v) {
 		if (strcasecmp(k, "keys") != 0)
 			continue;
 		const char *kind = NULL, *type = "[]string";
@@ -571,7 +570,8 @@ static int files_all_docs_keys(const json_t *body, const json_t **keys, char *de
 		}
 		/* Go keeps decoding after a type error and reports the first one */
 		if (kind && !bad) {
-			snprintf(detail, n, "json: cannot unmarshal %s into Go struct field .keys of type %s", kind, type);
+			snprintf(detail, n, "json: cannot unmarshal %s into Go struct field .keys of type %s", kind,
+				 type);
 			bad = 1;
 		}
 		*keys = json_is_null(v) ? NULL : v;
@@ -600,8 +600,7 @@ void files_all_docs(const struct files_ctx *c, const json_t *body, struct files_
 		docs = json_array();
 		size_t i;
 		const json_t *k;
-		json_array_foreach(keys, i, k)
-		{
+		json_array_foreach (keys, i, k) {
 			const json_t *d = json_is_string(k) ? vfs_get(c->vfs, json_string_value(k)) : NULL;
 			if (d != NULL)
 				json_array_append(docs, (json_t *)d);
@@ -610,8 +609,7 @@ void files_all_docs(const struct files_ctx *c, const json_t *body, struct files_
 	json_t *data = json_array();
 	size_t i;
 	json_t *d;
-	json_array_foreach(docs, i, d)
-	{
+	json_array_foreach (docs, i, d) {
 		const char *id = json_string_value(json_object_get(d, "_id"));
 		if (id == NULL || strcmp(id, VFS_TRASH_ID) == 0)
 			continue;
@@ -634,15 +632,15 @@ static json_t *files_ref_list(const json_t *body)
 	return NULL;
 }
 
-void files_refs_change(const struct files_ctx *c, const char *id, const json_t *body, int add,
-		       struct files_result *res)
+void files_refs_change(const struct files_ctx *c, const char *id, const json_t *body, int add, struct files_result *res)
 {
 	json_t *refs = files_ref_list(body);
 	if (refs == NULL)
 		return files_error(res, 400, "Bad Request", "Invalid JSON-API document", NULL, NULL);
 	const json_t *out = NULL;
 	char err[ERR_MAX] = "";
-	enum vfs_status st = add ? vfs_add_refs(c->vfs, id, refs, &out, err) : vfs_remove_refs(c->vfs, id, refs, &out, err);
+	enum vfs_status st =
+		add ? vfs_add_refs(c->vfs, id, refs, &out, err) : vfs_remove_refs(c->vfs, id, refs, &out, err);
 	json_decref(refs);
 	if (st != VFS_OK)
 		return files_vfs_error(res, st, err);
@@ -650,8 +648,9 @@ void files_refs_change(const struct files_ctx *c, const char *id, const json_t *
 	json_t *data = json_is_array(cur) ? json_deep_copy(cur) : json_array();
 	json_decref(res->body);
 	res->status = 200;
-	res->body = json_pack("{s:o, s:{s:s, s:I}}", "data", data, "meta", "rev",
-			      json_string_value(json_object_get(out, "_rev")), "count", (json_int_t)json_array_size(data));
+	res->body =
+		json_pack("{s:o, s:{s:s, s:I}}", "data", data, "meta", "rev",
+			  json_string_value(json_object_get(out, "_rev")), "count", (json_int_t)json_array_size(data));
 }
 
 void files_references_list(const struct files_ctx *c, const char *doctype, const char *docid, int include_files,
@@ -696,8 +695,7 @@ void files_references_change(const struct files_ctx *c, const char *doctype, con
 	json_t *ref = json_pack("[{s:s, s:s}]", "type", doctype, "id", docid);
 	size_t i;
 	json_t *x;
-	json_array_foreach(list, i, x)
-	{
+	json_array_foreach (list, i, x) {
 		const char *id = json_string_value(json_object_get(x, "id"));
 		char err[ERR_MAX] = "";
 		enum vfs_status st = id ? (add ? vfs_add_refs(c->vfs, id, ref, NULL, err)

@@ -35,7 +35,8 @@ void files_get(const struct files_ctx *c, const char *id, size_t skip, size_t li
 void files_get_by_path(const struct files_ctx *c, const char *path, size_t skip, size_t limit,
 		       struct files_result *res);
 
-/* The query parameters and headers of a creation (POST /files/:dir-id) or overwrite (PUT /files/:id). NULL when absent. */
+/* The query parameters and headers of a creation (POST /files/:dir-id) or overwrite (PUT /files/:id). NULL when absent.
+ */
 struct files_create_req {
 	const char *type, *name, *path, *recursive, *tags, *executable, *encrypted, *size, *created_at, *updated_at,
 		*metadata, *metadata_id, *source_account, *source_account_identifier;

@@ -90,8 +90,8 @@ json_t *files_jsonapi_dir_document(const struct vfs *v, const json_t *dir, size_
 	}
 	if (strcmp(id, VFS_ROOT_ID) != 0 && dir_id)
 		json_object_set_new(rels, "parent",
-				    json_pack("{s:{s:o}, s:{s:s, s:s}}", "links", "self", files_link(dir_id, ""), "data",
-					      "id", dir_id, "type", "io.cozy.files"));
+				    json_pack("{s:{s:o}, s:{s:s, s:s}}", "links", "self", files_link(dir_id, ""),
+					      "data", "id", dir_id, "type", "io.cozy.files"));
 	json_object_set_new(rels, "contents", contents);
 	json_object_set_new(rels, "not_synchronized_on",
 			    json_pack("{s:{s:o}, s:n}", "links", "self",

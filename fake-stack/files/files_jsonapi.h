@@ -6,7 +6,8 @@
 
 #include <jansson.h>
 
-/* The resource object of a file or dir doc: {type,id,attributes,meta:{rev},links,relationships}. with_path: files get "path" (as _find gives it). New ref. */
+/* The resource object of a file or dir doc: {type,id,attributes,meta:{rev},links,relationships}. with_path: files get
+ * "path" (as _find gives it). New ref. */
 json_t *files_jsonapi_object(const json_t *doc, int with_path);
 /*
  * GET /files/:id or /files/metadata of a directory: the object with contents

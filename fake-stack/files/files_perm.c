@@ -41,12 +41,13 @@ static json_t *fetch(const json_t *fd, const char *field)
 	} else if (strcmp(field, "tags") == 0) {
 		size_t i;
 		json_t *t;
-		json_array_foreach(json_object_get(fd, "tags"), i, t) if (json_is_string(t)) json_array_append(out, t);
+		json_array_foreach (json_object_get(fd, "tags"), i, t)
+			if (json_is_string(t))
+				json_array_append(out, t);
 	} else if (strcmp(field, "referenced_by") == 0) {
 		size_t i;
 		json_t *r;
-		json_array_foreach(json_object_get(fd, "referenced_by"), i, r)
-		{
+		json_array_foreach (json_object_get(fd, "referenced_by"), i, r) {
 			const char *type = str(r, "type"), *id = str(r, "id");
 			if (id == NULL)
 				continue;
@@ -66,7 +67,9 @@ static int contains(const json_t *arr, const char *s)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), s) == 0) return 1;
+	json_array_foreach (arr, i, v)
+		if (strcmp(json_string_value(v), s) == 0)
+			return 1;
 	return 0;
 }
 

@@ -118,8 +118,9 @@ static int mime_in(const char *m, const char *const *list)
 const char *mime_class(const char *mime, char *buf, unsigned size)
 {
 	static const char *const binary[] = {"application/x-apple-diskimage", "application/x-msdownload", NULL};
-	static const char *const code[] = {"text/html", "text/css", "text/xml", "application/js", "text/x-c",
-					   "text/x-go", "text/x-python", "application/x-ruby", NULL};
+	static const char *const code[] = {"text/html",      "text/css",           "text/xml",
+					   "application/js", "text/x-c",           "text/x-go",
+					   "text/x-python",  "application/x-ruby", NULL};
 	static const char *const slide[] = {"application/vnd.ms-powerpoint", "application/x-iwork-keynote-sffkey",
 					    "application/vnd.oasis.opendocument.graphics",
 					    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -127,11 +128,15 @@ const char *mime_class(const char *mime, char *buf, unsigned size)
 	static const char *const sheet[] = {"application/vnd.ms-excel", "application/x-iwork-numbers-sffnumbers",
 					    "application/vnd.oasis.opendocument.spreadsheet",
 					    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", NULL};
-	static const char *const text[] = {"application/msword", "application/x-iwork-pages-sffpages",
-					   "application/vnd.oasis.opendocument.text",
-					   "application/vnd.openxmlformats-officedocument.wordprocessingml.document", NULL};
-	static const char *const zip[] = {"application/x-7z-compressed", "application/x-rar-compressed",
-					  "application/zip", "application/gzip", "application/x-tar", NULL};
+	static const char *const text[] = {
+		"application/msword", "application/x-iwork-pages-sffpages", "application/vnd.oasis.opendocument.text",
+		"application/vnd.openxmlformats-officedocument.wordprocessingml.document", NULL};
+	static const char *const zip[] = {"application/x-7z-compressed",
+					  "application/x-rar-compressed",
+					  "application/zip",
+					  "application/gzip",
+					  "application/x-tar",
+					  NULL};
 	const char *cls = NULL;
 	if (strcmp(mime, MIME_DEFAULT) == 0)
 		cls = "files";

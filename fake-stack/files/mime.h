@@ -2,7 +2,8 @@
 #ifndef FAKE_STACK_MIME_H
 #define FAKE_STACK_MIME_H
 
-/* The mime type for a file name's extension, as the npm mime-types lookup() gives it; "application/octet-stream" when unknown. */
+/* The mime type for a file name's extension, as the npm mime-types lookup() gives it; "application/octet-stream" when
+ * unknown. */
 const char *mime_from_name(const char *name);
 /*
  * The stored mime and class of a file: content_type (parameters after ';' dropped)

@@ -3,14 +3,14 @@
  * parse the request, check permissions, call files_api.c, send what it fills.
  * Uploads (POST Type=file, PUT) stream their body to the vfs chunk by chunk.
  */
+#include "fake-stack/files/route_files.h"
 #include "common/err.h"
 #include "fake-stack/files/files_api.h"
 #include "fake-stack/files/files_perm.h"
-#include "fake-stack/files/route_files.h"
+#include "fake-stack/files/vfs.h"
 #include "fake-stack/http/http.h"
 #include "fake-stack/http/reply.h"
 #include "fake-stack/stack_int.h"
-#include "fake-stack/files/vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -348,7 +348,8 @@ int route_files_handle(struct stack *st, struct request *req)
 		if (body == NULL)
 			return 0;
 		files_find(&c, body, http_query(req, "page[limit]"), http_query(req, "page[skip]"),
-			   http_query(req, "page[cursor]") ? http_query(req, "page[cursor]") : http_query(req, "cursor"),
+			   http_query(req, "page[cursor]") ? http_query(req, "page[cursor]")
+							   : http_query(req, "cursor"),
 			   &res);
 		json_decref(body);
 		return files_send(req, &res);
@@ -383,7 +384,8 @@ int route_files_handle(struct stack *st, struct request *req)
 		struct files_create_req q = {0};
 		files_create_req_of(req, &q);
 		if (q.type == NULL || strcmp(q.type, "directory") != 0) {
-			files_error(&res, 422, "Invalid Attribute", "Invalid document type", NULL, "/data/attributes/type");
+			files_error(&res, 422, "Invalid Attribute", "Invalid document type", NULL,
+				    "/data/attributes/type");
 			return files_send(req, &res);
 		}
 		if (files_has_nul(req, "Name") || files_has_nul(req, "Path")) {
@@ -430,7 +432,9 @@ static int files_send_data(struct request *req, struct files_result *res)
 		return files_send(req, res);
 	json_t *e = json_array_get(json_object_get(res->body, "errors"), 0);
 	const json_t *src = json_object_get(e, "source");
-	const char *key = json_object_get(src, "parameter") ? "parameter" : json_object_get(src, "pointer") ? "pointer" : NULL;
+	const char *key = json_object_get(src, "parameter") ? "parameter"
+			  : json_object_get(src, "pointer") ? "pointer"
+							    : NULL;
 	int rc = reply_jsonapi_error(req, (unsigned)res->status, json_string_value(json_object_get(e, "detail")), key,
 				     key ? json_string_value(json_object_get(src, key)) : NULL);
 	files_result_clear(res);

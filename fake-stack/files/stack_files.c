@@ -1,7 +1,7 @@
 /* The files seam of the stack (stack_int.h): the vfs's life with the stack, and the runner's helpers (stack.h). */
 #include "common/err.h"
-#include "fake-stack/stack_int.h"
 #include "fake-stack/files/vfs.h"
+#include "fake-stack/stack_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

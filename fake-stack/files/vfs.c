@@ -6,8 +6,8 @@
 #include "common/err.h"
 #include "common/pathsafe.h"
 
-#include <errno.h>
 #include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,7 +140,8 @@ static int vfs_dir_reusable(const char *dir)
 struct vfs *vfs_new(const char *files_dir, char *err)
 {
 	if (!vfs_dir_reusable(files_dir)) {
-		err_set(err, "%s: not empty and not a file tree made by konnector-harness; refusing to use it", files_dir);
+		err_set(err, "%s: not empty and not a file tree made by konnector-harness; refusing to use it",
+			files_dir);
 		return NULL;
 	}
 	if (mkdir_p(files_dir, err) < 0)
@@ -281,7 +282,8 @@ json_t *vfs_all_docs(const struct vfs *v)
 	const char **ids = calloc(n ? n : 1, sizeof(*ids));
 	const char *k;
 	json_t *val;
-	json_object_foreach(v->docs, k, val) ids[i++] = k;
+	json_object_foreach (v->docs, k, val)
+		ids[i++] = k;
 	qsort(ids, n, sizeof(*ids), vfs_cmp_str);
 	json_t *out = json_array();
 	for (i = 0; i < n; i++)
@@ -306,8 +308,7 @@ json_t *vfs_children(const struct vfs *v, const char *dir_id)
 	const json_t **list = malloc(cap * sizeof(*list));
 	const char *k;
 	json_t *d;
-	json_object_foreach(v->docs, k, d)
-	{
+	json_object_foreach (v->docs, k, d) {
 		const char *parent = json_string_value(json_object_get(d, "dir_id"));
 		if (parent == NULL || strcmp(parent, dir_id) != 0)
 			continue;
@@ -453,8 +454,7 @@ static void vfs_repath(struct vfs *v, const char *old_prefix, const char *new_pr
 	size_t ol = strlen(old_prefix);
 	const char *k;
 	json_t *d;
-	json_object_foreach(v->docs, k, d)
-	{
+	json_object_foreach (v->docs, k, d) {
 		const char *p = json_string_value(json_object_get(d, "path"));
 		if (p == NULL || !pathsafe_is_under(p, old_prefix))
 			continue;
@@ -649,16 +649,14 @@ enum vfs_status vfs_destroy(struct vfs *v, const char *id, const char *if_rev, j
 	json_t *gone = json_array();
 	const char *k;
 	json_t *d;
-	json_object_foreach(v->docs, k, d)
-	{
+	json_object_foreach (v->docs, k, d) {
 		const char *p = json_string_value(json_object_get(d, "path"));
 		if (p && pathsafe_is_under(p, path))
 			json_array_append_new(gone, json_string(k));
 	}
 	size_t i;
 	json_t *gid;
-	json_array_foreach(gone, i, gid)
-	{
+	json_array_foreach (gone, i, gid) {
 		const json_t *g = json_object_get(v->docs, json_string_value(gid));
 		if (strcmp(json_string_value(json_object_get(g, "type")), "file") == 0)
 			v->used -= vfs_doc_size(g);
@@ -676,8 +674,7 @@ static int vfs_ref_index(const json_t *refs, const char *type, const char *id)
 {
 	size_t i;
 	json_t *r;
-	json_array_foreach(refs, i, r)
-	{
+	json_array_foreach (refs, i, r) {
 		const char *t = json_string_value(json_object_get(r, "type"));
 		const char *x = json_string_value(json_object_get(r, "id"));
 		if (t && x && strcmp(t, type) == 0 && strcmp(x, id) == 0)
@@ -687,8 +684,8 @@ static int vfs_ref_index(const json_t *refs, const char *type, const char *id)
 }
 
 /* Add (add=1) or remove references; stack: web/files/references.go. */
-static enum vfs_status vfs_change_refs(struct vfs *v, const char *id, const json_t *refs, int add,
-				       const json_t **out, char *err)
+static enum vfs_status vfs_change_refs(struct vfs *v, const char *id, const json_t *refs, int add, const json_t **out,
+				       char *err)
 {
 	json_t *doc = json_object_get(v->docs, id);
 	if (doc == NULL) {
@@ -706,8 +703,7 @@ static enum vfs_status vfs_change_refs(struct vfs *v, const char *id, const json
 	}
 	size_t i;
 	json_t *r;
-	json_array_foreach(refs, i, r)
-	{
+	json_array_foreach (refs, i, r) {
 		const char *t = json_string_value(json_object_get(r, "type"));
 		const char *x = json_string_value(json_object_get(r, "id"));
 		if (t == NULL || x == NULL) {
@@ -739,8 +735,8 @@ enum vfs_status vfs_remove_refs(struct vfs *v, const char *id, const json_t *ref
 	return vfs_change_refs(v, id, refs, 0, out, err);
 }
 
-enum vfs_status vfs_set_refs_and_metadata(struct vfs *v, const char *id, const json_t *refs, const json_t *cozy_metadata,
-					  const json_t **out, char *err)
+enum vfs_status vfs_set_refs_and_metadata(struct vfs *v, const char *id, const json_t *refs,
+					  const json_t *cozy_metadata, const json_t **out, char *err)
 {
 	json_t *doc = json_object_get(v->docs, id);
 	if (doc == NULL) {
@@ -755,7 +751,8 @@ enum vfs_status vfs_set_refs_and_metadata(struct vfs *v, const char *id, const j
 		}
 		size_t i;
 		json_t *r;
-		json_array_foreach(refs, i, r) json_array_append(cur, r);
+		json_array_foreach (refs, i, r)
+			json_array_append(cur, r);
 	}
 	if (json_is_object(cozy_metadata))
 		json_object_set_new(doc, "cozyMetadata", json_deep_copy(cozy_metadata));
@@ -778,7 +775,8 @@ static int vfs_cmp_datetime(const void *a, const void *b)
 	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
 	const char *dx = vfs_ref_datetime(x), *dy = vfs_ref_datetime(y);
 	int c = strcmp(dx ? dx : "", dy ? dy : "");
-	return c ? c : strcmp(json_string_value(json_object_get(x, "_id")), json_string_value(json_object_get(y, "_id")));
+	return c ? c
+		 : strcmp(json_string_value(json_object_get(x, "_id")), json_string_value(json_object_get(y, "_id")));
 }
 
 static int vfs_cmp_id(const void *a, const void *b)
@@ -793,8 +791,7 @@ json_t *vfs_referenced_by(const struct vfs *v, const char *doctype, const char *
 	const json_t **list = malloc(cap * sizeof(*list));
 	const char *k;
 	json_t *d;
-	json_object_foreach(v->docs, k, d)
-	{
+	json_object_foreach (v->docs, k, d) {
 		if (vfs_ref_index(json_object_get(d, "referenced_by"), doctype, docid) < 0)
 			continue;
 		if (n == cap)
@@ -843,7 +840,9 @@ const char *vfs_metadata_put(struct vfs *v, const json_t *attributes)
 	json_object_set_new(v->secrets, id, json_deep_copy(attributes));
 	const char *k;
 	json_t *val;
-	json_object_foreach(v->secrets, k, val) if (strcmp(k, id) == 0) return k;
+	json_object_foreach (v->secrets, k, val)
+		if (strcmp(k, id) == 0)
+			return k;
 	return NULL;
 }
 

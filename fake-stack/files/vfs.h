@@ -51,7 +51,8 @@ const char *vfs_files_dir(const struct vfs *v);
 /* Refuse uploads that would make the total size exceed bytes (0: no quota). */
 void vfs_set_quota(struct vfs *v, long long bytes);
 
-/* Initial files and folders from a fixtures files/ folder (copied; symlinks and bad names refused with file path in err). */
+/* Initial files and folders from a fixtures files/ folder (copied; symlinks and bad names refused with file path in
+ * err). */
 int vfs_load_fixtures(struct vfs *v, const char *fixtures_files_dir, char *err);
 /* Write dir/files.json (every doc) and copy the tree to dir/files/ (skipped when it is files_dir itself). */
 int vfs_write_state(const struct vfs *v, const char *dir, char *err);
@@ -65,7 +66,8 @@ const json_t *vfs_get_by_path(const struct vfs *v, const char *cozy_path);
 char *vfs_content_path(const struct vfs *v, const char *id);
 /* Every doc (array, new ref), in _id order. */
 json_t *vfs_all_docs(const struct vfs *v);
-/* Children of a dir (array of borrowed-into-new-array docs, dirs first then by name); the trash is hidden under root. New ref. */
+/* Children of a dir (array of borrowed-into-new-array docs, dirs first then by name); the trash is hidden under root.
+ * New ref. */
 json_t *vfs_children(const struct vfs *v, const char *dir_id);
 /* Is the doc in the trash (its path under /.cozy_trash)? */
 int vfs_in_trash(const json_t *doc);
@@ -139,8 +141,8 @@ enum vfs_status vfs_remove_refs(struct vfs *v, const char *id, const json_t *ref
  * appended to its referenced_by as they are (no dedup), cozy_metadata (when an
  * object) replacing its cozyMetadata; one new rev.
  */
-enum vfs_status vfs_set_refs_and_metadata(struct vfs *v, const char *id, const json_t *refs, const json_t *cozy_metadata,
-					  const json_t **out, char *err);
+enum vfs_status vfs_set_refs_and_metadata(struct vfs *v, const char *id, const json_t *refs,
+					  const json_t *cozy_metadata, const json_t **out, char *err);
 /* Every doc referenced by {doctype, docid} (new ref, array), sorted: "datetime", "-datetime", "id" (default). */
 json_t *vfs_referenced_by(const struct vfs *v, const char *doctype, const char *docid, const char *sort);
 

@@ -5,12 +5,12 @@
 #include "fake-stack/files/vfs.h"
 
 struct vfs {
-	char *dir;        /* files_dir, where "/" lives on disk */
-	json_t *docs;     /* _id -> doc */
-	json_t *by_path;  /* cozy path -> _id */
-	json_t *secrets;  /* MetadataID -> metadata object */
-	long long quota;  /* 0: none */
-	long long used;   /* sum of file sizes */
+	char *dir;       /* files_dir, where "/" lives on disk */
+	json_t *docs;    /* _id -> doc */
+	json_t *by_path; /* cozy path -> _id */
+	json_t *secrets; /* MetadataID -> metadata object */
+	long long quota; /* 0: none */
+	long long used;  /* sum of file sizes */
 	long long created, updated, deleted;
 	int remove_on_free; /* a temp tree made by vfs_new_temp */
 };

@@ -183,8 +183,7 @@ static int vfs_copy_tree(const json_t *docs, const char *from, const char *to, c
 	json_t *d;
 	/* Dirs first (docs sorted by path), then files. */
 	for (int pass = 0; pass < 2; pass++) {
-		json_array_foreach(docs, i, d)
-		{
+		json_array_foreach (docs, i, d) {
 			const char *type = json_string_value(json_object_get(d, "type"));
 			const char *path = json_string_value(json_object_get(d, "path"));
 			if (type == NULL || path == NULL)
@@ -279,8 +278,7 @@ int vfs_load_state(struct vfs *v, const char *dir, char *err)
 	} else {
 		size_t i;
 		json_t *d;
-		json_array_foreach(docs, i, d)
-		{
+		json_array_foreach (docs, i, d) {
 			const char *id = json_string_value(json_object_get(d, "_id"));
 			const char *path = json_string_value(json_object_get(d, "path"));
 			char perr[ERR_MAX];
@@ -302,8 +300,7 @@ int vfs_load_state(struct vfs *v, const char *dir, char *err)
 			json_object_clear(v->docs);
 			json_object_clear(v->by_path);
 			v->used = 0;
-			json_array_foreach(docs, i, d)
-			{
+			json_array_foreach (docs, i, d) {
 				vfs_put_doc(v, json_deep_copy(d));
 				if (strcmp(json_string_value(json_object_get(d, "type")), "file") == 0)
 					v->used += vfs_doc_size(d);

@@ -191,7 +191,8 @@ static json_t *vfs_upload_new_doc(struct vfs_upload *u, const json_t *parent, co
 	return doc;
 }
 
-/* An overwrite keeps the creation side of cozyMetadata and takes the upload side (stack: web/files/files.go OverwriteFileContentHandler). */
+/* An overwrite keeps the creation side of cozyMetadata and takes the upload side (stack: web/files/files.go
+ * OverwriteFileContentHandler). */
 static void vfs_upload_merge_cozy_metadata(json_t *doc, const json_t *fresh)
 {
 	if (!json_is_object(fresh))

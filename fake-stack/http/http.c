@@ -282,7 +282,8 @@ int http_allow_rules(struct request *req, const char *verb, const char *doctype,
 	const struct perm_set *set = perm_registry_find(st->perms, req->slug, &found);
 	if (!found) {
 		char why[300];
-		/* stack: model/permission/permissions.go getFromSource: a CouchDB 404 when the konnector has no permission doc. */
+		/* stack: model/permission/permissions.go getFromSource: a CouchDB 404 when the konnector has no
+		 * permission doc. */
 		snprintf(why, sizeof(why), "no permission doc for %s", req->slug);
 		if (st->perm_mode == STACK_PERM_ENFORCE) {
 			reply_couch_error(req, 404, "not_found", why);
@@ -299,7 +300,12 @@ int http_allow_rules(struct request *req, const char *verb, const char *doctype,
 	}
 	char why[600];
 	snprintf(why, sizeof(why), "Forbidden: no permission of %s allows %s on %s%s%s", req->slug, verb, doctype,
-		 whole_type ? " (whole type)" : id ? "/" : "", whole_type ? "" : id ? id : "");
+		 whole_type ? " (whole type)"
+		 : id       ? "/"
+			    : "",
+		 whole_type ? ""
+		 : id       ? id
+			    : "");
 	note_refusal(req, verb, doctype, why);
 	return 0;
 }

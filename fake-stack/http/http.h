@@ -142,7 +142,8 @@ int http_allow_rules(struct request *req, const char *verb, const char *doctype,
 struct perm_set;
 typedef int (*http_matcher)(const struct perm_set *set, unsigned verb, void *arg);
 int http_allow_matching(struct request *req, const char *verb, const char *what, http_matcher match, void *arg);
-/* Would the token's rules allow this? No answer, no journal note (for "this or that" checks). App tokens and mode off: 1. */
+/* Would the token's rules allow this? No answer, no journal note (for "this or that" checks). App tokens and mode
+ * off: 1. */
 int http_permits(const struct request *req, const char *verb, const char *doctype, const char *id, const json_t *doc,
 		 int whole_type);
 

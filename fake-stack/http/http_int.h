@@ -12,9 +12,9 @@ struct mhd_loop;
 
 struct http_private {
 	struct request req;
-	struct http_private *next, *prev;   /* the server's live list */
-	const struct server_route *route;   /* chosen by server.c, NULL when none */
-	struct mhd_loop *ml;                /* the server's, to run MHD again on resume */
+	struct http_private *next, *prev; /* the server's live list */
+	const struct server_route *route; /* chosen by server.c, NULL when none */
+	struct mhd_loop *ml;              /* the server's, to run MHD again on resume */
 	long long start_ms;
 	char time_iso[40];
 	int began;      /* begin hook done */

@@ -3,8 +3,8 @@
  * tree per entry cost ~2 KB: a served benchmark grew to 200 MB), parsed back
  * only when journal_entries is asked for them.
  */
-#include "common/isotime.h"
 #include "fake-stack/http/journal.h"
+#include "common/isotime.h"
 
 #include "common/atomic_file.h"
 #include "common/buf.h"
@@ -16,7 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-/* A ring of the last entries (JOURNAL_MAX_ENTRIES, JOURNAL_MAX_BYTES): O(1) per request, no pause when the oldest go. */
+/* A ring of the last entries (JOURNAL_MAX_ENTRIES, JOURNAL_MAX_BYTES): O(1) per request, no pause when the oldest go.
+ */
 struct journal {
 	char **ring; /* compact JSON lines, no newline */
 	size_t head, count;
@@ -142,7 +143,8 @@ int journal_redact(const char *data, size_t len, char **out_data, size_t *out_le
 		int empty = (vend - v == 4 && memcmp(data + v, "null", 4) == 0) ||
 			    (vend - v == 2 && memcmp(data + v, "\"\"", 2) == 0) || vend == v;
 		if (!empty) {
-			if (buf_append(&out, data + copied, v - copied) < 0 || buf_append(&out, mask, sizeof(mask) - 1) < 0) {
+			if (buf_append(&out, data + copied, v - copied) < 0 ||
+			    buf_append(&out, mask, sizeof(mask) - 1) < 0) {
 				buf_free(&out);
 				return -1;
 			}

@@ -9,7 +9,8 @@
 #include <stddef.h>
 
 #define JOURNAL_BODY_MAX 4096
-/* Past this many entries, or bytes of their JSON lines, the oldest are dropped (a benchmark must not grow memory without end). */
+/* Past this many entries, or bytes of their JSON lines, the oldest are dropped (a benchmark must not grow memory
+ * without end). */
 #define JOURNAL_MAX_ENTRIES 100000
 #define JOURNAL_MAX_BYTES (32u << 20)
 

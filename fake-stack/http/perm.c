@@ -17,8 +17,8 @@ unsigned perm_verb(const char *name)
 	static const struct {
 		const char *name;
 		unsigned verb;
-	} verbs[] = {{"GET", PERM_GET},     {"HEAD", PERM_GET},      {"POST", PERM_POST},
-		     {"PUT", PERM_PUT},     {"PATCH", PERM_PATCH},   {"DELETE", PERM_DELETE}};
+	} verbs[] = {{"GET", PERM_GET}, {"HEAD", PERM_GET},    {"POST", PERM_POST},
+		     {"PUT", PERM_PUT}, {"PATCH", PERM_PATCH}, {"DELETE", PERM_DELETE}};
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(verbs[i].name, name) == 0)
 			return verbs[i].verb;
@@ -54,8 +54,7 @@ static int rule_parse(struct perm_rule *r, const char *name, const json_t *o, ch
 		return err_set(err, "permission \"%s\": \"verbs\" must be an array", name);
 	size_t i;
 	const json_t *v;
-	json_array_foreach(verbs, i, v)
-	{
+	json_array_foreach (verbs, i, v) {
 		const char *vs = json_string_value(v);
 		if (vs != NULL && strcmp(vs, "ALL") == 0) {
 			r->verbs = 0;
@@ -75,8 +74,7 @@ static int rule_parse(struct perm_rule *r, const char *name, const json_t *o, ch
 	r->values = calloc(json_array_size(values) + 1, sizeof(char *));
 	if (r->values == NULL)
 		return err_set(err, "out of memory");
-	json_array_foreach(values, i, v)
-	{
+	json_array_foreach (values, i, v) {
 		if (!json_is_string(v))
 			return err_set(err, "permission \"%s\": values must be strings", name);
 		r->values[r->nvalues++] = strdup(json_string_value(v));
@@ -106,8 +104,7 @@ struct perm_set *perm_parse(const json_t *permissions, char *err)
 	}
 	const char *name;
 	const json_t *o;
-	json_object_foreach((json_t *)permissions, name, o)
-	{
+	json_object_foreach ((json_t *)permissions, name, o) {
 		int rc = rule_parse(&s->rules[s->n], name, o, err);
 		s->n++;
 		if (rc < 0) {
@@ -170,8 +167,7 @@ static int values_match(const struct perm_rule *r, const json_t *doc)
 	if (json_is_array(v)) {
 		size_t i;
 		const json_t *e;
-		json_array_foreach(v, i, e)
-		{
+		json_array_foreach (v, i, e) {
 			if (json_is_string(e) && values_contain(r, json_string_value(e)))
 				return 1;
 			/* referenced_by style entries {type,id}: the stack fetches "type/id". */
@@ -230,15 +226,18 @@ static const struct {
 	const char *doctype;
 	int readable;
 } reserved[] = {
-	{"io.cozy.instances", 0},      {"io.cozy.sessions", 0},         {"io.cozy.permissions", 0},
-	{"io.cozy.intents", 0},        {"io.cozy.oauth.clients", 0},    {"io.cozy.oauth.access_codes", 0},
-	{"io.cozy.files.archives", 0}, {"io.cozy.sharings", 0},         {"io.cozy.shared", 0},
-	{"io.cozy.accounts.soft_deleted", 0}, {"io.cozy.account_types", 0}, {"io.cozy.jobs.events", 0},
-	{"io.cozy.triggers.state", 0},
-	{"io.cozy.jobs", 1},           {"io.cozy.triggers", 1},
-	{"io.cozy.apps", 1},           {"io.cozy.konnectors", 1},       {"io.cozy.files", 1},
-	{"io.cozy.files.versions", 1}, {"io.cozy.notifications", 1},    {"io.cozy.remote.requests", 1},
-	{"io.cozy.sessions.logins", 1}, {"io.cozy.notes.steps", 1},
+	{"io.cozy.instances", 0},       {"io.cozy.sessions", 0},
+	{"io.cozy.permissions", 0},     {"io.cozy.intents", 0},
+	{"io.cozy.oauth.clients", 0},   {"io.cozy.oauth.access_codes", 0},
+	{"io.cozy.files.archives", 0},  {"io.cozy.sharings", 0},
+	{"io.cozy.shared", 0},          {"io.cozy.accounts.soft_deleted", 0},
+	{"io.cozy.account_types", 0},   {"io.cozy.jobs.events", 0},
+	{"io.cozy.triggers.state", 0},  {"io.cozy.jobs", 1},
+	{"io.cozy.triggers", 1},        {"io.cozy.apps", 1},
+	{"io.cozy.konnectors", 1},      {"io.cozy.files", 1},
+	{"io.cozy.files.versions", 1},  {"io.cozy.notifications", 1},
+	{"io.cozy.remote.requests", 1}, {"io.cozy.sessions.logins", 1},
+	{"io.cozy.notes.steps", 1},
 };
 
 /* stack: CheckDoctypeName: lowercase letters, digits, '.', '_'; no dot at either end, no "..". */
@@ -276,7 +275,7 @@ struct perm_registry {
 	struct perm_registry_entry {
 		char *slug;
 		struct perm_set *set;
-	} *v;
+	} * v;
 	size_t n;
 };
 
@@ -307,8 +306,8 @@ int perm_registry_ensure_files_ref_rule(struct perm_registry *r, const char *slu
 		return -1;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct perm_rule *x = &s->rules[i];
-		if (strcmp(x->type, "io.cozy.files") == 0 && x->selector != NULL && strcmp(x->selector, "referenced_by") == 0 &&
-		    values_contain(x, value))
+		if (strcmp(x->type, "io.cozy.files") == 0 && x->selector != NULL &&
+		    strcmp(x->selector, "referenced_by") == 0 && values_contain(x, value))
 			return 0;
 	}
 	struct perm_rule *rules = realloc(s->rules, (s->n + 1) * sizeof(*rules));

@@ -32,7 +32,8 @@ const struct perm_rule *perm_set_rule(const struct perm_set *s, size_t i);
 /* stack: model/permission/match.go MatchType: equal, or "prefix.*" covering prefix and prefix.anything. */
 int perm_type_matches(const char *rule_type, const char *doctype);
 
-/* Parse {"<name>":{"type","verbs"?,"selector"?,"values"?,"description"?},…}; NULL permissions → empty set. NULL with err. */
+/* Parse {"<name>":{"type","verbs"?,"selector"?,"values"?,"description"?},…}; NULL permissions → empty set. NULL with
+ * err. */
 struct perm_set *perm_parse(const json_t *permissions, char *err);
 void perm_set_free(struct perm_set *s);
 /* "GET" → PERM_GET…; HEAD counts as GET; 0 for an unknown verb. */

@@ -141,12 +141,13 @@ int reply_couch_error(struct request *req, unsigned status, const char *error, c
 	char code[16];
 	snprintf(code, sizeof(code), "%u", status);
 	if (req->family == FAMILY_DATA)
-		return reply_json(req, status,
-				  json_pack("{s:b,s:s,s:s,s:s}", "ok", 0, "status", code, "error", error, "reason", reason));
+		return reply_json(
+			req, status,
+			json_pack("{s:b,s:s,s:s,s:s}", "ok", 0, "status", code, "error", error, "reason", reason));
 	/* stack: web/errors/errors.go ErrorHandler: a CouchDB error becomes title=<name>, detail=<reason>. */
 	return reply_jsonapi(req, status,
-			     json_pack("{s:[{s:s,s:s,s:s,s:{}}]}", "errors", "status", code, "title", error, "detail", reason,
-				       "source"));
+			     json_pack("{s:[{s:s,s:s,s:s,s:{}}]}", "errors", "status", code, "title", error, "detail",
+				       reason, "source"));
 }
 
 /* stack: pkg/jsonapi/errors.go Error(): "<title>(<status>): <detail>" under /data. */

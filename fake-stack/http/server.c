@@ -77,19 +77,19 @@ static void journal_request(struct server *s, struct request *req)
 		resplen = strlen(fdnote);
 	}
 	struct journal_entry e = {
-	    .time = p->time_iso,
-	    .method = req->method,
-	    .path = req->path,
-	    .query = query,
-	    .status = p->status,
-	    .duration_ms = loop_now_ms() - p->start_ms,
-	    .auth = auth,
-	    .request_body = rb,
-	    .request_body_len = rblen,
-	    .response_body = resp,
-	    .response_body_len = resplen,
-	    .forbidden = p->forbidden,
-	    .differs = p->differs,
+		.time = p->time_iso,
+		.method = req->method,
+		.path = req->path,
+		.query = query,
+		.status = p->status,
+		.duration_ms = loop_now_ms() - p->start_ms,
+		.auth = auth,
+		.request_body = rb,
+		.request_body_len = rblen,
+		.response_body = resp,
+		.response_body_len = resplen,
+		.forbidden = p->forbidden,
+		.differs = p->differs,
 	};
 	journal_add(s->cfg.journal, &e);
 	json_decref(query);
@@ -109,7 +109,7 @@ static enum MHD_Result queue_answer(struct server *s, struct request *req)
 			p->resp_fd = -1; /* MHD closes it */
 	} else {
 		resp = MHD_create_response_from_buffer(p->resp.len, p->resp.data ? p->resp.data : (void *)"",
-		                                       MHD_RESPMEM_MUST_COPY);
+						       MHD_RESPMEM_MUST_COPY);
 	}
 	if (resp == NULL)
 		return MHD_NO;
@@ -226,7 +226,7 @@ static void request_handle(struct server *s, struct request *req)
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                                 const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+				 const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct server *s = cls;
 	(void)url;
@@ -347,10 +347,10 @@ struct server *server_start(const struct server_config *cfg, char *err)
 	getsockname(lfd, (struct sockaddr *)&sa, &sl);
 	s->port = ntohs(sa.sin_port);
 	s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-	                          on_access, s, MHD_OPTION_LISTEN_SOCKET, lfd, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
-	                          s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	                          (size_t)(128 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
+				  on_access, s, MHD_OPTION_LISTEN_SOCKET, lfd, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+				  s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				  (size_t)(128 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
 	if (s->mhd == NULL) {
 		close(lfd);
 		err_set(err, "libmicrohttpd could not start on %s:%u", cfg->bind_addr, s->port);

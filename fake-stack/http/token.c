@@ -1,6 +1,6 @@
 /* Minting and looking up job and app tokens (JWT-shaped, see token.h). */
-#include "common/b64.h"
 #include "fake-stack/http/token.h"
+#include "common/b64.h"
 
 #include "common/err.h"
 
@@ -54,7 +54,8 @@ const char *tokens_mint(struct tokens *t, enum token_kind kind, const char *doma
 {
 	const char *aud = kind == TOKEN_KONNECTOR ? "konn" : "app";
 	/* stack: model/instance/instance.go BuildKonnectorToken + pkg/crypto/jwt.go: HS512, claims aud/iss/iat/sub. */
-	json_t *claims = json_pack("{s:[s],s:s,s:I,s:s}", "aud", aud, "iss", domain, "iat", (json_int_t)iat, "sub", slug);
+	json_t *claims =
+		json_pack("{s:[s],s:s,s:I,s:s}", "aud", aud, "iss", domain, "iat", (json_int_t)iat, "sub", slug);
 	char *payload = claims ? json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(claims);
 	static const char header[] = "{\"alg\":\"HS512\",\"typ\":\"JWT\"}";

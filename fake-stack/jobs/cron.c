@@ -19,13 +19,13 @@ struct bounds {
 };
 
 static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
-                                          "aug", "sep", "oct", "nov", "dec", NULL};
+					  "aug", "sep", "oct", "nov", "dec", NULL};
 static const char *const dow_names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL};
 
 /* robfig: seconds, minutes, hours, dom, months, dow (0 = sunday, 7 is refused). */
 static const struct bounds field_bounds[6] = {
-    {0, 59, NULL, 0}, {0, 59, NULL, 0},        {0, 23, NULL, 0},
-    {1, 31, NULL, 0}, {1, 12, month_names, 1}, {0, 6, dow_names, 0},
+	{0, 59, NULL, 0}, {0, 59, NULL, 0},        {0, 23, NULL, 0},
+	{1, 31, NULL, 0}, {1, 12, month_names, 1}, {0, 6, dow_names, 0},
 };
 
 /* robfig mustParseInt: strconv.Atoi, then no negative numbers. */
@@ -34,7 +34,7 @@ static int parse_int(const char *s, size_t n, int *out, char *err)
 	char buf[32];
 	if (n == 0 || n >= sizeof(buf))
 		return err_set(err, "failed to parse int from %.*s: strconv.Atoi: parsing \"%.*s\": invalid syntax",
-		               (int)n, s, (int)n, s);
+			       (int)n, s, (int)n, s);
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	const char *p = buf;
@@ -42,11 +42,11 @@ static int parse_int(const char *s, size_t n, int *out, char *err)
 		p++;
 	if (*p == '\0')
 		return err_set(err, "failed to parse int from %s: strconv.Atoi: parsing \"%s\": invalid syntax", buf,
-		               buf);
+			       buf);
 	for (const char *q = p; *q; q++)
 		if (!isdigit((unsigned char)*q))
 			return err_set(err, "failed to parse int from %s: strconv.Atoi: parsing \"%s\": invalid syntax",
-			               buf, buf);
+				       buf, buf);
 	long v = strtol(buf, NULL, 10);
 	if (v < 0)
 		return err_set(err, "negative number (%ld) not allowed: %s", v, buf);
@@ -151,7 +151,7 @@ static void every(struct cron_sched *s, long long d)
 static int parse_descriptor(const char *d, struct cron_sched *s, char *err)
 {
 	uint64_t all_dom = bits(1, 31, 1) | STAR_BIT, all_month = bits(1, 12, 1) | STAR_BIT,
-	         all_dow = bits(0, 6, 1) | STAR_BIT;
+		 all_dow = bits(0, 6, 1) | STAR_BIT;
 	s->second = 1;
 	s->minute = 1;
 	s->hour = 1;
@@ -194,7 +194,7 @@ int cron_parse(const char *spec, struct cron_sched *out, char *err)
 			out->utc = 1;
 		else if (!(zn == 5 && strncmp(zone, "Local", 5) == 0))
 			return err_set(err, "provided bad location %.*s: the harness knows UTC and Local only", (int)zn,
-			               zone);
+				       zone);
 		spec = sp ? sp + 1 : zone + zn;
 		while (*spec == ' ')
 			spec++;

@@ -24,32 +24,32 @@ static const struct {
 	const char *type;
 	int reserved;
 } workers[] = {
-    {"konnector", 0},
-    {"service", 0},
-    {"sendmail", 0},
-    {"log", 0},
-    {"push", 0},
-    {"unzip", 0},
-    {"zip", 0},
-    {"export", 0},
-    {"import", 0},
-    {"antivirus", 0},
-    {"migrations", 1},
-    {"notes-save", 1},
-    {"clean-clients", 1},
-    {"rag-index", 1},
-    {"rag-query", 1},
-    {"share-group", 1},
-    {"share-track", 1},
-    {"share-autoaccept", 1},
-    {"share-replicate", 1},
-    {"share-upload", 1},
-    {"share-update", 1},
-    {"sms", 1},
-    {"thumbnail", 1},
-    {"thumbnailck", 1},
-    {"trash-files", 1},
-    {"clean-old-trashed", 1},
+	{"konnector", 0},
+	{"service", 0},
+	{"sendmail", 0},
+	{"log", 0},
+	{"push", 0},
+	{"unzip", 0},
+	{"zip", 0},
+	{"export", 0},
+	{"import", 0},
+	{"antivirus", 0},
+	{"migrations", 1},
+	{"notes-save", 1},
+	{"clean-clients", 1},
+	{"rag-index", 1},
+	{"rag-query", 1},
+	{"share-group", 1},
+	{"share-track", 1},
+	{"share-autoaccept", 1},
+	{"share-replicate", 1},
+	{"share-upload", 1},
+	{"share-update", 1},
+	{"sms", 1},
+	{"thumbnail", 1},
+	{"thumbnailck", 1},
+	{"trash-files", 1},
+	{"clean-old-trashed", 1},
 };
 
 static void dispatch_soon(struct jobs *j);
@@ -266,16 +266,16 @@ static void exec_start(struct jobs *j, struct live_job *lj)
 	lj->exec_no++;
 	lj->in_exec = 1;
 	struct jobs_exec x = {.id = lj->id,
-	                      .worker = lj->worker,
-	                      .slug = lj->slug ? lj->slug : "",
-	                      .account = lj->account ? lj->account : "",
-	                      .trigger_id = lj->trigger_id,
-	                      .message = lj->message,
-	                      .payload = lj->has_payload ? lj->payload : NULL,
-	                      .payload_len = lj->payload_len,
-	                      .manual = lj->manual,
-	                      .exec_no = lj->exec_no,
-	                      .timeout_ms = lj->timeout_ms};
+			      .worker = lj->worker,
+			      .slug = lj->slug ? lj->slug : "",
+			      .account = lj->account ? lj->account : "",
+			      .trigger_id = lj->trigger_id,
+			      .message = lj->message,
+			      .payload = lj->has_payload ? lj->payload : NULL,
+			      .payload_len = lj->payload_len,
+			      .manual = lj->manual,
+			      .exec_no = lj->exec_no,
+			      .timeout_ms = lj->timeout_ms};
 	/* the worker may answer at once (jobs_exec_done): lj is not touched after this call */
 	j->worker(j->worker_arg, &x);
 }
@@ -423,7 +423,7 @@ enum jobs_status jobs_push(struct jobs *j, const struct jobs_req *r, json_t **jo
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_t *doc = jobs_job_doc(j->domain, r->worker, r->trigger_id, r->message, r->payload, r->payload_len,
-	                           r->has_payload, r->manual, r->options, &now);
+				   r->has_payload, r->manual, r->options, &now);
 	if (doc == NULL) {
 		err_set(err, "out of memory");
 		return JOBS_ERROR;
@@ -460,8 +460,7 @@ json_t *jobs_queue(struct jobs *j, const char *worker)
 	json_t *all = store_all_docs(j->store, JOBS), *out = json_array();
 	size_t i;
 	json_t *d;
-	json_array_foreach(all, i, d)
-	{
+	json_array_foreach (all, i, d) {
 		const char *w = json_string_value(json_object_get(d, "worker"));
 		const char *s = json_string_value(json_object_get(d, "state"));
 		if (w != NULL && s != NULL && strcmp(w, worker) == 0 &&
@@ -473,7 +472,7 @@ json_t *jobs_queue(struct jobs *j, const char *worker)
 }
 
 enum jobs_status jobs_client_finish(struct jobs *j, const char *id, int done, const char *error, json_t **out,
-                                    char *err)
+				    char *err)
 {
 	*out = store_fetch(j->store, JOBS, id, NULL);
 	if (*out == NULL) {

@@ -42,7 +42,7 @@ struct jobs_exec {
 typedef void (*jobs_worker_fn)(void *arg, const struct jobs_exec *x);
 /* A trigger was (re)scheduled: next is when it fires next (NULL: never by itself), or it was removed (gone). */
 typedef void (*jobs_schedule_fn)(void *arg, const char *trigger_id, const char *type, const char *arguments,
-                                 const struct timespec *next, int gone);
+				 const struct timespec *next, int gone);
 
 enum jobs_status {
 	JOBS_OK,
@@ -59,7 +59,7 @@ enum jobs_status {
 };
 
 struct jobs *jobs_new(struct loop *loop, struct store *store, struct hub *hub, const char *domain,
-                      const char *base_url);
+		      const char *base_url);
 /* Cancel every timer; jobs in flight are forgotten (their documents stay as they are). NULL is fine. */
 void jobs_free(struct jobs *j);
 /* Schedule the triggers of the store (at start); those the stack could not start are skipped, as it logs them. */
@@ -100,7 +100,7 @@ json_t *jobs_trigger_list(struct jobs *j);
 enum jobs_status jobs_trigger_delete(struct jobs *j, const char *id, char *err);
 /* PATCH: arguments (a @cron's only) and/or message (replaced); *out the trigger (new ref). */
 enum jobs_status jobs_trigger_patch(struct jobs *j, const char *id, const char *arguments, const json_t *message,
-                                    json_t **out, char *err);
+				    json_t **out, char *err);
 /* The trigger's jobs, newest first, at most limit (<= 0 or > 50: 50). New ref. */
 json_t *jobs_trigger_jobs(struct jobs *j, const char *id, int limit);
 /* GetTriggerState. New ref. */
@@ -126,14 +126,14 @@ enum jobs_status jobs_push(struct jobs *j, const struct jobs_req *r, json_t **jo
 enum jobs_status jobs_launch(struct jobs *j, const char *trigger_id, json_t **job, char *err);
 /* POST /jobs/webhooks/:id: fire the webhook with this body (debounced as the trigger says). */
 enum jobs_status jobs_webhook(struct jobs *j, const char *trigger_id, const void *body, size_t len, int manual,
-                              char *err);
+			      char *err);
 /* A job's document (new ref), NULL when there is none. */
 json_t *jobs_get(struct jobs *j, const char *id);
 /* The queued and running jobs of a worker type (new ref). */
 json_t *jobs_queue(struct jobs *j, const char *worker);
 /* PATCH /jobs/:id of a client job: state "done" or "errored" (with error). */
 enum jobs_status jobs_client_finish(struct jobs *j, const char *id, int done, const char *error, json_t **out,
-                                    char *err);
+				    char *err);
 
 /*
  * The worker's word on one execution of job id: error NULL for success;

@@ -15,8 +15,8 @@ void jobs_time(const struct timespec *ts, char out[48])
 }
 
 json_t *jobs_job_doc(const char *domain, const char *worker, const char *trigger_id, const json_t *message,
-                     const void *payload, size_t payload_len, int has_payload, int manual, const json_t *options,
-                     const struct timespec *queued_at)
+		     const void *payload, size_t payload_len, int has_payload, int manual, const json_t *options,
+		     const struct timespec *queued_at)
 {
 	char q[48];
 	jobs_time(queued_at, q);
@@ -58,7 +58,7 @@ static json_t *object(const char *type, const char *id, json_t *attributes, cons
 	if (rev != NULL && rev[0] != '\0')
 		json_object_set_new(meta, "rev", json_string(rev));
 	return json_pack("{s:s,s:s,s:o,s:o,s:o}", "type", type, "id", id, "attributes", attributes, "meta", meta,
-	                 "links", links);
+			 "links", links);
 }
 
 json_t *jobs_api_job(const json_t *job)
@@ -67,7 +67,7 @@ json_t *jobs_api_job(const json_t *job)
 	/* stack: web/jobs/jobs.go apiJob.Links: /jobs/<worker>/<id> */
 	snprintf(self, sizeof(self), "/jobs/%s/%s", str(job, "worker"), str(job, "_id"));
 	return object("io.cozy.jobs", str(job, "_id"), json_deep_copy(job), str(job, "_rev"),
-	              json_pack("{s:s}", "self", self));
+		      json_pack("{s:s}", "self", self));
 }
 
 json_t *jobs_api_trigger(const json_t *trigger, const json_t *state, const char *base_url)
@@ -77,8 +77,7 @@ json_t *jobs_api_trigger(const json_t *trigger, const json_t *state, const char 
 	const char *k;
 	json_t *v;
 	/* scheduler.go TriggerInfos: current_state comes right before cozyMetadata */
-	json_object_foreach((json_t *)trigger, k, v)
-	{
+	json_object_foreach ((json_t *)trigger, k, v) {
 		if (strcmp(k, "current_state") == 0)
 			continue;
 		if (strcmp(k, "cozyMetadata") == 0 && state != NULL)
@@ -95,7 +94,7 @@ json_t *jobs_api_trigger(const json_t *trigger, const json_t *state, const char 
 		const char *b = base_url ? base_url : "";
 		size_t bl = strlen(b);
 		snprintf(hook, sizeof(hook), "%.*s/jobs/webhooks/%s", (int)(bl && b[bl - 1] == '/' ? bl - 1 : bl), b,
-		         id);
+			 id);
 		json_object_set_new(links, "webhook", json_string(hook));
 	}
 	/* apiTrigger.Rev() is "": meta stays {} */
@@ -107,7 +106,7 @@ json_t *jobs_api_state(const char *trigger_id, const json_t *state)
 	char self[600];
 	snprintf(self, sizeof(self), "/jobs/triggers/%s/state", trigger_id);
 	return object("io.cozy.triggers.state", trigger_id, json_deep_copy(state), NULL,
-	              json_pack("{s:s}", "self", self));
+		      json_pack("{s:s}", "self", self));
 }
 
 json_t *jobs_api_data(json_t *object)

@@ -27,8 +27,8 @@ void jobs_time(const struct timespec *ts, char out[48]);
  * finished_at (zero times). message NULL → null. New ref.
  */
 json_t *jobs_job_doc(const char *domain, const char *worker, const char *trigger_id, const json_t *message,
-                     const void *payload, size_t payload_len, int has_payload, int manual, const json_t *options,
-                     const struct timespec *queued_at);
+		     const void *payload, size_t payload_len, int has_payload, int manual, const json_t *options,
+		     const struct timespec *queued_at);
 
 /* {type:"io.cozy.jobs", id, attributes: the whole doc (_id and _rev included), meta:{rev},
  * links:{self:/jobs/<worker>/<id>}}. New ref. */

@@ -62,7 +62,7 @@ static void notify(struct jobs *j, struct sched *s, const json_t *doc, int gone)
 {
 	if (j->on_schedule != NULL)
 		j->on_schedule(j->on_schedule_arg, s->id, str(doc, "type"), str(doc, "arguments"),
-		               s->timer ? &s->next : NULL, gone);
+			       s->timer ? &s->next : NULL, gone);
 }
 
 static void on_fire(struct loop *loop, void *arg);
@@ -117,8 +117,7 @@ void jobs_load(struct jobs *j)
 	json_t *all = store_all_docs(j->store, TRIGGERS);
 	size_t i;
 	json_t *d;
-	json_array_foreach(all, i, d)
-	{
+	json_array_foreach (all, i, d) {
 		/* stack: mem_scheduler.go StartScheduler drops the legacy thumbnail triggers and logs the broken ones
 		 */
 		if (strcmp(str(d, "_id"), "") == 0 || strncmp(str(d, "_id"), "_design/", 8) == 0 ||
@@ -327,8 +326,7 @@ json_t *jobs_trigger_list(struct jobs *j)
 	json_t *all = store_all_docs(j->store, TRIGGERS), *out = json_array();
 	size_t i;
 	json_t *d;
-	json_array_foreach(all, i, d)
-	{
+	json_array_foreach (all, i, d) {
 		if (jobs_sched_find(j, str(d, "_id")) != NULL)
 			json_array_append(out, d);
 	}
@@ -368,7 +366,7 @@ enum jobs_status jobs_trigger_delete(struct jobs *j, const char *id, char *err)
 }
 
 enum jobs_status jobs_trigger_patch(struct jobs *j, const char *id, const char *arguments, const json_t *message,
-                                    json_t **out, char *err)
+				    json_t **out, char *err)
 {
 	*out = NULL;
 	struct sched *s = jobs_sched_find(j, id);
@@ -499,7 +497,7 @@ enum jobs_status jobs_launch(struct jobs *j, const char *trigger_id, json_t **jo
 }
 
 enum jobs_status jobs_webhook(struct jobs *j, const char *trigger_id, const void *body, size_t len, int manual,
-                              char *err)
+			      char *err)
 {
 	struct sched *s = jobs_sched_find(j, trigger_id);
 	json_t *doc = s ? store_fetch(j->store, TRIGGERS, trigger_id, NULL) : NULL;
@@ -549,8 +547,7 @@ int jobs_triggers_set_folder(struct jobs *j, const char *account, const char *sl
 	size_t i;
 	json_t *d;
 	int rc = 0;
-	json_array_foreach(all, i, d)
-	{
+	json_array_foreach (all, i, d) {
 		json_t *msg = json_object_get(d, "message");
 		if (!json_is_object(msg) || strcmp(str(msg, "account"), account) != 0 ||
 		    strcmp(str(msg, "konnector"), slug) != 0)

@@ -33,8 +33,8 @@ static int api_error(struct request *req, unsigned status, const char *title, co
 	char code[8];
 	snprintf(code, sizeof(code), "%u", status);
 	return reply_jsonapi(req, status,
-	                     json_pack("{s:[{s:s,s:s,s:s,s:o}]}", "errors", "status", code, "title", title, "detail",
-	                               detail, "source", source));
+			     json_pack("{s:[{s:s,s:s,s:s,s:o}]}", "errors", "status", code, "title", title, "detail",
+				       detail, "source", source));
 }
 
 /* stack: web/jobs/jobs.go wrapJobsError and the echo errors the handlers return. */
@@ -52,7 +52,7 @@ static int answer_status(struct request *req, enum jobs_status st, const char *e
 		return api_error(req, 422, "Invalid Attribute", err, "/data/attributes/debounce");
 	case JOBS_NOT_CRON:
 		return api_error(req, 422, "Invalid Attribute", "Invalid type for trigger (@cron expected)",
-		                 "/data/attributes/Type");
+				 "/data/attributes/Type");
 	case JOBS_NOT_WEBHOOK:
 		return api_error(req, 422, "Invalid Attribute", "Not a webhook", "/data/attributes/Type");
 	case JOBS_UNKNOWN_WORKER:
@@ -61,7 +61,7 @@ static int answer_status(struct request *req, enum jobs_status st, const char *e
 		return reply_echo_error(req, 403, "Forbidden");
 	case JOBS_NOT_FOUND:
 		return api_error(req, 404, "Not Found",
-		                 err && err[0] ? err : "Trigger with specified ID does not exist", NULL);
+				 err && err[0] ? err : "Trigger with specified ID does not exist", NULL);
 	default:
 		return reply_internal_error(req, err && err[0] ? err : "internal error");
 	}
@@ -78,7 +78,7 @@ static int bind(struct request *req, json_t **body, json_t **attrs)
 		json_decref(*body);
 		*body = NULL;
 		return api_error(req, 400, "Bad Request", "JSON input is malformed or is missing mandatory fields",
-		                 NULL),
+				 NULL),
 		       -1;
 	}
 	json_t *a = json_object_get(data, "attributes");
@@ -96,11 +96,11 @@ static int attr_string(struct request *req, const json_t *attrs, const char *key
 	if (!json_is_string(v)) {
 		char why[256];
 		snprintf(why, sizeof(why), "json: cannot unmarshal %s into Go struct field .%s of type string",
-		         json_is_number(v)    ? "number"
-		         : json_is_boolean(v) ? "bool"
-		         : json_is_array(v)   ? "array"
-		                              : "object",
-		         key);
+			 json_is_number(v)    ? "number"
+			 : json_is_boolean(v) ? "bool"
+			 : json_is_array(v)   ? "array"
+					      : "object",
+			 key);
 		return api_error(req, 400, "Bad Request", why, NULL), -1;
 	}
 	*out = json_string_value(v);
@@ -136,11 +136,11 @@ static int allow_trigger(struct request *req, const char *verb, const json_t *tr
 	json_t *f = fields_of(trigger);
 	const char *id = str(trigger, "_id");
 	int its_own = own && req->auth == AUTH_KONNECTOR && req->slug != NULL &&
-	              strcmp(str(trigger, "worker"), "konnector") == 0 &&
-	              strcmp(str(json_object_get(trigger, "message"), "konnector"), req->slug) == 0;
+		      strcmp(str(trigger, "worker"), "konnector") == 0 &&
+		      strcmp(str(json_object_get(trigger, "message"), "konnector"), req->slug) == 0;
 	int rc = its_own && !http_permits(req, verb, TRIGGERS, id, f, 0)
-	             ? 0
-	             : http_allow_rules(req, verb, TRIGGERS, id, f, 0);
+			 ? 0
+			 : http_allow_rules(req, verb, TRIGGERS, id, f, 0);
 	json_decref(f);
 	return rc;
 }
@@ -235,8 +235,7 @@ static int all_triggers(struct jobs *j, struct request *req)
 	json_t *all = jobs_trigger_list(j), *out = json_array();
 	size_t i;
 	json_t *t;
-	json_array_foreach(all, i, t)
-	{
+	json_array_foreach (all, i, t) {
 		if (!in_list(workers, str(t, "worker")) || !in_list(types, str(t, "type")))
 			continue;
 		json_t *state = jobs_trigger_state_of(j, str(t, "_id"));
@@ -290,15 +289,15 @@ static int one_trigger(struct jobs *j, struct request *req, const char *id, cons
 			if (attr_string(req, attrs, "arguments", &args) < 0) {
 			} else if (args[0] == '\0' && (msg == NULL || json_is_null(msg))) {
 				rc = api_error(req, 400, "Bad Request", "Only arguments and message can be patched",
-				               NULL);
+					       NULL);
 			} else {
 				json_t *out = NULL;
 				enum jobs_status st = jobs_trigger_patch(j, id, args[0] ? args : NULL,
-				                                         json_is_null(msg) ? NULL : msg, &out, err);
-				rc = st == JOBS_OK
-				         ? reply_jsonapi(req, 200,
-				                         jobs_api_data(jobs_api_trigger(out, NULL, jobs_base_url(j))))
-				         : answer_status(req, st, err);
+									 json_is_null(msg) ? NULL : msg, &out, err);
+				rc = st == JOBS_OK ? reply_jsonapi(req, 200,
+								   jobs_api_data(jobs_api_trigger(out, NULL,
+												  jobs_base_url(j))))
+						   : answer_status(req, st, err);
 				json_decref(out);
 			}
 			json_decref(body);
@@ -314,7 +313,8 @@ static int one_trigger(struct jobs *j, struct request *req, const char *id, cons
 			json_t *js = jobs_trigger_jobs(j, id, limit), *out = json_array();
 			size_t i;
 			json_t *d;
-			json_array_foreach(js, i, d) json_array_append_new(out, jobs_api_job(d));
+			json_array_foreach (js, i, d)
+				json_array_append_new(out, jobs_api_job(d));
 			json_decref(js);
 			rc = reply_jsonapi(req, 200, jobs_api_list(out));
 		}
@@ -324,7 +324,7 @@ static int one_trigger(struct jobs *j, struct request *req, const char *id, cons
 			enum jobs_status st = jobs_launch(j, id, &job, err);
 			/* a job the BeforeHook skipped has no id: still 201 (stack: launchTrigger) */
 			rc = st == JOBS_OK ? reply_jsonapi(req, 201, jobs_api_data(jobs_api_job(job)))
-			                   : answer_status(req, st, err);
+					   : answer_status(req, st, err);
 			json_decref(job);
 		}
 	} else {
@@ -340,7 +340,7 @@ static int webhook(struct jobs *j, struct request *req, const char *id)
 	char err[ERR_MAX] = "";
 	const char *manual = http_query(req, "Manual");
 	enum jobs_status st = jobs_webhook(j, id, req->body.data ? req->body.data : "", req->body.len,
-	                                   manual != NULL && strcmp(manual, "true") == 0, err);
+					   manual != NULL && strcmp(manual, "true") == 0, err);
 	return st == JOBS_OK ? reply_empty(req, 204) : answer_status(req, st, err);
 }
 
@@ -354,7 +354,8 @@ static int queue(struct jobs *j, struct request *req, const char *worker)
 			json_t *js = jobs_queue(j, worker), *out = json_array();
 			size_t i;
 			json_t *d;
-			json_array_foreach(js, i, d) json_array_append_new(out, jobs_api_job(d));
+			json_array_foreach (js, i, d)
+				json_array_append_new(out, jobs_api_job(d));
 			json_decref(js);
 			rc = reply_jsonapi(req, 200, jobs_api_list(out));
 		}
@@ -368,14 +369,14 @@ static int queue(struct jobs *j, struct request *req, const char *worker)
 				rc = reply_echo_error(req, 403, "Forbidden"); /* CLI tokens only */
 			} else if (check_worker(req, worker) == 0) {
 				struct jobs_req r = {.worker = worker,
-				                     .message = json_object_get(attrs, "arguments"),
-				                     .manual = json_is_true(json_object_get(attrs, "manual")),
-				                     .options = opts};
+						     .message = json_object_get(attrs, "arguments"),
+						     .manual = json_is_true(json_object_get(attrs, "manual")),
+						     .options = opts};
 				char err[ERR_MAX] = "";
 				json_t *job = NULL;
 				enum jobs_status st = jobs_push(j, &r, &job, err);
 				rc = st == JOBS_OK ? reply_jsonapi(req, 202, jobs_api_data(jobs_api_job(job)))
-				                   : answer_status(req, st, err);
+						   : answer_status(req, st, err);
 				json_decref(job);
 			}
 			json_decref(opts);
@@ -413,13 +414,13 @@ static int one_job(struct jobs *j, struct request *req, const char *id)
 			const char *state = str(attrs, "state"), *error = str(attrs, "error");
 			if (strcmp(state, "done") != 0 && strcmp(state, "errored") != 0) {
 				rc = api_error(req, 422, "Invalid Attribute", "State must be done or errored",
-				               "/data/attributes/State");
+					       "/data/attributes/State");
 			} else {
 				char err[ERR_MAX] = "";
 				json_t *out = NULL;
 				enum jobs_status st = jobs_client_finish(j, id, state[0] == 'd', error, &out, err);
 				rc = st == JOBS_OK ? reply_jsonapi(req, 200, jobs_api_data(jobs_api_job(out)))
-				                   : answer_status(req, st, err);
+						   : answer_status(req, st, err);
 				json_decref(out);
 			}
 			json_decref(body);

@@ -78,15 +78,15 @@ static void on_exec(void *arg, const struct jobs_exec *x)
 		return;
 	}
 	struct stack_job job = {.id = x->id,
-	                        .slug = x->slug,
-	                        .account = x->account,
-	                        .trigger_id = x->trigger_id,
-	                        .message = x->message,
-	                        .payload = x->payload,
-	                        .payload_len = x->payload_len,
-	                        .manual = x->manual,
-	                        .exec_no = x->exec_no,
-	                        .timeout_ms = x->timeout_ms};
+				.slug = x->slug,
+				.account = x->account,
+				.trigger_id = x->trigger_id,
+				.message = x->message,
+				.payload = x->payload,
+				.payload_len = x->payload_len,
+				.manual = x->manual,
+				.exec_no = x->exec_no,
+				.timeout_ms = x->timeout_ms};
 	st->job_cb(st, &job, st->job_arg);
 }
 
@@ -103,7 +103,7 @@ int stack_job_done(struct stack *st, const char *job_id, const char *error, int 
 }
 
 static void on_schedule(void *arg, const char *trigger_id, const char *type, const char *arguments,
-                        const struct timespec *next, int gone)
+			const struct timespec *next, int gone)
 {
 	struct stack *st = arg;
 	char iso[48];

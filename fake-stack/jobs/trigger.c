@@ -50,8 +50,8 @@ static int parse_hour(const char *w, size_t n, int *out, char *err)
 static int parse_dow(const char *w, size_t n, int *out)
 {
 	static const char *const names[][2] = {{"sun", "sunday"},    {"mon", "monday"},   {"tue", "tuesday"},
-	                                       {"wed", "wednesday"}, {"thu", "thursday"}, {"fri", "friday"},
-	                                       {"sat", "saturday"}};
+					       {"wed", "wednesday"}, {"thu", "thursday"}, {"fri", "friday"},
+					       {"sat", "saturday"}};
 	for (int i = 0; i < 7; i++)
 		for (int k = 0; k < 2; k++)
 			if (strlen(names[i][k]) == n && strncmp(names[i][k], w, n) == 0) {
@@ -174,7 +174,7 @@ static int periodic_parse(enum periodic_kind kind, const char *args, struct peri
 					return -1;
 			}
 		} else if ((n == 6 && strncmp(w, "before", 6) == 0) || (n == 3 && strncmp(w, "and", 3) == 0) ||
-		           (n == 5 && strncmp(w, "after", 5) == 0) || (n == 7 && strncmp(w, "between", 7) == 0)) {
+			   (n == 5 && strncmp(w, "after", 5) == 0) || (n == 7 && strncmp(w, "between", 7) == 0)) {
 			int upper = w[0] == 'b' && w[1] == 'e' && w[2] == 'f' ? 1 : w[0] == 'a' && w[1] == 'n';
 			int h = 0;
 			if ((n2 = next_word(&s, &w2)) == 0)
@@ -233,7 +233,7 @@ static void periodic_crontab(enum periodic_kind kind, const struct periodic *p, 
 }
 
 enum trigger_status trigger_parse(const char *type, const char *arguments, const char *seed, struct timespec now,
-                                  struct trigger_sched *out, char *err)
+				  struct trigger_sched *out, char *err)
 {
 	static const struct {
 		const char *type;

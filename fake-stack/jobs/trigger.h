@@ -41,7 +41,7 @@ struct trigger_sched {
  * the stack only answers "Trigger unparsable").
  */
 enum trigger_status trigger_parse(const char *type, const char *arguments, const char *seed, struct timespec now,
-                                  struct trigger_sched *out, char *err);
+				  struct trigger_sched *out, char *err);
 
 /*
  * The first time the trigger fires after it is scheduled at now, into *when;

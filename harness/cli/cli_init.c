@@ -7,8 +7,8 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "harness/cli/cli.h"
-#include "harness/exitcode.h"
 #include "harness/cli/template.h"
+#include "harness/exitcode.h"
 #include "harness/job/manifest.h"
 
 #include <ctype.h>
@@ -80,8 +80,10 @@ static int templates_find(char *out, size_t outlen, char *err)
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
 		if (templates_try(out, outlen, bindir, suffixes[i]))
 			return 0;
-	return err_set(err, "no templates found next to %s (looked in templates/, ../share/konnector-harness/templates/ "
-			    "and the source tree)", bindir);
+	return err_set(err,
+		       "no templates found next to %s (looked in templates/, ../share/konnector-harness/templates/ "
+		       "and the source tree)",
+		       bindir);
 }
 
 static int slug_ok(const char *s)
@@ -165,7 +167,9 @@ static void init_self_command(char *out, size_t len, int *on_path, char *other, 
 	*on_path = 0;
 	if (init_path_lookup(other, olen)) {
 		struct stat a, b;
-		*on_path = stat(other, &a) == 0 && stat(exe, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino ? 1 : 2;
+		*on_path = stat(other, &a) == 0 && stat(exe, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
+				   ? 1
+				   : 2;
 	}
 	if (*on_path == 1 || exe[0] == '\0') {
 		snprintf(out, len, "konnector-harness");
@@ -185,7 +189,8 @@ static void init_path_note(int on_path, const char *self, const char *other)
 		return;
 	if (on_path == 2) {
 		printf("\nnote: konnector-harness on your PATH is %s, not this one (%s); npm start and npm test\n"
-		       "run that one.\n", other, self);
+		       "run that one.\n",
+		       other, self);
 		return;
 	}
 	char exe[PATH_MAX], mk[PATH_MAX + 16];
@@ -197,7 +202,8 @@ static void init_path_note(int on_path, const char *self, const char *other)
 	       "npm test (package.json) call it by name. Put it on PATH, without root:\n");
 	if (access(mk, R_OK) == 0)
 		printf("  make -C %s install PREFIX=$HOME/.local\n  export PATH=\"$HOME/.local/bin:$PATH\"   "
-		       "# in ~/.profile too\n", dir);
+		       "# in ~/.profile too\n",
+		       dir);
 	else
 		printf("  export PATH=\"%s:$PATH\"   # in ~/.profile too\n", dir);
 }
@@ -212,8 +218,9 @@ static int init_konnector(const char *dir, int oauth, const char *name_opt, cons
 	if (name_opt != NULL)
 		snprintf(name, sizeof(name), "%s", name_opt);
 	if (!slug_ok(slug_opt ? slug_opt : slug)) {
-		return cli_usage_error("init", "%s slug '%s': use 1-64 characters among a-z, 0-9, - and _ (starting with a "
-					       "letter or digit)%s",
+		return cli_usage_error("init",
+				       "%s slug '%s': use 1-64 characters among a-z, 0-9, - and _ (starting with a "
+				       "letter or digit)%s",
 				       slug_opt ? "bad" : "cannot derive a", slug_opt ? slug_opt : slug,
 				       slug_opt ? "" : "; give --slug");
 	}
@@ -237,8 +244,10 @@ static int init_konnector(const char *dir, int oauth, const char *name_opt, cons
 		return EXIT_SOFTWARE;
 	}
 	if (template_plan_conflicts(&plan) > 0 && !force) {
-		fprintf(stderr, "konnector-harness init: these files already exist in %s; nothing was written "
-				"(--force overwrites them):\n", dir);
+		fprintf(stderr,
+			"konnector-harness init: these files already exist in %s; nothing was written "
+			"(--force overwrites them):\n",
+			dir);
 		for (size_t i = 0; i < plan.n; i++)
 			if (plan.files[i].exists)
 				fprintf(stderr, "  %s\n", plan.files[i].rel);
@@ -285,12 +294,13 @@ static char *devconfig_from_manifest(const json_t *manifest, const char *path, c
 	buf_printf(&b, "  // stack would for %s. Fill in the values; keep real secrets out of git.\n",
 		   slug ? slug : "this konnector");
 	if (json_object_get(manifest, "oauth") != NULL)
-		buf_puts(&b, "  // OAuth konnector: add \"access_token\" and \"refresh_token\" (konnector-harness oauth gets them).\n");
+		buf_puts(&b, "  // OAuth konnector: add \"access_token\" and \"refresh_token\" (konnector-harness "
+			     "oauth gets them).\n");
 	buf_puts(&b, "  \"fields\": {");
 	size_t i = 0, n = fields ? json_object_size(fields) : 0;
 	const char *key;
 	json_t *f;
-	json_object_foreach((json_t *)fields, key, f) {
+	json_object_foreach ((json_t *)fields, key, f) {
 		const char *type = json_string_value(json_object_get(f, "type"));
 		const json_t *label = json_object_get(f, "label");
 		const json_t *req = json_object_get(f, "required");
@@ -333,7 +343,8 @@ static int init_config(const char *dir, int force)
 	manifest_free(&m);
 	struct stat st;
 	if (stat(cpath, &st) == 0 && !force) {
-		fprintf(stderr, "konnector-harness init: %s already exists; nothing was written (--force overwrites it)\n",
+		fprintf(stderr,
+			"konnector-harness init: %s already exists; nothing was written (--force overwrites it)\n",
 			cpath);
 		json_decref(manifest);
 		return EXIT_USAGE;

@@ -3,12 +3,12 @@
  *                        [--duration SECONDS] [--stderr FILE] [--journal FILE] [--capture] [FILE…|-]
  * Judge captured konnector stdout as the stack would, with the lint rules.
  */
-#include "harness/cli/cli.h"
 #include "harness/cli/cli_lint.h"
+#include "harness/cli/cli.h"
+#include "harness/exitcode.h"
 #include "harness/judge/capture.h"
 #include "harness/judge/events.h"
 #include "harness/judge/linescan.h"
-#include "harness/exitcode.h"
 #include "harness/judge/lint.h"
 #include "harness/judge/report.h"
 
@@ -25,31 +25,30 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: konnector-harness lint [OPTIONS] [FILE...|-]\n"
-		"Judge captured konnector stdout (one event per line) as cozy-stack would.\n"
-		"FILE is raw stdout, or a run directory's events.jsonl; none or - reads stdin.\n\n"
-		"  --format text|json|junit|github|tap   output format (default text)\n"
-		"  --strict              warnings fail too\n"
-		"  --fields FILE         konnector-dev-config.json (or a JSON object of fields):\n"
-		"                        their values must not appear in stdout/stderr (default: the dev\n"
-		"                        config of the run directory read, else ./konnector-dev-config.json)\n"
-		"  --exit-code N         the konnector exited with N\n"
-		"  --timed-out           the konnector was killed at the time limit\n"
-		"  --signal N            the konnector was killed by signal N\n"
-		"  --duration SECONDS    how long the run took (token-expired)\n"
-		"  --stderr FILE         the captured stderr of the same run\n"
-		"  --journal FILE        the fake stack's journal of the same run (a JSON array, or a run\n"
-		"                        directory's journal.jsonl)\n"
-		"  --capture             read FILE as events.jsonl whatever its name\n"
-		"Without --exit-code/--timed-out/--signal, a run directory's events.jsonl is judged with the\n"
-		"end its report.json records; anything else on the events alone.\n\n"
-		"Exit status: 0 no error finding (no warning with --strict), 1 otherwise,\n"
-		"64 usage error, 65 unreadable or invalid input.\n\n"
-		"Examples:\n"
-		"  konnector-harness lint .harness/runs/latest/events.jsonl\n"
-		"  konnector-harness lint stdout.log --fields konnector-dev-config.json --exit-code 1\n"
-		"  konnector-harness lint --format github --strict stdout.log\n");
+	fprintf(f, "Usage: konnector-harness lint [OPTIONS] [FILE...|-]\n"
+		   "Judge captured konnector stdout (one event per line) as cozy-stack would.\n"
+		   "FILE is raw stdout, or a run directory's events.jsonl; none or - reads stdin.\n\n"
+		   "  --format text|json|junit|github|tap   output format (default text)\n"
+		   "  --strict              warnings fail too\n"
+		   "  --fields FILE         konnector-dev-config.json (or a JSON object of fields):\n"
+		   "                        their values must not appear in stdout/stderr (default: the dev\n"
+		   "                        config of the run directory read, else ./konnector-dev-config.json)\n"
+		   "  --exit-code N         the konnector exited with N\n"
+		   "  --timed-out           the konnector was killed at the time limit\n"
+		   "  --signal N            the konnector was killed by signal N\n"
+		   "  --duration SECONDS    how long the run took (token-expired)\n"
+		   "  --stderr FILE         the captured stderr of the same run\n"
+		   "  --journal FILE        the fake stack's journal of the same run (a JSON array, or a run\n"
+		   "                        directory's journal.jsonl)\n"
+		   "  --capture             read FILE as events.jsonl whatever its name\n"
+		   "Without --exit-code/--timed-out/--signal, a run directory's events.jsonl is judged with the\n"
+		   "end its report.json records; anything else on the events alone.\n\n"
+		   "Exit status: 0 no error finding (no warning with --strict), 1 otherwise,\n"
+		   "64 usage error, 65 unreadable or invalid input.\n\n"
+		   "Examples:\n"
+		   "  konnector-harness lint .harness/runs/latest/events.jsonl\n"
+		   "  konnector-harness lint stdout.log --fields konnector-dev-config.json --exit-code 1\n"
+		   "  konnector-harness lint --format github --strict stdout.log\n");
 }
 
 struct secrets {
@@ -201,8 +200,8 @@ static json_t *load_journal(const char *path)
 	if (!ends_with(path, ".jsonl")) {
 		json_t *j = json_load_file(path, 0, &je);
 		if (j == NULL || !json_is_array(j)) {
-			fprintf(stderr, "konnector-harness lint: %s:%d:%d: %s\n", path, j ? 1 : je.line, j ? 1 : je.column,
-				j ? "a JSON array (the journal) expected" : je.text);
+			fprintf(stderr, "konnector-harness lint: %s:%d:%d: %s\n", path, j ? 1 : je.line,
+				j ? 1 : je.column, j ? "a JSON array (the journal) expected" : je.text);
 			json_decref(j);
 			return NULL;
 		}
@@ -299,14 +298,31 @@ int cli_lint(int argc, char **argv)
 {
 	struct opts o = {.format = REPORT_TEXT, .end = END_UNKNOWN, .duration_ms = -1};
 	const char *fields_path = NULL;
-	enum { O_FORMAT = 256, O_STRICT, O_FIELDS, O_EXIT, O_TIMEOUT, O_SIGNAL, O_DURATION, O_STDERR, O_JOURNAL, O_CAPTURE };
+	enum {
+		O_FORMAT = 256,
+		O_STRICT,
+		O_FIELDS,
+		O_EXIT,
+		O_TIMEOUT,
+		O_SIGNAL,
+		O_DURATION,
+		O_STDERR,
+		O_JOURNAL,
+		O_CAPTURE
+	};
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, O_FORMAT},    {"strict", no_argument, NULL, O_STRICT},
-		{"fields", required_argument, NULL, O_FIELDS},    {"exit-code", required_argument, NULL, O_EXIT},
-		{"timed-out", no_argument, NULL, O_TIMEOUT},      {"timeout", no_argument, NULL, O_TIMEOUT},
-		{"signal", required_argument, NULL, O_SIGNAL},    {"duration", required_argument, NULL, O_DURATION},
-		{"stderr", required_argument, NULL, O_STDERR},    {"journal", required_argument, NULL, O_JOURNAL},
-		{"capture", no_argument, NULL, O_CAPTURE},        {"help", no_argument, NULL, 'h'},
+		{"format", required_argument, NULL, O_FORMAT},
+		{"strict", no_argument, NULL, O_STRICT},
+		{"fields", required_argument, NULL, O_FIELDS},
+		{"exit-code", required_argument, NULL, O_EXIT},
+		{"timed-out", no_argument, NULL, O_TIMEOUT},
+		{"timeout", no_argument, NULL, O_TIMEOUT},
+		{"signal", required_argument, NULL, O_SIGNAL},
+		{"duration", required_argument, NULL, O_DURATION},
+		{"stderr", required_argument, NULL, O_STDERR},
+		{"journal", required_argument, NULL, O_JOURNAL},
+		{"capture", no_argument, NULL, O_CAPTURE},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c, code, ends = 0;
@@ -316,16 +332,22 @@ int cli_lint(int argc, char **argv)
 		switch (c) {
 		case O_FORMAT:
 			if (report_format_parse(optarg, &o.format) < 0) {
-				return cli_usage_error("lint", "--format is text, json, junit, github or tap, not '%s'", optarg);
+				return cli_usage_error("lint", "--format is text, json, junit, github or tap, not '%s'",
+						       optarg);
 			}
 			break;
-		case O_STRICT: o.strict = 1; break;
-		case O_FIELDS: fields_path = optarg; break;
+		case O_STRICT:
+			o.strict = 1;
+			break;
+		case O_FIELDS:
+			fields_path = optarg;
+			break;
 		case O_EXIT:
 		case O_SIGNAL:
-			if (parse_int(optarg, &code) < 0 || (c == O_EXIT && code > 255) || (c == O_SIGNAL && code == 0)) {
-				return cli_usage_error("lint", "--%s wants a number, not '%s'", c == O_EXIT ? "exit-code" : "signal",
-						       optarg);
+			if (parse_int(optarg, &code) < 0 || (c == O_EXIT && code > 255) ||
+			    (c == O_SIGNAL && code == 0)) {
+				return cli_usage_error("lint", "--%s wants a number, not '%s'",
+						       c == O_EXIT ? "exit-code" : "signal", optarg);
 			}
 			o.end = c == O_EXIT ? END_EXITED : END_SIGNALED;
 			o.code = code;
@@ -344,11 +366,20 @@ int cli_lint(int argc, char **argv)
 			o.duration_ms = (long long)(d * 1000);
 			break;
 		}
-		case O_STDERR: o.stderr_path = optarg; break;
-		case O_JOURNAL: o.journal_path = optarg; break;
-		case O_CAPTURE: o.capture = 1; break;
-		case 'h': usage(stdout); return EXIT_DONE;
-		default: return cli_usage_error("lint", "unknown or incomplete option '%s'", argv[optind - 1]);
+		case O_STDERR:
+			o.stderr_path = optarg;
+			break;
+		case O_JOURNAL:
+			o.journal_path = optarg;
+			break;
+		case O_CAPTURE:
+			o.capture = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_DONE;
+		default:
+			return cli_usage_error("lint", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	if (ends > 1) {
@@ -381,7 +412,10 @@ int cli_lint(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nfiles; i++) {
 		const char *name = strcmp(files[i], "-") == 0 ? "stdin" : files[i];
-		struct lint_options lo = {.file = name, .secrets = sec.v, .n_secrets = sec.n, .stderr_file = o.stderr_path,
+		struct lint_options lo = {.file = name,
+					  .secrets = sec.v,
+					  .n_secrets = sec.n,
+					  .stderr_file = o.stderr_path,
 					  .journal_file = o.journal_path};
 		lints[i] = lint_new(&lo);
 		if (lints[i] == NULL) {

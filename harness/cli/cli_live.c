@@ -4,11 +4,11 @@
 #include "common/atomic_file.h"
 #include "common/buf.h"
 #include "common/err.h"
-#include "harness/job/devconfig.h"
 #include "harness/exitcode.h"
+#include "harness/job/devconfig.h"
 #include "harness/judge/expect_sink.h"
-#include "harness/judge/scenario_check.h"
 #include "harness/judge/run_lint.h"
+#include "harness/judge/scenario_check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +68,8 @@ static enum run_level line_level(const struct session_line *l)
 	const char *t = l->event->type;
 	if (strcmp(t, "debug") == 0)
 		return RUN_LEVEL_DEBUG;
-	if (strcmp(t, "warning") == 0 || strcmp(t, "warn") == 0 || strcmp(t, "error") == 0 || strcmp(t, "critical") == 0)
+	if (strcmp(t, "warning") == 0 || strcmp(t, "warn") == 0 || strcmp(t, "error") == 0 ||
+	    strcmp(t, "critical") == 0)
 		return RUN_LEVEL_WARNING;
 	return RUN_LEVEL_INFO;
 }
@@ -192,8 +193,11 @@ struct session_hooks cli_live_hooks(struct cli_live *lv, const struct session *s
 	lv->s = s;
 	lv->end = end;
 	lv->end_arg = end_arg;
-	return (struct session_hooks){.line = cli_live_on_line, .too_long = cli_live_on_too_long,
-				      .err = cli_live_on_err, .vendor = cli_live_on_vendor, .check = cli_live_on_check,
+	return (struct session_hooks){.line = cli_live_on_line,
+				      .too_long = cli_live_on_too_long,
+				      .err = cli_live_on_err,
+				      .vendor = cli_live_on_vendor,
+				      .check = cli_live_on_check,
 				      .end = cli_live_on_end,
 				      .arg = lv};
 }
@@ -207,18 +211,23 @@ void cli_live_verdict(const struct cli_live *lv, const json_t *report, int inter
 	const char *slug = json_string_value(json_object_get(rep, "slug"));
 	long long ms = (long long)json_integer_value(json_object_get(rep, "duration_ms"));
 	int skipped = strcmp(state, "skipped") == 0;
-	fprintf(f, "\n%s%s%s %s in %lld.%03lld s%s\n", cli_live_c(lv, C_BOLD), slug, cli_live_c(lv, done ? C_GREEN : C_RED),
-		done ? "done" : skipped ? "skipped (the stack would not run it)" : "errored", ms / 1000, ms % 1000,
-		cli_live_c(lv, C_RESET));
+	fprintf(f, "\n%s%s%s %s in %lld.%03lld s%s\n", cli_live_c(lv, C_BOLD), slug,
+		cli_live_c(lv, done ? C_GREEN : C_RED),
+		done      ? "done"
+		: skipped ? "skipped (the stack would not run it)"
+			  : "errored",
+		ms / 1000, ms % 1000, cli_live_c(lv, C_RESET));
 	if (!done)
 		fprintf(f, "  error    %s%s%s   (the job's error as the stack stores it)\n", cli_live_c(lv, C_RED),
 			json_string_value(json_object_get(rep, "error")), cli_live_c(lv, C_RESET));
 	json_t *proc = json_object_get(rep, "process");
 	const char *end = json_string_value(json_object_get(proc, "end"));
 	if (strcmp(end, "exited") == 0)
-		fprintf(f, "  process  exit status %lld\n", (long long)json_integer_value(json_object_get(proc, "code")));
+		fprintf(f, "  process  exit status %lld\n",
+			(long long)json_integer_value(json_object_get(proc, "code")));
 	else if (strcmp(end, "signaled") == 0)
-		fprintf(f, "  process  killed by signal %lld\n", (long long)json_integer_value(json_object_get(proc, "signal")));
+		fprintf(f, "  process  killed by signal %lld\n",
+			(long long)json_integer_value(json_object_get(proc, "signal")));
 	else if (strcmp(end, "timeout") == 0)
 		fprintf(f, "  process  killed at the time limit (SIGKILL to its process group)\n");
 	else if (skipped)
@@ -226,26 +235,27 @@ void cli_live_verdict(const struct cli_live *lv, const json_t *report, int inter
 	else
 		fprintf(f, "  process  could not be started\n");
 	if (interrupted_signo)
-		fprintf(f, "  note     interrupted (%s): the konnector's process group was killed\n", strsignal(interrupted_signo));
+		fprintf(f, "  note     interrupted (%s): the konnector's process group was killed\n",
+			strsignal(interrupted_signo));
 	json_t *ev = json_object_get(rep, "events");
 	fprintf(f, "  events  ");
 	const char *k;
 	json_t *v;
 	int any = 0;
-	json_object_foreach(ev, k, v)
-	{
+	json_object_foreach (ev, k, v) {
 		if (json_integer_value(v) == 0)
 			continue;
 		fprintf(f, "%s %lld %s", any ? "," : "", (long long)json_integer_value(v),
-			strcmp(k, "not_json") == 0 ? "not JSON (ignored)" : strcmp(k, "bad_shape") == 0 ? "bad shape (ignored)" : k);
+			strcmp(k, "not_json") == 0    ? "not JSON (ignored)"
+			: strcmp(k, "bad_shape") == 0 ? "bad shape (ignored)"
+						      : k);
 		any = 1;
 	}
 	fprintf(f, "%s\n", any ? "" : " none");
 	json_t *ch = json_object_get(rep, "changes");
 	if (json_object_size(ch) == 0)
 		fprintf(f, "  data     nothing created, updated or deleted\n");
-	json_object_foreach(ch, k, v)
-	{
+	json_object_foreach (ch, k, v) {
 		/* design documents (Mango indexes) are no document the konnector saved: shown apart */
 		long long idx = (long long)json_integer_value(json_object_get(v, "indexes"));
 		fprintf(f, "  data     %s: %lld created, %lld updated, %lld deleted", k,
@@ -269,12 +279,12 @@ void cli_live_verdict(const struct cli_live *lv, const json_t *report, int inter
 	}
 	size_t i;
 	/* --save-tokens: what went back into the dev config, masked */
-	json_array_foreach(json_object_get(rep, "saved_tokens"), i, v)
-	{
+	json_array_foreach (json_object_get(rep, "saved_tokens"), i, v) {
 		const char *a = json_string_value(json_object_get(v, "access_token"));
 		const char *r = json_string_value(json_object_get(v, "refresh_token"));
 		fprintf(f, "  tokens   saved to %s:%s%s%s%s%s\n", json_string_value(json_object_get(v, "file")),
-			a ? " access_token " : "", a ? a : "", a && r ? "," : "", r ? " refresh_token " : "", r ? r : "");
+			a ? " access_token " : "", a ? a : "", a && r ? "," : "", r ? " refresh_token " : "",
+			r ? r : "");
 	}
 	/* the vendor proxy: what was recorded, or replayed */
 	json_t *vendor = json_object_get(rep, "vendor");
@@ -287,7 +297,9 @@ void cli_live_verdict(const struct cli_live *lv, const json_t *report, int inter
 				(long long)json_integer_value(json_object_get(vendor, "entries")),
 				json_is_true(json_object_get(vendor, "saved")) ? " into" : ", nothing written to", har);
 		else
-			fprintf(f, "  vendor   replayed %lld request(s) from %s (%zu of its %lld exchanges never asked for)",
+			fprintf(f,
+				"  vendor   replayed %lld request(s) from %s (%zu of its %lld exchanges never asked "
+				"for)",
 				(long long)json_integer_value(json_object_get(vendor, "replayed")), har,
 				json_array_size(json_object_get(vendor, "unused")),
 				(long long)json_integer_value(json_object_get(vendor, "recorded_entries")));
@@ -297,13 +309,12 @@ void cli_live_verdict(const struct cli_live *lv, const json_t *report, int inter
 			fprintf(f, ", %s%zu failed%s", cli_live_c(lv, C_RED), failed, cli_live_c(lv, C_RESET));
 		fputc('\n', f);
 	}
-	json_array_foreach(json_object_get(rep, "warnings"), i, v)
-	{
-		fprintf(f, "  %swarning%s  %s\n", cli_live_c(lv, C_YELLOW), cli_live_c(lv, C_RESET), json_string_value(v));
+	json_array_foreach (json_object_get(rep, "warnings"), i, v) {
+		fprintf(f, "  %swarning%s  %s\n", cli_live_c(lv, C_YELLOW), cli_live_c(lv, C_RESET),
+			json_string_value(v));
 	}
 	fprintf(f, "  run dir  %s\n", json_string_value(json_object_get(rep, "run_dir")));
 }
-
 
 /* The dev config is missing: name the fields, offer (or with --write-config, write) a template. */
 int cli_live_missing_config(const char *prog, const struct run_options *o, const struct manifest *m, const char *path)
@@ -315,7 +326,8 @@ int cli_live_missing_config(const char *prog, const struct run_options *o, const
 	struct buf list = {0};
 	size_t i;
 	json_t *n;
-	json_array_foreach(names, i, n) buf_printf(&list, "%s%s", i ? ", " : "", json_string_value(n));
+	json_array_foreach (names, i, n)
+		buf_printf(&list, "%s%s", i ? ", " : "", json_string_value(n));
 	json_decref(names);
 	int rc;
 	if (o->write_config) {
@@ -324,7 +336,8 @@ int cli_live_missing_config(const char *prog, const struct run_options *o, const
 			fprintf(stderr, "%s: %s\n", prog, err);
 			rc = EXIT_SOFTWARE;
 		} else {
-			printf("wrote %s with the fields the manifest asks for (%s):\n%s\nfill them in, then run again.\n",
+			printf("wrote %s with the fields the manifest asks for (%s):\n%s\nfill them in, then run "
+			       "again.\n",
 			       path, list.data ? list.data : "none", tmpl);
 			rc = EXIT_DONE;
 		}

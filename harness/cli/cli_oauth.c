@@ -12,14 +12,14 @@
 #include "common/loop.h"
 #include "fake-stack/stack.h"
 #include "harness/cli/cli.h"
+#include "harness/exitcode.h"
 #include "harness/job/devconfig_tokens.h"
 #include "harness/job/manifest.h"
-#include "harness/exitcode.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,14 +42,16 @@ struct flow {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: konnector-harness oauth [DIR] [--account-type FILE] [--port N] [--no-open] [--timeout SECONDS]\n\n"
+	fprintf(out, "Usage: konnector-harness oauth [DIR] [--account-type FILE] [--port N] [--no-open] [--timeout "
+		     "SECONDS]\n\n"
 		     "Get an access token from a real OAuth provider (authorization code flow) and store it\n"
 		     "in DIR/konnector-dev-config.json (fields.access_token, fields.refresh_token).\n\n"
 		     "  --account-type FILE  the io.cozy.account_types document (auth_endpoint, token_endpoint,\n"
 		     "                       client_id, client_secret, token_mode, redirect_uri, extras); default:\n"
 		     "                       the konnector's own, DIR/fixtures/[<scenario>/]account_types/<slug>.json\n"
 		     "                       (fixtures/default/ first, as init --oauth writes it)\n"
-		     "  --port N             port of the loopback redirect listener (default: the redirect_uri's, else any)\n"
+		     "  --port N             port of the loopback redirect listener (default: the redirect_uri's, else "
+		     "any)\n"
 		     "  --no-open            only print the URL, do not run xdg-open\n"
 		     "  --timeout SECONDS    give up waiting for the provider's redirect (default 600)\n"
 		     "  -h, --help           this help\n\n"
@@ -88,9 +90,11 @@ static void on_tokens(const struct stack_oauth_tokens *t, const char *error, voi
 	}
 	char a[64], r[64];
 	snprintf(f->message, sizeof(f->message),
-		 "stored in %s:\n  fields.access_token  %s\n  fields.refresh_token %s%s\n  expires_in %lld s, token_type %s",
+		 "stored in %s:\n  fields.access_token  %s\n  fields.refresh_token %s%s\n  expires_in %lld s, "
+		 "token_type %s",
 		 f->config_path, devconfig_tokens_mask(t->access_token, a, sizeof(a)),
-		 t->refresh_token ? devconfig_tokens_mask(t->refresh_token, r, sizeof(r)) : "(none returned, left as it was)",
+		 t->refresh_token ? devconfig_tokens_mask(t->refresh_token, r, sizeof(r))
+				  : "(none returned, left as it was)",
 		 "", t->expires_in, t->token_type ? t->token_type : "(none)");
 	f->exit_code = EXIT_DONE;
 	loop_stop(f->loop);
@@ -115,7 +119,8 @@ static unsigned on_redirect(const struct stack_oauth_redirect *r, const char **p
 	}
 	if (state == NULL || strcmp(state, f->state) != 0) {
 		snprintf(f->message, sizeof(f->message),
-			 "state mismatch: the redirect carried %s%s%s, not the state this run sent; not exchanging the code",
+			 "state mismatch: the redirect carried %s%s%s, not the state this run sent; not exchanging the "
+			 "code",
 			 state ? "\"" : "no state", state ? state : "", state ? "\"" : "");
 		f->exit_code = EXIT_ERRORED;
 		loop_stop(f->loop);
@@ -130,7 +135,8 @@ static unsigned on_redirect(const struct stack_oauth_redirect *r, const char **p
 		return 400;
 	}
 	char err[ERR_MAX];
-	f->exchange = stack_oauth_exchange_code(f->loop, f->account_type, code, state, f->redirect_uri, on_tokens, f, err);
+	f->exchange =
+		stack_oauth_exchange_code(f->loop, f->account_type, code, state, f->redirect_uri, on_tokens, f, err);
 	if (f->exchange == NULL) {
 		snprintf(f->message, sizeof(f->message), "%s", err);
 		f->exit_code = EXIT_SOFTWARE;
@@ -181,10 +187,10 @@ static char *manifest_scope(const struct manifest *m)
 	} else if (json_is_array(scope)) {
 		size_t i;
 		const json_t *s;
-		json_array_foreach(scope, i, s)
-		{
+		json_array_foreach (scope, i, s) {
 			size_t l = strlen(out);
-			snprintf(out + l, sizeof(out) - l, "%s%s", i ? " " : "", json_string_value(s) ? json_string_value(s) : "");
+			snprintf(out + l, sizeof(out) - l, "%s%s", i ? " " : "",
+				 json_string_value(s) ? json_string_value(s) : "");
 		}
 	}
 	return strdup(out);
@@ -224,8 +230,8 @@ static int oauth_check_endpoint(const json_t *at, const char *key, const char *f
 {
 	const char *v = json_string_value(json_object_get(at, key));
 	if (v == NULL || v[0] == '\0')
-		return err_set(err, "%s has no %s: the provider's %s URL is needed before anything is opened", file, key,
-			       strcmp(key, "auth_endpoint") == 0 ? "authorization" : "token");
+		return err_set(err, "%s has no %s: the provider's %s URL is needed before anything is opened", file,
+			       key, strcmp(key, "auth_endpoint") == 0 ? "authorization" : "token");
 	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
 		return err_set(err, "%s: %s \"%s\" is not an http(s) URL", file, key, v);
 	return 0;
@@ -277,7 +283,8 @@ int cli_oauth(int argc, char **argv)
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
 			return EXIT_DONE;
-		} else if (strcmp(a, "--account-type") == 0 || strcmp(a, "--port") == 0 || strcmp(a, "--timeout") == 0) {
+		} else if (strcmp(a, "--account-type") == 0 || strcmp(a, "--port") == 0 ||
+			   strcmp(a, "--timeout") == 0) {
 			if (!has_value)
 				return cli_usage_error("oauth", "%s needs a value", a);
 			const char *v = argv[++i];
@@ -316,11 +323,15 @@ int cli_oauth(int argc, char **argv)
 		/* the konnector's own account type, as init --oauth writes it */
 		if (!has_manifest || !oauth_default_account_type(dir, m.slug, found, sizeof(found))) {
 			if (has_manifest)
-				fprintf(stderr, "konnector-harness oauth: --account-type FILE is required: no "
-						"fixtures/*/account_types/%s.json in %s\n", m.slug, dir);
+				fprintf(stderr,
+					"konnector-harness oauth: --account-type FILE is required: no "
+					"fixtures/*/account_types/%s.json in %s\n",
+					m.slug, dir);
 			else
-				fprintf(stderr, "konnector-harness oauth: --account-type FILE is required: no "
-						"manifest.konnector in %s to find its account type by\n", dir);
+				fprintf(stderr,
+					"konnector-harness oauth: --account-type FILE is required: no "
+					"manifest.konnector in %s to find its account type by\n",
+					dir);
 			fprintf(stderr, "see `konnector-harness oauth --help`\n");
 			manifest_free(&m);
 			return EXIT_USAGE;
@@ -366,7 +377,8 @@ int cli_oauth(int argc, char **argv)
 	const char *registered = json_string_value(json_object_get(f.account_type, "redirect_uri"));
 	unsigned reg_port = registered ? loopback_port(registered, f.redirect_path, sizeof(f.redirect_path)) : 0;
 	if (registered != NULL && registered[0] != '\0' && reg_port == 0)
-		fprintf(stderr, "konnector-harness oauth: warning: redirect_uri %s is not a loopback http URL; using our own\n",
+		fprintf(stderr,
+			"konnector-harness oauth: warning: redirect_uri %s is not a loopback http URL; using our own\n",
 			registered);
 	if (reg_port == 0)
 		snprintf(f.redirect_path, sizeof(f.redirect_path), "/redirect");

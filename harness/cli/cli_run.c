@@ -4,18 +4,18 @@
  * stack, show its events live, judge it and write the run directory. A thin
  * CLI over session.h.
  */
-#include "common/fsutil.h"
 #include "common/err.h"
+#include "common/fsutil.h"
 #include "common/loop.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/cli_live.h"
 #include "harness/exitcode.h"
-#include "harness/judge/expect_sink.h"
-#include "harness/judge/scenario_check.h"
-#include "harness/judge/run_lint.h"
 #include "harness/job/run_options.h"
 #include "harness/job/session.h"
 #include "harness/job/session_prep.h"
+#include "harness/judge/expect_sink.h"
+#include "harness/judge/run_lint.h"
+#include "harness/judge/scenario_check.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,8 +31,8 @@
 struct run_all {
 	struct expect_sink sink; /* --format junit|github|tap */
 	int sink_on;
-	json_t *reports;         /* --all-scenarios --format json: one array of the reports; else NULL */
-	int interrupted;         /* a signal stopped a run: no more scenarios */
+	json_t *reports; /* --all-scenarios --format json: one array of the reports; else NULL */
+	int interrupted; /* a signal stopped a run: no more scenarios */
 };
 
 struct run_cli {
@@ -41,33 +41,34 @@ struct run_cli {
 	struct loop *loop;
 	struct session *s;
 	struct cli_live live; /* live.lint: NULL with --no-lint */
-	int interrupted; /* the signal that stopped the run */
+	int interrupted;      /* the signal that stopped the run */
 	int rc;
 };
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "Usage: " PROG " [DIR] [OPTIONS]\n\n"
-		   "Start the konnector in DIR (default .) exactly as cozy-stack starts it, against the fake stack,\n"
-		   "show its events live, judge the result as the stack does and write the run directory.\n\n"
-		   "%s%s\n"
-		   "The lint rules of `konnector-harness lint` apply to the run (stdout, stderr, the journal of its\n"
-		   "requests, its end); the dev config's fields are the secrets. Findings follow the verdict and go to\n"
-		   "report.json (\"lint\") and lint.txt in the run directory.\n\n"
-		   "A scenario's fixtures/<scenario>/expect.json (verdict, documents, files, requests, events, lint)\n"
-		   "is checked before the run (a malformed one exits 65) and after it: PASS/FAIL lines after the\n"
-		   "verdict, \"expectations\" in report.json. --all-scenarios runs every fixtures/<scenario>/ in name\n"
-		   "order (one JSON array with --format json, one junit/tap document, GitHub annotations with\n"
-		   "--format github; in text, a last line \"scenarios: N passed, M failed\").\n\n"
-		   "Exit status: 0 done, 1 errored (as the stack would judge it), 2 done but lint found errors\n"
-		   "(warnings too with --strict), 64 usage, 65 bad manifest, dev config, fixtures or expect.json,\n"
-		   "69 unavailable, 70 internal error. With an expect.json its expectations decide instead: 0 when\n"
-		   "they all hold and the job is done (or errored, when the file expects that verdict), else 1.\n"
-		   "--all-scenarios: 1 when any scenario gives 1, else the highest status.\n\n"
-		   "Examples:\n"
-		   "  konnector-harness run .\n"
-		   "  konnector-harness run . --scenario login-failed --level info\n"
-		   "  konnector-harness run . --all-scenarios --format github\n",
+	fprintf(f,
+		"Usage: " PROG " [DIR] [OPTIONS]\n\n"
+		"Start the konnector in DIR (default .) exactly as cozy-stack starts it, against the fake stack,\n"
+		"show its events live, judge the result as the stack does and write the run directory.\n\n"
+		"%s%s\n"
+		"The lint rules of `konnector-harness lint` apply to the run (stdout, stderr, the journal of its\n"
+		"requests, its end); the dev config's fields are the secrets. Findings follow the verdict and go to\n"
+		"report.json (\"lint\") and lint.txt in the run directory.\n\n"
+		"A scenario's fixtures/<scenario>/expect.json (verdict, documents, files, requests, events, lint)\n"
+		"is checked before the run (a malformed one exits 65) and after it: PASS/FAIL lines after the\n"
+		"verdict, \"expectations\" in report.json. --all-scenarios runs every fixtures/<scenario>/ in name\n"
+		"order (one JSON array with --format json, one junit/tap document, GitHub annotations with\n"
+		"--format github; in text, a last line \"scenarios: N passed, M failed\").\n\n"
+		"Exit status: 0 done, 1 errored (as the stack would judge it), 2 done but lint found errors\n"
+		"(warnings too with --strict), 64 usage, 65 bad manifest, dev config, fixtures or expect.json,\n"
+		"69 unavailable, 70 internal error. With an expect.json its expectations decide instead: 0 when\n"
+		"they all hold and the job is done (or errored, when the file expects that verdict), else 1.\n"
+		"--all-scenarios: 1 when any scenario gives 1, else the highest status.\n\n"
+		"Examples:\n"
+		"  konnector-harness run .\n"
+		"  konnector-harness run . --scenario login-failed --level info\n"
+		"  konnector-harness run . --all-scenarios --format github\n",
 		run_options_help, run_options_help_run);
 }
 
@@ -182,7 +183,7 @@ static int run_main(const struct run_options *o, struct run_all *all)
 			session_devconfig_path(c.s));
 	size_t wi;
 	const json_t *w;
-	json_array_foreach(session_config_warnings(c.s), wi, w)
+	json_array_foreach (session_config_warnings(c.s), wi, w)
 		fprintf(stderr, PROG ": warning: %s\n", json_string_value(w));
 	if (!o->no_lint && (c.live.lint = run_lint_new(session_devconfig(c.s)->fields, o->strict)) == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
@@ -214,10 +215,12 @@ static int run_all_scenarios(const struct run_options *o, struct run_all *all)
 	char base[PATH_MAX], p[PATH_MAX + 256];
 	snprintf(base, sizeof(base), "%s/fixtures", o->dir);
 	if (o->scenario != NULL || o->fixtures != NULL || o->out != NULL || o->state != NULL) {
-		return cli_usage_error("run", "--all-scenarios cannot be combined with --scenario, --fixtures, --out or --state");
+		return cli_usage_error(
+			"run", "--all-scenarios cannot be combined with --scenario, --fixtures, --out or --state");
 	}
 	if (session_prep_is_scenario(base)) {
-		return cli_usage_error("run", "--all-scenarios: %s is itself one scenario (data/, files/… directly in it)", base);
+		return cli_usage_error(
+			"run", "--all-scenarios: %s is itself one scenario (data/, files/… directly in it)", base);
 	}
 	struct dirent **names = NULL;
 	int n = scandir(base, &names, NULL, alphasort);
@@ -291,11 +294,21 @@ int cli_run(int argc, char **argv)
 	char err[ERR_MAX];
 	int rc;
 	switch (run_options_parse(argc, argv, &o, err)) {
-	case RUN_OPTIONS_OK: rc = run_top(&o); break;
-	case RUN_OPTIONS_HELP: run_usage(stdout); rc = EXIT_DONE; break;
+	case RUN_OPTIONS_OK:
+		rc = run_top(&o);
+		break;
+	case RUN_OPTIONS_HELP:
+		run_usage(stdout);
+		rc = EXIT_DONE;
+		break;
 	case RUN_OPTIONS_UNKNOWN:
-	case RUN_OPTIONS_USAGE: rc = cli_usage_error("run", "%s", err); break;
-	default: fprintf(stderr, PROG ": %s\n", err); rc = EXIT_SOFTWARE; break;
+	case RUN_OPTIONS_USAGE:
+		rc = cli_usage_error("run", "%s", err);
+		break;
+	default:
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = EXIT_SOFTWARE;
+		break;
 	}
 	run_options_free(&o);
 	return rc;

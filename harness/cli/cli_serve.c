@@ -6,6 +6,7 @@
  * is prepared for a start by hand as `run` prepares its job, and its
  * environment printed (cli_serve_konnector.c).
  */
+#include "harness/cli/cli_serve.h"
 #include "common/atomic_file.h"
 #include "common/err.h"
 #include "common/fsutil.h"
@@ -13,11 +14,10 @@
 #include "fake-stack/stack.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/cli_live.h"
-#include "harness/cli/cli_serve.h"
 #include "harness/exitcode.h"
 #include "harness/job/manifest.h"
-#include "harness/job/rundir.h"
 #include "harness/job/run_options.h"
+#include "harness/job/rundir.h"
 #include "harness/job/session.h"
 #include "harness/judge/run_lint.h"
 
@@ -51,11 +51,11 @@ struct serve_jobs {
 	struct stack *st;
 	struct run_options ro;
 	int has_ro;
-	struct session *s; /* NULL: no manifest, jobs stay queued */
+	struct session *s;    /* NULL: no manifest, jobs stay queued */
 	struct cli_live live; /* live.lint: the current execution's lint, NULL with --no-lint */
-	const char *run_dir; /* serve's run directory: executions go to its jobs/ */
-	char job_id[80];     /* the execution in flight */
-	int stopping;        /* a signal came during an execution: stop after its end */
+	const char *run_dir;  /* serve's run directory: executions go to its jobs/ */
+	char job_id[80];      /* the execution in flight */
+	int stopping;         /* a signal came during an execution: stop after its end */
 };
 
 static void serve_usage(FILE *f)
@@ -97,11 +97,16 @@ static void serve_usage(FILE *f)
 static int parse_args(int argc, char **argv, struct serve_opts *o)
 {
 	static const struct option longopts[] = {
-		{"fixtures", required_argument, NULL, 'f'}, {"scenario", required_argument, NULL, 's'},
-		{"port", required_argument, NULL, 'p'},     {"bind", required_argument, NULL, 'b'},
-		{"permissions", required_argument, NULL, 'P'}, {"out", required_argument, NULL, 'o'},
-		{"disk-quota", required_argument, NULL, 'Q'}, {"fire-now", no_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},             {"env-format", required_argument, NULL, 'E'},
+		{"fixtures", required_argument, NULL, 'f'},
+		{"scenario", required_argument, NULL, 's'},
+		{"port", required_argument, NULL, 'p'},
+		{"bind", required_argument, NULL, 'b'},
+		{"permissions", required_argument, NULL, 'P'},
+		{"out", required_argument, NULL, 'o'},
+		{"disk-quota", required_argument, NULL, 'Q'},
+		{"fire-now", no_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{"env-format", required_argument, NULL, 'E'},
 		{NULL, 0, NULL, 0},
 	};
 	static const struct {
@@ -142,7 +147,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 					break;
 			if (i == n) {
 				return cli_usage_error("serve", "--permissions is warn, enforce or off, not '%s'",
-					optarg);
+						       optarg);
 			}
 			o->perm = modes[i].mode;
 			break;
@@ -165,7 +170,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 			long long n = strtoll(optarg, &end, 10);
 			if (end == optarg || *end != '\0' || n < 0 || errno != 0) {
 				return cli_usage_error("serve", "--disk-quota wants a number of bytes, not '%s'",
-					optarg);
+						       optarg);
 			}
 			o->disk_quota = n;
 			break;
@@ -259,13 +264,13 @@ static int pick_fixtures(const struct serve_opts *o, char **out)
 		return -1;
 	}
 	if (count > 1) {
-		return cli_usage_error("serve", "%s holds several scenarios: choose one with --scenario NAME",
-			base);
+		return cli_usage_error("serve", "%s holds several scenarios: choose one with --scenario NAME", base);
 	}
 	return -1;
 }
 
-/* manifest.konnector (optional): *slug and *perms (new refs / malloc'd), *has 1 when there is one. An exit code on error, else -1. */
+/* manifest.konnector (optional): *slug and *perms (new refs / malloc'd), *has 1 when there is one. An exit code on
+ * error, else -1. */
 static int read_manifest(const char *dir, char **slug, json_t **perms, int *has)
 {
 	char p[PATH_MAX];
@@ -389,9 +394,15 @@ static void serve_on_job(struct stack *st, const struct stack_job *job, void *ar
 	fflush(stdout);
 	snprintf(sj->job_id, sizeof(sj->job_id), "%s", job->id);
 	sj->live.lint = sj->ro.no_lint ? NULL : run_lint_new(session_devconfig(sj->s)->fields, sj->ro.strict);
-	struct session_job sjob = {.id = job->id, .trigger_id = job->trigger_id, .message = job->message,
-				   .account = job->account, .payload = job->payload, .payload_len = job->payload_len,
-				   .manual = job->manual, .timeout_ms = job->timeout_ms, .run_dir = dir};
+	struct session_job sjob = {.id = job->id,
+				   .trigger_id = job->trigger_id,
+				   .message = job->message,
+				   .account = job->account,
+				   .payload = job->payload,
+				   .payload_len = job->payload_len,
+				   .manual = job->manual,
+				   .timeout_ms = job->timeout_ms,
+				   .run_dir = dir};
 	struct session_hooks hooks = cli_live_hooks(&sj->live, sj->s, serve_on_end, sj);
 	if (session_run_job(sj->s, &sjob, &hooks, err) != 0) {
 		/* the job could not even be prepared: its error, as a start failure is */
@@ -475,8 +486,10 @@ int cli_serve(int argc, char **argv)
 		goto out;
 	if (!has_manifest && o.env_format_given) {
 		/* as `run` says it: a konnector's environment needs a konnector */
-		fprintf(stderr, "konnector-harness serve: %s/manifest.konnector: no such file; --env-format prints the "
-				"environment of DIR's konnector\n", o.dir);
+		fprintf(stderr,
+			"konnector-harness serve: %s/manifest.konnector: no such file; --env-format prints the "
+			"environment of DIR's konnector\n",
+			o.dir);
 		rc = EXIT_DATAERR;
 		goto out;
 	}
@@ -544,12 +557,17 @@ int cli_serve(int argc, char **argv)
 		stack_jobs_fire_now(st, 1);
 	fprintf(stderr, "serving %s for konnector %s (permissions %s); run directory %s; Ctrl-C to stop\n",
 		fixtures ? fixtures : "no fixtures", slug,
-		o.perm == STACK_PERM_WARN ? "warn" : o.perm == STACK_PERM_ENFORCE ? "enforce" : "off", run);
+		o.perm == STACK_PERM_WARN      ? "warn"
+		: o.perm == STACK_PERM_ENFORCE ? "enforce"
+					       : "off",
+		run);
 	if (sj.s != NULL)
 		serve_konnector_print_start(&k);
 	else
-		fprintf(stderr, "no manifest.konnector in %s: serving the fixtures only, no konnector is prepared "
-				"(COZY_CREDENTIALS is a token for slug %s, without permissions)\n", o.dir, slug);
+		fprintf(stderr,
+			"no manifest.konnector in %s: serving the fixtures only, no konnector is prepared "
+			"(COZY_CREDENTIALS is a token for slug %s, without permissions)\n",
+			o.dir, slug);
 	if (loop_run(loop, err) < 0) {
 		fprintf(stderr, "konnector-harness serve: %s\n", err);
 		rc = EXIT_SOFTWARE;

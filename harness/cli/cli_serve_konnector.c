@@ -65,9 +65,9 @@ int serve_konnector_prepare(struct serve_konnector *k, struct session *s, const 
 	k->s = s;
 	if (session_devconfig(s)->root == NULL)
 		fprintf(stderr,
-		        PROG ": warning: %s is missing: the account gets no credentials "
-		             "(konnector-harness init --config %s writes one from the manifest's fields)\n",
-		        session_devconfig_path(s), dir);
+			PROG ": warning: %s is missing: the account gets no credentials "
+			     "(konnector-harness init --config %s writes one from the manifest's fields)\n",
+			session_devconfig_path(s), dir);
 	rc = session_hand_prepare(s, run_dir, &k->hand, err);
 	if (rc != EXIT_DONE) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -117,8 +117,8 @@ void serve_konnector_print_start(const struct serve_konnector *k)
 {
 	size_t i;
 	const json_t *w;
-	json_array_foreach(session_hand_warnings(k->hand), i, w)
-	    fprintf(stderr, PROG ": warning: %s\n", json_string_value(w));
+	json_array_foreach (session_hand_warnings(k->hand), i, w)
+		fprintf(stderr, PROG ": warning: %s\n", json_string_value(w));
 	/* absolute paths: the line works from any directory */
 	char *cwd = realpath(session_hand_cwd(k->hand), NULL), *env = realpath(k->env_file, NULL);
 	struct buf b = {0};
@@ -138,9 +138,9 @@ void serve_konnector_print_start(const struct serve_konnector *k)
 		buf_puts(&b, " <the konnector's command>");
 	}
 	fprintf(stderr,
-	        "konnector %s prepared as `run` prepares it (account, folder_to_save, job and trigger ids); "
-	        "start it by hand with:\n  %s\n",
-	        session_manifest(k->s)->slug, b.data != NULL ? b.data : "");
+		"konnector %s prepared as `run` prepares it (account, folder_to_save, job and trigger ids); "
+		"start it by hand with:\n  %s\n",
+		session_manifest(k->s)->slug, b.data != NULL ? b.data : "");
 	buf_free(&b);
 	free(cwd);
 	free(env);
@@ -163,7 +163,7 @@ void serve_show_forbidden(struct stack *st, const char *verb, const char *doctyp
 		return;
 	json_object_set_new(seen, key, json_true());
 	fprintf(stderr,
-	        PROG ": warning: %s on %s: the real stack would refuse it (%s); let through in warn mode, every such "
-	             "request is in the journal\n",
-	        verb, doctype, why);
+		PROG ": warning: %s on %s: the real stack would refuse it (%s); let through in warn mode, every such "
+		     "request is in the journal\n",
+		verb, doctype, why);
 }

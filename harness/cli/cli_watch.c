@@ -11,11 +11,11 @@
 #include "harness/cli/cli_live.h"
 #include "harness/exitcode.h"
 #include "harness/job/reaper.h"
-#include "harness/judge/expect_sink.h"
-#include "harness/judge/scenario_check.h"
-#include "harness/judge/run_lint.h"
 #include "harness/job/run_options.h"
 #include "harness/job/session.h"
+#include "harness/judge/expect_sink.h"
+#include "harness/judge/run_lint.h"
+#include "harness/judge/scenario_check.h"
 #include "harness/watch/watch.h"
 
 #include <limits.h>
@@ -91,7 +91,15 @@ static void watch_usage(FILE *out)
 		run_options_help);
 }
 
-enum { OPT_DEBOUNCE = RUN_OPTIONS_EXTRA_BASE, OPT_ON_BUSY, OPT_STOP_TIMEOUT, OPT_IGNORE, OPT_KEEP, OPT_CLEAR, OPT_POSTPONE };
+enum {
+	OPT_DEBOUNCE = RUN_OPTIONS_EXTRA_BASE,
+	OPT_ON_BUSY,
+	OPT_STOP_TIMEOUT,
+	OPT_IGNORE,
+	OPT_KEEP,
+	OPT_CLEAR,
+	OPT_POSTPONE
+};
 
 static const struct option watch_longopts[] = {
 	{"debounce", required_argument, NULL, OPT_DEBOUNCE},
@@ -141,9 +149,15 @@ static int watch_option(void *arg, int val, const char *optarg, char *err)
 			return err_set(err, "at most %d --ignore", WATCH_MAX_IGNORES);
 		cli->ignores[cli->nignores++] = optarg;
 		return 0;
-	case OPT_KEEP: cli->keep_state = 1; return 0;
-	case OPT_CLEAR: cli->clear = 1; return 0;
-	case OPT_POSTPONE: cli->postpone = 1; return 0;
+	case OPT_KEEP:
+		cli->keep_state = 1;
+		return 0;
+	case OPT_CLEAR:
+		cli->clear = 1;
+		return 0;
+	case OPT_POSTPONE:
+		cli->postpone = 1;
+		return 0;
 	}
 	return err_set(err, "unknown option");
 }
@@ -181,8 +195,7 @@ static void watch_count_saved(const json_t *changes, long long *docs, long long 
 	*docs = *files = 0;
 	const char *dt;
 	json_t *c;
-	json_object_foreach((json_t *)changes, dt, c)
-	{
+	json_object_foreach ((json_t *)changes, dt, c) {
 		long long n = (long long)(json_integer_value(json_object_get(c, "created")) +
 					  json_integer_value(json_object_get(c, "updated")));
 		if (strcmp(dt, "io.cozy.files") == 0)
@@ -229,7 +242,7 @@ static void watch_print_status(struct watch_cli *cli, const struct session_end *
 	if (results != NULL) {
 		size_t i, passed = 0;
 		const json_t *r;
-		json_array_foreach(results, i, r)
+		json_array_foreach (results, i, r)
 			passed += json_is_true(json_object_get(r, "passed"));
 		snprintf(lint + strlen(lint), sizeof(lint) - strlen(lint), " · expectations %zu/%zu passed", passed,
 			 json_array_size(results));
@@ -256,7 +269,7 @@ static void watch_show_warnings(struct watch_cli *cli)
 		return;
 	size_t i;
 	const json_t *w;
-	json_array_foreach(now, i, w)
+	json_array_foreach (now, i, w)
 		fprintf(stderr, PROG ": warning: %s\n", json_string_value(w));
 	json_decref(cli->warned);
 	cli->warned = json_deep_copy(now);
@@ -307,9 +320,12 @@ static void watch_start_run(struct watch_cli *cli, const char *reason, int fixtu
 	cli->pending_reason[0] = '\0';
 	/* what starts it, before its events: the status line only comes at its end */
 	FILE *f = watch_status_out(cli);
-	int plain = strcmp(reason, "start") == 0 || strcmp(reason, "Enter") == 0 || strncmp(reason, "many changes", 12) == 0;
+	int plain = strcmp(reason, "start") == 0 || strcmp(reason, "Enter") == 0 ||
+		    strncmp(reason, "many changes", 12) == 0;
 	fprintf(f, "%s[watch] starting run %d · %s%s%s\n", cli_live_c(&cli->live, C_BOLD), cli->run_no,
-		strcmp(reason, "start") == 0 ? "first run" : strcmp(reason, "Enter") == 0 ? "Enter pressed" : reason,
+		strcmp(reason, "start") == 0   ? "first run"
+		: strcmp(reason, "Enter") == 0 ? "Enter pressed"
+					       : reason,
 		plain ? "" : " changed", cli_live_c(&cli->live, C_RESET));
 	fflush(f);
 	fflush(stdout);
@@ -333,7 +349,8 @@ static void watch_start_run(struct watch_cli *cli, const char *reason, int fixtu
 	watch_show_warnings(cli);
 	run_lint_free(cli->live.lint);
 	cli->live.lint = NULL;
-	if (!cli->o.no_lint && (cli->live.lint = run_lint_new(session_devconfig(cli->s)->fields, cli->o.strict)) == NULL) {
+	if (!cli->o.no_lint &&
+	    (cli->live.lint = run_lint_new(session_devconfig(cli->s)->fields, cli->o.strict)) == NULL) {
 		watch_not_run(cli, "out of memory");
 		return;
 	}
@@ -569,16 +586,26 @@ int cli_watch(int argc, char **argv)
 		rc = -1;
 		/* one scenario, judged on the terminal: the CI shapes are run's */
 		if (cli.o.all_scenarios)
-			rc = cli_usage_error("watch", "--all-scenarios is for `konnector-harness run`; watch follows one "
-						      "scenario (--scenario NAME)");
+			rc = cli_usage_error("watch",
+					     "--all-scenarios is for `konnector-harness run`; watch follows one "
+					     "scenario (--scenario NAME)");
 		else if (expect_sink_wants(cli.o.format))
-			rc = cli_usage_error("watch", "--format junit|github|tap is for `konnector-harness run`; watch shows "
-						      "text or json");
+			rc = cli_usage_error("watch",
+					     "--format junit|github|tap is for `konnector-harness run`; watch shows "
+					     "text or json");
 		break;
-	case RUN_OPTIONS_HELP: watch_usage(stdout); rc = EXIT_DONE; break;
+	case RUN_OPTIONS_HELP:
+		watch_usage(stdout);
+		rc = EXIT_DONE;
+		break;
 	case RUN_OPTIONS_UNKNOWN:
-	case RUN_OPTIONS_USAGE: rc = cli_usage_error("watch", "%s", err); break;
-	default: fprintf(stderr, PROG ": %s\n", err); rc = EXIT_SOFTWARE; break;
+	case RUN_OPTIONS_USAGE:
+		rc = cli_usage_error("watch", "%s", err);
+		break;
+	default:
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = EXIT_SOFTWARE;
+		break;
 	}
 	if (rc >= 0) {
 		run_options_free(&cli.o);

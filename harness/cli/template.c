@@ -25,8 +25,8 @@ static int is_ident(char c, int first)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (!first && c >= '0' && c <= '9');
 }
 
-char *template_render(const char *text, size_t len, const char *file, const struct template_vars *vars,
-		      size_t *out_len, char *err)
+char *template_render(const char *text, size_t len, const char *file, const struct template_vars *vars, size_t *out_len,
+		      char *err)
 {
 	struct buf out = {0};
 	size_t line = 1, i = 0;
@@ -58,7 +58,9 @@ char *template_render(const char *text, size_t len, const char *file, const stru
 			p++;
 		if (name_len == 0 || p + 1 >= len || text[p] != '}' || text[p + 1] != '}') {
 			buf_free(&out);
-			err_set(err, "%s:%zu: malformed placeholder (expected {{name}}; write ${{ for a literal GitHub expression)",
+			err_set(err,
+				"%s:%zu: malformed placeholder (expected {{name}}; write ${{ for a literal GitHub "
+				"expression)",
 				file, line);
 			return NULL;
 		}

@@ -23,15 +23,15 @@ struct template_vars {
  * ("file:line: unknown placeholder {{x}}"). Returns a malloc'd NUL-terminated
  * string (*out_len its length), or NULL with err filled.
  */
-char *template_render(const char *text, size_t len, const char *file, const struct template_vars *vars,
-		      size_t *out_len, char *err);
+char *template_render(const char *text, size_t len, const char *file, const struct template_vars *vars, size_t *out_len,
+		      char *err);
 
 /* One file a template tree would write. */
 struct template_file {
-	char *rel;     /* rendered path relative to the destination */
-	char *data;    /* rendered content */
+	char *rel;  /* rendered path relative to the destination */
+	char *data; /* rendered content */
 	size_t len;
-	int exists;    /* the destination already has this file */
+	int exists; /* the destination already has this file */
 };
 
 struct template_plan {
@@ -48,7 +48,8 @@ int template_plan_build(const char *const *src_dirs, size_t n_src, const char *d
 			const struct template_vars *vars, struct template_plan *plan, char *err);
 /* How many planned files already exist in the destination. */
 size_t template_plan_conflicts(const struct template_plan *plan);
-/* Write the plan into dst_dir (directories created, each file atomically). Existing files are replaced only with force. */
+/* Write the plan into dst_dir (directories created, each file atomically). Existing files are replaced only with force.
+ */
 int template_plan_write(const struct template_plan *plan, const char *dst_dir, int force, char *err);
 void template_plan_clear(struct template_plan *plan);
 

@@ -40,11 +40,12 @@ int devconfig_parse(const char *text, size_t len, const char *path, struct devco
 	memset(dc, 0, sizeof(*dc));
 	struct jsonc_error ce;
 	if (jsonc_check(text, len, JSONC_COMMENTS, &ce) < 0)
-		return err_set(err, "%s:%d:%d: %s%s", path, ce.line, ce.col, ce.text,
-			       ce.kind == JSONC_TRAILING_COMMA
-				       ? " (cozy-konnector-dev reads this file with JSON.parse after stripping comments: "
-					 "it refuses trailing commas too)"
-				       : "");
+		return err_set(
+			err, "%s:%d:%d: %s%s", path, ce.line, ce.col, ce.text,
+			ce.kind == JSONC_TRAILING_COMMA
+				? " (cozy-konnector-dev reads this file with JSON.parse after stripping comments: "
+				  "it refuses trailing commas too)"
+				: "");
 	char *copy = malloc(len + 1);
 	if (copy == NULL)
 		return err_set(err, "%s: out of memory", path);
@@ -135,8 +136,7 @@ static const char *devconfig_closest(const char *key, const json_t *names)
 	const char *best = NULL;
 	size_t best_d = 3, i;
 	const json_t *n;
-	json_array_foreach(names, i, n)
-	{
+	json_array_foreach (names, i, n) {
 		size_t d = devconfig_distance(key, json_string_value(n));
 		if (d < best_d) {
 			best_d = d;
@@ -164,8 +164,7 @@ void devconfig_check_keys(const struct devconfig *dc, const struct manifest *m, 
 	char where[PATH_MAX + 64], w[PATH_MAX + 512];
 	const char *key;
 	json_t *v;
-	json_object_foreach(dc->root, key, v)
-	{
+	json_object_foreach (dc->root, key, v) {
 		size_t i, n = sizeof(top) / sizeof(top[0]);
 		for (i = 0; i < n && strcmp(key, top[i]) != 0; i++)
 			;
@@ -173,8 +172,9 @@ void devconfig_check_keys(const struct devconfig *dc, const struct manifest *m, 
 			continue;
 		const char *const at[] = {key};
 		devconfig_where(dc, path, at, 1, where, sizeof(where));
-		snprintf(w, sizeof(w), "%sunknown key \"%s\": the dev config has fields, COZY_FIELDS, COZY_PARAMETERS "
-				       "and COZY_URL; this one is ignored",
+		snprintf(w, sizeof(w),
+			 "%sunknown key \"%s\": the dev config has fields, COZY_FIELDS, COZY_PARAMETERS "
+			 "and COZY_URL; this one is ignored",
 			 where, key);
 		json_array_append_new(warnings, json_string(w));
 	}
@@ -186,24 +186,24 @@ void devconfig_check_keys(const struct devconfig *dc, const struct manifest *m, 
 	for (size_t k = 0; k < sizeof(adv) / sizeof(adv[0]); k++) {
 		const char *ak;
 		json_t *av;
-		json_object_foreach(json_object_get(m->fields, adv[k]), ak, av)
-		{
+		json_object_foreach (json_object_get(m->fields, adv[k]), ak, av) {
 			json_array_append_new(names, json_string(ak));
 		}
 	}
-	json_object_foreach(dc->fields, key, v)
-	{
+	json_object_foreach (dc->fields, key, v) {
 		size_t i;
 		json_t *n;
 		int declared = devconfig_is_oauth_key(key);
-		json_array_foreach(names, i, n) declared |= strcmp(key, json_string_value(n)) == 0;
+		json_array_foreach (names, i, n)
+			declared |= strcmp(key, json_string_value(n)) == 0;
 		if (declared)
 			continue;
 		const char *const at[] = {"fields", key};
 		devconfig_where(dc, path, at, 2, where, sizeof(where));
 		const char *near = devconfig_closest(key, names);
-		snprintf(w, sizeof(w), "%sfields.%s is not a field of the manifest%s%s%s; the konnector gets it in "
-				       "account.auth all the same",
+		snprintf(w, sizeof(w),
+			 "%sfields.%s is not a field of the manifest%s%s%s; the konnector gets it in "
+			 "account.auth all the same",
 			 where, key, near ? " (a typo for \"" : "", near ? near : "", near ? "\"?)" : "");
 		json_array_append_new(warnings, json_string(w));
 	}
@@ -215,7 +215,8 @@ void devconfig_check_keys(const struct devconfig *dc, const struct manifest *m, 
  * (stack: model/account/accounts.go OauthInfo); scope and id_token come in a
  * provider's token answer too.
  */
-static const char *const oauth_keys[] = {"access_token", "refresh_token", "token_type", "expires_at", "scope", "id_token"};
+static const char *const oauth_keys[] = {"access_token", "refresh_token", "token_type",
+					 "expires_at",   "scope",         "id_token"};
 
 int devconfig_is_oauth_key(const char *key)
 {
@@ -231,8 +232,7 @@ json_t *devconfig_account(const struct devconfig *dc, const char *slug, const ch
 	json_t *auth = json_object(), *oauth = json_object();
 	const char *key;
 	json_t *val;
-	json_object_foreach(dc->fields, key, val)
-	{
+	json_object_foreach (dc->fields, key, val) {
 		json_object_set(devconfig_is_oauth_key(key) ? oauth : auth, key, val);
 	}
 	json_object_set_new(acc, "_id", json_string(id));
@@ -251,8 +251,7 @@ char *devconfig_template(const struct manifest *m)
 	json_t *names = manifest_field_names(m);
 	size_t i;
 	json_t *name;
-	json_array_foreach(names, i, name)
-	{
+	json_array_foreach (names, i, name) {
 		json_object_set_new(fields, json_string_value(name), json_string(""));
 	}
 	json_decref(names);

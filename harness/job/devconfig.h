@@ -19,8 +19,8 @@ enum devconfig_status {
 };
 
 struct devconfig {
-	json_t *root;            /* owned */
-	char *text;              /* the file as written (owned), for positions */
+	json_t *root; /* owned */
+	char *text;   /* the file as written (owned), for positions */
 	size_t len;
 	json_t *fields;          /* borrowed object, never NULL after a load */
 	json_t *cozy_fields;     /* borrowed object or NULL */

@@ -177,8 +177,8 @@ static int scan_value(struct scan *sc, struct object *record, int depth)
 		return 0;
 	}
 	size_t start = sc->pos;
-	while (sc->pos < sc->len && strchr("+-.0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-					   sc->s[sc->pos]) != NULL)
+	while (sc->pos < sc->len &&
+	       strchr("+-.0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", sc->s[sc->pos]) != NULL)
 		sc->pos++;
 	if (sc->pos == start)
 		return scan_fail(sc, "expected a value");
@@ -209,7 +209,8 @@ static char *json_quote(const char *v)
 	return buf_steal(&b);
 }
 
-/* The text to insert after the last member of obj (or after '{' when empty) to add members (already "\"k\": v" strings). */
+/* The text to insert after the last member of obj (or after '{' when empty) to add members (already "\"k\": v"
+ * strings). */
 static char *insertion(const char *s, const struct object *obj, const char *const *members, size_t n, size_t *at)
 {
 	struct buf b = {0};
@@ -294,7 +295,8 @@ char *devconfig_tokens_rewrite(const char *text, size_t len, const char *access_
 		for (size_t i = 0; i < fields.n && nedits < 60; i++) {
 			if (!key_is(text, &fields.m[i], names[k]))
 				continue;
-			edits[nedits++] = (struct edit){fields.m[i].val_start, fields.m[i].val_end, json_quote(values[k])};
+			edits[nedits++] =
+				(struct edit){fields.m[i].val_start, fields.m[i].val_end, json_quote(values[k])};
 			found = 1;
 		}
 		if (!found) {

@@ -23,7 +23,8 @@ char *jobenv_go_json(const json_t *v)
 			buf_puts(&b, "\\u003e");
 		else if (c == '&')
 			buf_puts(&b, "\\u0026");
-		else if (c == 0xe2 && (unsigned char)p[1] == 0x80 && ((unsigned char)p[2] == 0xa8 || (unsigned char)p[2] == 0xa9)) {
+		else if (c == 0xe2 && (unsigned char)p[1] == 0x80 &&
+			 ((unsigned char)p[2] == 0xa8 || (unsigned char)p[2] == 0xa9)) {
 			buf_puts(&b, (unsigned char)p[2] == 0xa8 ? "\\u2028" : "\\u2029");
 			p += 2;
 		} else

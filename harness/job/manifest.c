@@ -15,7 +15,8 @@ static const char *str_member(json_t *obj, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* stack: model/app/konnector.go hasFolderPath: `folders` is an array (even empty), or fields.advanced_fields.folderPath is not null */
+/* stack: model/app/konnector.go hasFolderPath: `folders` is an array (even empty), or fields.advanced_fields.folderPath
+ * is not null */
 static int manifest_wants_folder(json_t *root)
 {
 	if (json_is_array(json_object_get(root, "folders")))
@@ -25,7 +26,8 @@ static int manifest_wants_folder(json_t *root)
 	return fp != NULL && !json_is_null(fp);
 }
 
-/* Home's needsFolder (cozy-harvest helpers/konnectors.js): a `folders` key, or fields.advancedFields.folderPath (legacy). */
+/* Home's needsFolder (cozy-harvest helpers/konnectors.js): a `folders` key, or fields.advancedFields.folderPath
+ * (legacy). */
 static int manifest_home_wants_folder(json_t *root)
 {
 	if (json_object_get(root, "folders") != NULL)
@@ -45,8 +47,7 @@ static const char *manifest_identifier(json_t *fields)
 {
 	const char *k;
 	json_t *f;
-	json_object_foreach(fields, k, f)
-	{
+	json_object_foreach (fields, k, f) {
 		const char *role = json_string_value(json_object_get(f, "role"));
 		if (strcmp(k, "advancedFields") != 0 && role != NULL && strcmp(role, "identifier") == 0)
 			return k;
@@ -55,11 +56,11 @@ static const char *manifest_identifier(json_t *fields)
 	for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
 		if (json_is_object(json_object_get(fields, legacy[i])))
 			return json_object_iter_key(json_object_iter_at(fields, legacy[i]));
-	json_object_foreach(fields, k, f)
-	{
+	json_object_foreach (fields, k, f) {
 		const char *type = json_string_value(json_object_get(f, "type"));
 		/* lodash: a field that is not an object cannot take a role */
-		if (strcmp(k, "advancedFields") != 0 && json_is_object(f) && (type == NULL || strcmp(type, "password") != 0))
+		if (strcmp(k, "advancedFields") != 0 && json_is_object(f) &&
+		    (type == NULL || strcmp(type, "password") != 0))
 			return k;
 	}
 	return NULL;
@@ -68,14 +69,20 @@ static const char *manifest_identifier(json_t *fields)
 static const char *manifest_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
 	case JSON_INTEGER:
-	case JSON_REAL: return "a number";
+	case JSON_REAL:
+		return "a number";
 	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	default: return "null";
+	case JSON_FALSE:
+		return "a boolean";
+	default:
+		return "null";
 	}
 }
 
@@ -92,14 +99,29 @@ static int manifest_check_types(const json_t *root, const char *text, size_t len
 		const char *key;
 		json_type type;
 	} known[] = {
-		{"slug", JSON_STRING},         {"name", JSON_STRING},       {"name_prefix", JSON_STRING},
-		{"editor", JSON_STRING},       {"icon", JSON_STRING},       {"type", JSON_STRING},
-		{"license", JSON_STRING},      {"language", JSON_STRING},   {"vendor_link", JSON_STRING},
-		{"frequency", JSON_STRING},    {"on_delete_account", JSON_STRING}, {"source", JSON_STRING},
-		{"version", JSON_STRING},      {"fields", JSON_OBJECT},     {"permissions", JSON_OBJECT},
-		{"oauth", JSON_OBJECT},        {"locales", JSON_OBJECT},    {"developer", JSON_OBJECT},
-		{"folders", JSON_ARRAY},       {"langs", JSON_ARRAY},       {"categories", JSON_ARRAY},
-		{"data_types", JSON_ARRAY},    {"screenshots", JSON_ARRAY},
+		{"slug", JSON_STRING},
+		{"name", JSON_STRING},
+		{"name_prefix", JSON_STRING},
+		{"editor", JSON_STRING},
+		{"icon", JSON_STRING},
+		{"type", JSON_STRING},
+		{"license", JSON_STRING},
+		{"language", JSON_STRING},
+		{"vendor_link", JSON_STRING},
+		{"frequency", JSON_STRING},
+		{"on_delete_account", JSON_STRING},
+		{"source", JSON_STRING},
+		{"version", JSON_STRING},
+		{"fields", JSON_OBJECT},
+		{"permissions", JSON_OBJECT},
+		{"oauth", JSON_OBJECT},
+		{"locales", JSON_OBJECT},
+		{"developer", JSON_OBJECT},
+		{"folders", JSON_ARRAY},
+		{"langs", JSON_ARRAY},
+		{"categories", JSON_ARRAY},
+		{"data_types", JSON_ARRAY},
+		{"screenshots", JSON_ARRAY},
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		const json_t *v = json_object_get(root, known[i].key);
@@ -108,7 +130,9 @@ static int manifest_check_types(const json_t *root, const char *text, size_t len
 		const char *const at[] = {known[i].key};
 		struct jsonc_pos pos = {1, 1, 1, 1};
 		jsonc_locate(text, len, at, 1, &pos);
-		const char *want = known[i].type == JSON_STRING ? "a string" : known[i].type == JSON_OBJECT ? "an object" : "an array";
+		const char *want = known[i].type == JSON_STRING   ? "a string"
+				   : known[i].type == JSON_OBJECT ? "an object"
+								  : "an array";
 		return err_set(err, "%s:%d:%d: \"%s\" must be %s, not %s", path, pos.line, pos.col, known[i].key, want,
 			       manifest_type_name(v));
 	}
@@ -191,8 +215,7 @@ json_t *manifest_field_names(const struct manifest *m)
 	json_t *names = json_array();
 	const char *key;
 	json_t *val;
-	json_object_foreach(m->fields, key, val)
-	{
+	json_object_foreach (m->fields, key, val) {
 		if (strcmp(key, "advanced_fields") != 0 && strcmp(key, "advancedFields") != 0)
 			json_array_append_new(names, json_string(key));
 	}

@@ -56,29 +56,77 @@ const char run_options_help_run[] =
 	"                       done\") as CI test cases on stdout; the verdict and the live events go to stderr\n";
 
 enum {
-	O_CMD = 256, O_ENTRY, O_NOPRE, O_CONFIG, O_WRITE, O_FIX, O_SCEN, O_STATE, O_OUT, O_TIMEOUT, O_PAYLOAD,
-	O_LOCALE, O_MANUAL, O_AUTO, O_TRIG, O_NOTRIG, O_DEL, O_FIE, O_ENV, O_INH, O_RAW, O_NOCOL, O_FMT, O_NOLINT, O_STRICT,
-	O_SAVETOK, O_ALL, O_LEVEL, O_KEEPRUNS, O_RECORD, O_REPLAY, O_NOREPLAY, O_VCA, O_VCONN
+	O_CMD = 256,
+	O_ENTRY,
+	O_NOPRE,
+	O_CONFIG,
+	O_WRITE,
+	O_FIX,
+	O_SCEN,
+	O_STATE,
+	O_OUT,
+	O_TIMEOUT,
+	O_PAYLOAD,
+	O_LOCALE,
+	O_MANUAL,
+	O_AUTO,
+	O_TRIG,
+	O_NOTRIG,
+	O_DEL,
+	O_FIE,
+	O_ENV,
+	O_INH,
+	O_RAW,
+	O_NOCOL,
+	O_FMT,
+	O_NOLINT,
+	O_STRICT,
+	O_SAVETOK,
+	O_ALL,
+	O_LEVEL,
+	O_KEEPRUNS,
+	O_RECORD,
+	O_REPLAY,
+	O_NOREPLAY,
+	O_VCA,
+	O_VCONN
 };
 
 static const struct option run_longopts[] = {
-	{"cmd", required_argument, NULL, O_CMD},         {"entry", required_argument, NULL, O_ENTRY},
-	{"no-preload", no_argument, NULL, O_NOPRE},      {"config", required_argument, NULL, O_CONFIG},
-	{"write-config", no_argument, NULL, O_WRITE},    {"fixtures", required_argument, NULL, O_FIX},
-	{"scenario", required_argument, NULL, O_SCEN},   {"state", required_argument, NULL, O_STATE},
-	{"out", required_argument, NULL, O_OUT},         {"timeout", required_argument, NULL, O_TIMEOUT},
-	{"payload", required_argument, NULL, O_PAYLOAD}, {"locale", required_argument, NULL, O_LOCALE},
-	{"manual", no_argument, NULL, O_MANUAL},         {"auto", no_argument, NULL, O_AUTO},
-	{"trigger-id", required_argument, NULL, O_TRIG}, {"no-trigger", no_argument, NULL, O_NOTRIG},
-	{"account-deleted", no_argument, NULL, O_DEL},   {"fields-in-env", no_argument, NULL, O_FIE},
-	{"env", required_argument, NULL, O_ENV},         {"inherit-env", no_argument, NULL, O_INH},
-	{"raw", no_argument, NULL, O_RAW},               {"no-color", no_argument, NULL, O_NOCOL},
-	{"format", required_argument, NULL, O_FMT},      {"help", no_argument, NULL, 'h'},
-	{"no-lint", no_argument, NULL, O_NOLINT},        {"strict", no_argument, NULL, O_STRICT},
-	{"save-tokens", no_argument, NULL, O_SAVETOK},   {"all-scenarios", no_argument, NULL, O_ALL},
-	{"level", required_argument, NULL, O_LEVEL},     {"keep-runs", required_argument, NULL, O_KEEPRUNS},
-	{"record", no_argument, NULL, O_RECORD},         {"replay", no_argument, NULL, O_REPLAY},
-	{"no-replay", no_argument, NULL, O_NOREPLAY},    {"vendor-ca", required_argument, NULL, O_VCA},
+	{"cmd", required_argument, NULL, O_CMD},
+	{"entry", required_argument, NULL, O_ENTRY},
+	{"no-preload", no_argument, NULL, O_NOPRE},
+	{"config", required_argument, NULL, O_CONFIG},
+	{"write-config", no_argument, NULL, O_WRITE},
+	{"fixtures", required_argument, NULL, O_FIX},
+	{"scenario", required_argument, NULL, O_SCEN},
+	{"state", required_argument, NULL, O_STATE},
+	{"out", required_argument, NULL, O_OUT},
+	{"timeout", required_argument, NULL, O_TIMEOUT},
+	{"payload", required_argument, NULL, O_PAYLOAD},
+	{"locale", required_argument, NULL, O_LOCALE},
+	{"manual", no_argument, NULL, O_MANUAL},
+	{"auto", no_argument, NULL, O_AUTO},
+	{"trigger-id", required_argument, NULL, O_TRIG},
+	{"no-trigger", no_argument, NULL, O_NOTRIG},
+	{"account-deleted", no_argument, NULL, O_DEL},
+	{"fields-in-env", no_argument, NULL, O_FIE},
+	{"env", required_argument, NULL, O_ENV},
+	{"inherit-env", no_argument, NULL, O_INH},
+	{"raw", no_argument, NULL, O_RAW},
+	{"no-color", no_argument, NULL, O_NOCOL},
+	{"format", required_argument, NULL, O_FMT},
+	{"help", no_argument, NULL, 'h'},
+	{"no-lint", no_argument, NULL, O_NOLINT},
+	{"strict", no_argument, NULL, O_STRICT},
+	{"save-tokens", no_argument, NULL, O_SAVETOK},
+	{"all-scenarios", no_argument, NULL, O_ALL},
+	{"level", required_argument, NULL, O_LEVEL},
+	{"keep-runs", required_argument, NULL, O_KEEPRUNS},
+	{"record", no_argument, NULL, O_RECORD},
+	{"replay", no_argument, NULL, O_REPLAY},
+	{"no-replay", no_argument, NULL, O_NOREPLAY},
+	{"vendor-ca", required_argument, NULL, O_VCA},
 	{"vendor-connect-to", required_argument, NULL, O_VCONN},
 };
 #define RUN_NLONGOPTS (sizeof(run_longopts) / sizeof(run_longopts[0]))
@@ -102,15 +150,33 @@ static struct option *run_options_table(const struct run_options_extra *extra)
 static int run_options_one(struct run_options *o, int c, char *err)
 {
 	switch (c) {
-	case O_CMD: o->cmd = optarg; break;
-	case O_ENTRY: o->entry = optarg; break;
-	case O_NOPRE: o->no_preload = 1; break;
-	case O_CONFIG: o->config = optarg; break;
-	case O_WRITE: o->write_config = 1; break;
-	case O_FIX: o->fixtures = optarg; break;
-	case O_SCEN: o->scenario = optarg; break;
-	case O_STATE: o->state = optarg; break;
-	case O_OUT: o->out = optarg; break;
+	case O_CMD:
+		o->cmd = optarg;
+		break;
+	case O_ENTRY:
+		o->entry = optarg;
+		break;
+	case O_NOPRE:
+		o->no_preload = 1;
+		break;
+	case O_CONFIG:
+		o->config = optarg;
+		break;
+	case O_WRITE:
+		o->write_config = 1;
+		break;
+	case O_FIX:
+		o->fixtures = optarg;
+		break;
+	case O_SCEN:
+		o->scenario = optarg;
+		break;
+	case O_STATE:
+		o->state = optarg;
+		break;
+	case O_OUT:
+		o->out = optarg;
+		break;
 	case O_TIMEOUT: {
 		char *end;
 		long long v = strtoll(optarg, &end, 10);
@@ -119,26 +185,56 @@ static int run_options_one(struct run_options *o, int c, char *err)
 		o->timeout_s = v;
 		break;
 	}
-	case O_PAYLOAD: o->payload = optarg; break;
-	case O_LOCALE: o->locale = optarg; break;
-	case O_MANUAL: o->manual = 1; break;
-	case O_AUTO: o->manual = 0; break;
-	case O_TRIG: o->trigger_id = optarg; break;
-	case O_NOTRIG: o->no_trigger = 1; break;
-	case O_DEL: o->account_deleted = 1; break;
-	case O_FIE: o->fields_in_env = 1; break;
+	case O_PAYLOAD:
+		o->payload = optarg;
+		break;
+	case O_LOCALE:
+		o->locale = optarg;
+		break;
+	case O_MANUAL:
+		o->manual = 1;
+		break;
+	case O_AUTO:
+		o->manual = 0;
+		break;
+	case O_TRIG:
+		o->trigger_id = optarg;
+		break;
+	case O_NOTRIG:
+		o->no_trigger = 1;
+		break;
+	case O_DEL:
+		o->account_deleted = 1;
+		break;
+	case O_FIE:
+		o->fields_in_env = 1;
+		break;
 	case O_ENV:
 		if (strchr(optarg, '=') == NULL || optarg[0] == '=')
 			return err_set(err, "--env wants KEY=VALUE, not '%s'", optarg);
 		o->extra_env[o->n_extra++] = optarg;
 		break;
-	case O_INH: o->inherit_env = 1; break;
-	case O_RAW: o->raw = 1; break;
-	case O_NOCOL: o->no_color = 1; break;
-	case O_NOLINT: o->no_lint = 1; break;
-	case O_STRICT: o->strict = 1; break;
-	case O_SAVETOK: o->save_tokens = 1; break;
-	case O_ALL: o->all_scenarios = 1; break;
+	case O_INH:
+		o->inherit_env = 1;
+		break;
+	case O_RAW:
+		o->raw = 1;
+		break;
+	case O_NOCOL:
+		o->no_color = 1;
+		break;
+	case O_NOLINT:
+		o->no_lint = 1;
+		break;
+	case O_STRICT:
+		o->strict = 1;
+		break;
+	case O_SAVETOK:
+		o->save_tokens = 1;
+		break;
+	case O_ALL:
+		o->all_scenarios = 1;
+		break;
 	case O_LEVEL:
 		if (strcmp(optarg, "debug") == 0)
 			o->level = RUN_LEVEL_DEBUG;
@@ -153,14 +249,23 @@ static int run_options_one(struct run_options *o, int c, char *err)
 		char *end;
 		long v = strtol(optarg, &end, 10);
 		if (*end != '\0' || end == optarg || v < 1 || v > 100000)
-			return err_set(err, "--keep-runs wants a number of run directories (1..100000), not '%s'", optarg);
+			return err_set(err, "--keep-runs wants a number of run directories (1..100000), not '%s'",
+				       optarg);
 		o->keep_runs = (int)v;
 		break;
 	}
-	case O_RECORD: o->record = 1; break;
-	case O_REPLAY: o->replay = 1; break;
-	case O_NOREPLAY: o->no_replay = 1; break;
-	case O_VCA: o->vendor_ca = optarg; break;
+	case O_RECORD:
+		o->record = 1;
+		break;
+	case O_REPLAY:
+		o->replay = 1;
+		break;
+	case O_NOREPLAY:
+		o->no_replay = 1;
+		break;
+	case O_VCA:
+		o->vendor_ca = optarg;
+		break;
 	case O_VCONN: {
 		/* curl's CONNECT_TO syntax: HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT */
 		int colons = 0;

@@ -36,17 +36,17 @@ struct run_options {
 	int manual;             /* --manual (default) / --auto */
 	int no_trigger, inherit_env, fields_in_env, account_deleted, raw, json, write_config, no_color, no_preload;
 	enum report_format format; /* --format; json is format == REPORT_JSON */
-	int all_scenarios; /* --all-scenarios (run only) */
-	int no_lint;     /* --no-lint */
-	int strict;      /* --strict: lint warnings fail too */
-	int save_tokens; /* --save-tokens: refreshed tokens of the dev config's account go back into it */
-	enum run_level level; /* --level: what the live display shows (the run directory keeps all) */
-	int keep_runs;        /* --keep-runs: numbered run directories kept (default 20) */
-	char **extra_env; /* --env KEY=VAL, NULL-terminated (never NULL after a parse) */
+	int all_scenarios;         /* --all-scenarios (run only) */
+	int no_lint;               /* --no-lint */
+	int strict;                /* --strict: lint warnings fail too */
+	int save_tokens;           /* --save-tokens: refreshed tokens of the dev config's account go back into it */
+	enum run_level level;      /* --level: what the live display shows (the run directory keeps all) */
+	int keep_runs;             /* --keep-runs: numbered run directories kept (default 20) */
+	char **extra_env;          /* --env KEY=VAL, NULL-terminated (never NULL after a parse) */
 	size_t n_extra;
-	int record;       /* --record: the vendor through the proxy, every exchange into the scenario's vendor.har */
-	int replay;       /* --replay: answer from vendor.har (the default when there is one), a usage error without */
-	int no_replay;    /* --no-replay: no proxy at all */
+	int record;    /* --record: the vendor through the proxy, every exchange into the scenario's vendor.har */
+	int replay;    /* --replay: answer from vendor.har (the default when there is one), a usage error without */
+	int no_replay; /* --no-replay: no proxy at all */
 	const char *vendor_ca;    /* --vendor-ca FILE (record) */
 	char **vendor_connect_to; /* --vendor-connect-to, NULL-terminated (never NULL after a parse) */
 	size_t n_connect_to;

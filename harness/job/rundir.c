@@ -161,7 +161,8 @@ int rundir_create(const char *base, const char *out, struct rundir *rd, char *er
 	}
 	if (rd->path == NULL)
 		return err_set(err, "out of memory");
-	if ((rd->out = rundir_open(rd, "stdout.log", err)) == NULL || (rd->err = rundir_open(rd, "stderr.log", err)) == NULL ||
+	if ((rd->out = rundir_open(rd, "stdout.log", err)) == NULL ||
+	    (rd->err = rundir_open(rd, "stderr.log", err)) == NULL ||
 	    (rd->events = rundir_open(rd, "events.jsonl", err)) == NULL) {
 		rundir_close(rd);
 		return -1;
@@ -182,7 +183,8 @@ int rundir_write(const struct rundir *rd, const char *name, const void *data, si
 /* A key that names a secret: password, secret, token, passphrase, key (any case). */
 static int secret_name(const char *key)
 {
-	static const char *const words[] = {"password", "passwd", "secret", "token", "passphrase", "credential", "apikey", "api_key"};
+	static const char *const words[] = {"password",   "passwd",     "secret", "token",
+					    "passphrase", "credential", "apikey", "api_key"};
 	char low[128];
 	size_t i;
 	for (i = 0; key[i] && i < sizeof(low) - 1; i++)
@@ -201,15 +203,15 @@ static void redact_json(json_t *v)
 	json_t *val;
 	size_t i;
 	if (json_is_object(v)) {
-		json_object_foreach(v, key, val)
-		{
+		json_object_foreach (v, key, val) {
 			if (secret_name(key) && !json_is_null(val))
 				json_object_set_new(v, key, json_string(REDACTED));
 			else
 				redact_json(val);
 		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, val) redact_json(val);
+		json_array_foreach (v, i, val)
+			redact_json(val);
 	}
 }
 

@@ -10,11 +10,11 @@
 #include <stdio.h>
 
 struct rundir {
-	char *path;  /* malloc'd */
-	int n;       /* run number; 0 for an --out folder */
-	FILE *out;   /* stdout.log */
-	FILE *err;   /* stderr.log */
-	FILE *events;/* events.jsonl */
+	char *path;   /* malloc'd */
+	int n;        /* run number; 0 for an --out folder */
+	FILE *out;    /* stdout.log */
+	FILE *err;    /* stderr.log */
+	FILE *events; /* events.jsonl */
 };
 
 /*

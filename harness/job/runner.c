@@ -11,8 +11,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +27,9 @@ struct runner {
 	struct loop *loop;
 	struct runner_hooks hooks;
 	pid_t pid;
-	int out_fd, err_fd;   /* -1 once closed */
-	int out_watched;      /* stdout still read (0 after EOF or a too-long line) */
-	struct buf line;      /* the stdout line being assembled */
+	int out_fd, err_fd; /* -1 once closed */
+	int out_watched;    /* stdout still read (0 after EOF or a too-long line) */
+	struct buf line;    /* the stdout line being assembled */
 	size_t lineno;
 	long long timer, drain_timer, term_timer;
 	int reaped, status;
@@ -250,7 +250,8 @@ void runner_terminate(struct runner *r, long long timeout_ms)
 		kill(-r->pid, SIGTERM);
 		kill(-r->pid, SIGCONT); /* a stopped (^Z'd) konnector must see the TERM */
 	}
-	/* the leader may be reaped while its group (or a grandchild holding the pipes) lives on: the timer still fires */
+	/* the leader may be reaped while its group (or a grandchild holding the pipes) lives on: the timer still fires
+	 */
 	r->term_timer = loop_add_timer(r->loop, timeout_ms, runner_on_term_timeout, r);
 }
 
@@ -347,7 +348,8 @@ static void child_exec(const char *path, const struct runner_spec *spec, int out
 	child_fail(report, 3);
 }
 
-struct runner *runner_start(struct loop *loop, const struct runner_spec *spec, const struct runner_hooks *hooks, char *err)
+struct runner *runner_start(struct loop *loop, const struct runner_spec *spec, const struct runner_hooks *hooks,
+			    char *err)
 {
 	if (spec->argv == NULL || spec->argv[0] == NULL) {
 		err_set(err, "no command to run");

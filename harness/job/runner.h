@@ -48,7 +48,8 @@ struct runner;
  * Fork and exec. A command that cannot be started fails here with err as Go
  * words it (`exec: "x": executable file not found in $PATH`, `fork/exec …: …`).
  */
-struct runner *runner_start(struct loop *loop, const struct runner_spec *spec, const struct runner_hooks *hooks, char *err);
+struct runner *runner_start(struct loop *loop, const struct runner_spec *spec, const struct runner_hooks *hooks,
+			    char *err);
 /* Reap the child if it has ended (call on every SIGCHLD). */
 void runner_on_sigchld(struct runner *r);
 /* SIGKILL the whole process group now (run's Ctrl-C); done still follows. */

@@ -7,10 +7,10 @@
  */
 #include "harness/job/session.h"
 
-#include "common/fsutil.h"
 #include "common/atomic_file.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/fsutil.h"
 #include "common/isotime.h"
 #include "common/konnerr.h"
 #include "harness/exitcode.h"
@@ -125,8 +125,11 @@ int session_open(struct loop *loop, const struct run_options *o, int watching, s
 		snprintf(path, sizeof(path), "%s/files", s->first_rd.path);
 	}
 	s->files_dir = strdup(path);
-	struct stack_options so = {.fixtures_dir = s->fixtures, .state_dir = s->state_dir, .files_dir = s->files_dir,
-				   .perm_mode = STACK_PERM_WARN, .locale = o->locale};
+	struct stack_options so = {.fixtures_dir = s->fixtures,
+				   .state_dir = s->state_dir,
+				   .files_dir = s->files_dir,
+				   .perm_mode = STACK_PERM_WARN,
+				   .locale = o->locale};
 	s->stack = stack_start(loop, &so, err);
 	if (s->stack == NULL)
 		return EXIT_DATAERR;
@@ -267,8 +270,14 @@ static void session_on_line(void *arg, const char *line, size_t len, size_t line
 	else
 		r->bad_shape++;
 	if (r->hooks.line != NULL) {
-		struct session_line l = {.lineno = lineno, .text = line, .len = len, .time = now, .status = st,
-					 .event = st == EVENT_OK ? &ev : NULL, .why = why, .col = col};
+		struct session_line l = {.lineno = lineno,
+					 .text = line,
+					 .len = len,
+					 .time = now,
+					 .status = st,
+					 .event = st == EVENT_OK ? &ev : NULL,
+					 .why = why,
+					 .col = col};
 		r->hooks.line(r->hooks.arg, &l);
 	}
 	if (st == EVENT_OK)
@@ -411,7 +420,8 @@ static int session_run_begin(struct session *s, const struct session_job *job, c
 		/* the newest --keep-runs stay, and the one --state reads from */
 		char base[PATH_MAX + 32], perr[ERR_MAX], *state_run = NULL;
 		snprintf(base, sizeof(base), "%s/.harness/runs", s->o->dir);
-		if (s->state_dir != NULL && (state_run = strdup(s->state_dir)) != NULL && strrchr(state_run, '/') != NULL)
+		if (s->state_dir != NULL && (state_run = strdup(s->state_dir)) != NULL &&
+		    strrchr(state_run, '/') != NULL)
 			*strrchr(state_run, '/') = '\0';
 		if (rundir_prune(base, s->o->keep_runs, state_run, perr) < 0)
 			json_array_append_new(r->warnings, json_string(perr));
@@ -422,8 +432,10 @@ static int session_run_begin(struct session *s, const struct session_job *job, c
 		/* the stack logs "Konnector ignore: <error>" and creates no job */
 		char w[ERR_MAX + 600];
 		snprintf(w, sizeof(w),
-			 "Konnector ignore: %.512s (the stack skips this automatic run: the trigger's last job, %s, errored "
-			 "with LOGIN_FAILED or USER_ACTION_NEEDED, worker/exec/konnector.go beforeHookKonnector; a manual run "
+			 "Konnector ignore: %.512s (the stack skips this automatic run: the trigger's last job, %s, "
+			 "errored "
+			 "with LOGIN_FAILED or USER_ACTION_NEEDED, worker/exec/konnector.go beforeHookKonnector; a "
+			 "manual run "
 			 "(--manual) goes ahead)",
 			 s->skip_error, s->skip_prev);
 		json_array_append_new(r->warnings, json_string(w));
@@ -438,11 +450,13 @@ static int session_run_begin(struct session *s, const struct session_job *job, c
 	r->started_ms = loop_now_ms();
 	s->run = r;
 	if (!r->skip_run && r->start_error == NULL) {
-		struct runner_spec spec = {.argv = argv, .envp = r->env, .cwd = s->o->dir,
+		struct runner_spec spec = {.argv = argv,
+					   .envp = r->env,
+					   .cwd = s->o->dir,
 					   .timeout_ms = r->has_job ? r->job_timeout_ms : s->o->timeout_s * 1000,
 					   .child_sigmask = loop_saved_sigmask(s->loop)};
-		struct runner_hooks rh = {session_on_line, session_on_too_long, session_on_out, session_on_err,
-					  session_on_done, r};
+		struct runner_hooks rh = {session_on_line, session_on_too_long, session_on_out,
+					  session_on_err,  session_on_done,     r};
 		char serr[ERR_MAX];
 		r->runner = runner_start(s->loop, &spec, &rh, serr);
 		if (r->runner == NULL)

@@ -15,9 +15,9 @@
 #include "common/loop.h"
 #include "fake-stack/stack.h"
 #include "harness/job/devconfig.h"
-#include "harness/judge/events.h"
 #include "harness/job/manifest.h"
 #include "harness/job/run_options.h"
+#include "harness/judge/events.h"
 #include "harness/judge/judge.h"
 #include "vendor-proxy/proxy.h"
 
@@ -32,33 +32,33 @@ struct session;
 
 /* One stdout line as the stack reads it. */
 struct session_line {
-	size_t lineno;            /* from 1 */
-	const char *text;         /* without '\n' (and a trailing '\r') */
+	size_t lineno;    /* from 1 */
+	const char *text; /* without '\n' (and a trailing '\r') */
 	size_t len;
 	const char *time;         /* ISO-8601 UTC, when it was read */
 	enum event_status status; /* EVENT_OK: event is the decoded event, already judged */
 	const struct event *event;
-	const char *why;          /* otherwise why the stack ignores it, at byte column col */
+	const char *why; /* otherwise why the stack ignores it, at byte column col */
 	size_t col;
 };
 
 /* The end of one run. */
 struct session_end {
-	int run_no;                     /* the run directory's number (0 for --out) */
+	int run_no; /* the run directory's number (0 for --out) */
 	const char *run_dir;
 	const struct verdict *verdict;
-	const struct judge *judge;      /* the events' counts */
-	const char *start_error;        /* the command could not be started (it is the job's error) */
-	json_t *report;                 /* report.json as it will be written; the check hook may add members */
-	const json_t *changes;          /* this run's writes: {"<doctype>":{"created","updated","deleted"}} */
-	const json_t *journal;          /* this run's requests to the stack (stack.h stack_journal's shape) */
+	const struct judge *judge; /* the events' counts */
+	const char *start_error;   /* the command could not be started (it is the job's error) */
+	json_t *report;            /* report.json as it will be written; the check hook may add members */
+	const json_t *changes;     /* this run's writes: {"<doctype>":{"created","updated","deleted"}} */
+	const json_t *journal;     /* this run's requests to the stack (stack.h stack_journal's shape) */
 	long long duration_ms;
-	int started;                    /* the konnector was started: end and code hold how it ended */
+	int started; /* the konnector was started: end and code hold how it ended */
 	enum process_end end;
-	int code;                       /* exit status (END_EXITED) or signal number (END_SIGNALED) */
-	int interrupted;                /* session_run_stop was called */
-	int exit_status;                /* EXIT_DONE or EXIT_ERRORED; the check hook may change it (EXIT_LINT) */
-	const json_t *vendor;           /* the vendor proxy's report (proxy.h proxy_report), NULL when none ran */
+	int code;                        /* exit status (END_EXITED) or signal number (END_SIGNALED) */
+	int interrupted;                 /* session_run_stop was called */
+	int exit_status;                 /* EXIT_DONE or EXIT_ERRORED; the check hook may change it (EXIT_LINT) */
+	const json_t *vendor;            /* the vendor proxy's report (proxy.h proxy_report), NULL when none ran */
 	const struct manifest *manifest; /* the konnector's, as this run read it */
 };
 
@@ -113,7 +113,8 @@ const char *session_fixtures_dir(const struct session *s);
 const char *session_devconfig_path(const struct session *s);
 /* The dev config as last loaded (its fields are lint's secrets). */
 const struct devconfig *session_devconfig(const struct session *s);
-/* Warnings about the dev config last loaded (unknown keys, fields the manifest lacks): strings "file:line:col: …". Borrowed. */
+/* Warnings about the dev config last loaded (unknown keys, fields the manifest lacks): strings "file:line:col: …".
+ * Borrowed. */
 const json_t *session_config_warnings(const struct session *s);
 /*
  * 1 when the dev config file holds exactly what --save-tokens last wrote

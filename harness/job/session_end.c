@@ -54,14 +54,12 @@ static json_t *session_changes_diff(const json_t *before, const json_t *after)
 	json_t *out = json_object();
 	const char *dt;
 	json_t *counts;
-	json_object_foreach((json_t *)after, dt, counts)
-	{
+	json_object_foreach ((json_t *)after, dt, counts) {
 		json_t *b = json_object_get(before, dt), *d = json_object();
 		const char *k;
 		json_t *v;
 		int any = 0;
-		json_object_foreach(counts, k, v)
-		{
+		json_object_foreach (counts, k, v) {
 			json_int_t n = json_integer_value(v) - json_integer_value(json_object_get(b, k));
 			json_object_set_new(d, k, json_integer(n));
 			any |= n != 0;
@@ -135,8 +133,7 @@ static int session_write_journal(const struct session_run *r, const json_t *jour
 	struct buf b = {0};
 	size_t i;
 	json_t *e;
-	json_array_foreach(journal, i, e)
-	{
+	json_array_foreach (journal, i, e) {
 		char *line = json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (line != NULL)
 			buf_printf(&b, "%s\n", line);
@@ -188,26 +185,26 @@ static void session_finish(struct loop *loop, void *arg)
 	json_t *journal = session_journal_slice(r);
 	json_t *report = session_report(r, &v, changes);
 	struct session_end e = {.run_no = r->rd.n,
-	                        .run_dir = r->rd.path,
-	                        .verdict = &v,
-	                        .judge = &r->judge,
-	                        .start_error = r->start_error,
-	                        .report = report,
-	                        .changes = changes,
-	                        .journal = journal,
-	                        .duration_ms = r->ended_ms - r->started_ms,
-	                        .interrupted = r->interrupted,
-	                        .started = r->start_error == NULL && !r->skip_run,
-	                        .end = r->end,
-	                        .code = r->code,
-	                        .exit_status = v.done ? EXIT_DONE : EXIT_ERRORED,
-	                        .manifest = &s->m};
+				.run_dir = r->rd.path,
+				.verdict = &v,
+				.judge = &r->judge,
+				.start_error = r->start_error,
+				.report = report,
+				.changes = changes,
+				.journal = journal,
+				.duration_ms = r->ended_ms - r->started_ms,
+				.interrupted = r->interrupted,
+				.started = r->start_error == NULL && !r->skip_run,
+				.end = r->end,
+				.code = r->code,
+				.exit_status = v.done ? EXIT_DONE : EXIT_ERRORED,
+				.manifest = &s->m};
 	fflush(r->rd.out);
 	fflush(r->rd.err);
 	fflush(r->rd.events);
 	int jrc = r->journal_base == 0 ? (snprintf(path, sizeof(path), "%s/journal.jsonl", r->rd.path),
-	                                  stack_write_journal(s->stack, path, err))
-	                               : session_write_journal(r, journal, err);
+					  stack_write_journal(s->stack, path, err))
+				       : session_write_journal(r, journal, err);
 	if (jrc < 0)
 		json_array_append_new(r->warnings, json_string(err));
 	snprintf(path, sizeof(path), "%s/state", r->rd.path);

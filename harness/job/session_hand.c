@@ -36,8 +36,8 @@ int session_hand_prepare(struct session *s, const char *run_dir, struct session_
 	judge_init(&r->judge);
 	/* only its path: no stream is written before a konnector is started by hand */
 	r->rd.path = strdup(run_dir);
-	int rc =
-	    r->rd.path != NULL ? session_prep_job(s, r, h->argv, err) : (err_set(err, "out of memory"), EXIT_SOFTWARE);
+	int rc = r->rd.path != NULL ? session_prep_job(s, r, h->argv, err)
+				    : (err_set(err, "out of memory"), EXIT_SOFTWARE);
 	if (rc != EXIT_DONE && r->env != NULL) {
 		/* the environment is ready, only the command is not (no entry yet): still worth serving */
 		memset(h->argv, 0, sizeof(h->argv));

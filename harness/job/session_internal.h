@@ -37,8 +37,8 @@ struct session_run {
 	enum process_end end;
 	int code;
 	int interrupted;
-	int skip_run; /* account_deleted without on_delete_account: nothing to start */
-	int skipped;  /* run --auto after a skip-worthy error: the stack does not even create the job */
+	int skip_run;      /* account_deleted without on_delete_account: nothing to start */
+	int skipped;       /* run --auto after a skip-worthy error: the stack does not even create the job */
 	char *start_error; /* the command could not be started, or the job's preparation failed (stack: PrepareWorkDir's
 			    * error is the job's): set before the start, nothing starts */
 	long long started_ms, ended_ms, finish_timer;
@@ -69,7 +69,7 @@ struct session {
 	char devconfig_path[PATH_MAX];
 	char *fixtures, *state_dir, *files_dir;
 	struct stack *stack;
-	int borrowed_stack; /* session_attach: the stack is the caller's */
+	int borrowed_stack;     /* session_attach: the stack is the caller's */
 	struct rundir first_rd; /* not watching: created with the stack, used by the first run */
 	int has_first_rd;
 	struct session_run *run;
@@ -93,7 +93,7 @@ int session_prep_job(struct session *s, struct session_run *r, char *argv[8], ch
 
 /* session_tokens.c: stack_on_refresh's callback for --save-tokens (called inside the HTTP handler). */
 void session_tokens_on_refresh(struct stack *st, const char *account_id, const char *access_token,
-                               const char *refresh_token, void *arg);
+			       const char *refresh_token, void *arg);
 /* session_tokens.c: write a refresh seen since the last save into the dev config now (nothing when none). */
 void session_tokens_save(struct session *s);
 

@@ -6,10 +6,10 @@
  */
 #include "harness/job/session_prep.h"
 
-#include "common/fsutil.h"
 #include "common/atomic_file.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/fsutil.h"
 #include "common/loop.h"
 #include "harness/exitcode.h"
 #include "harness/job/jobenv.h"
@@ -180,20 +180,24 @@ static const char *session_prep_message_folder(struct session *s, struct session
 		return json_string_value(v);
 	if (v != NULL) {
 		/* stack: the message does not decode into KonnectorMessage; we drop the value and say so */
-		json_array_append_new(r->warnings,
-				      json_string("COZY_FIELDS.folder_to_save in the dev config is not a string: the stack "
-						  "could not read such a job message (json: cannot unmarshal into Go struct "
-						  "field KonnectorMessage.folder_to_save of type string); it is left out"));
+		json_array_append_new(
+			r->warnings,
+			json_string("COZY_FIELDS.folder_to_save in the dev config is not a string: the stack "
+				    "could not read such a job message (json: cannot unmarshal into Go struct "
+				    "field KonnectorMessage.folder_to_save of type string); it is left out"));
 		json_object_del(r->extra_fields, "folder_to_save");
 	}
 	if (s->m.wants_folder)
 		return "yes";
 	if (s->m.home_wants_folder) {
 		json_array_append_new(
-		    r->warnings,
-		    json_string("the manifest asks for a folder only through the legacy fields.advancedFields.folderPath: "
+			r->warnings,
+			json_string(
+				"the manifest asks for a folder only through the legacy "
+				"fields.advancedFields.folderPath: "
 				"Home's triggers carry a folder_to_save (this run has one, as Home's would), but the "
-				"triggers the stack builds itself (model/app/konnector.go BuildTrigger) carry none; declare "
+				"triggers the stack builds itself (model/app/konnector.go BuildTrigger) carry none; "
+				"declare "
 				"\"folders\": [{\"defaultDir\": \"$administrative/$konnector/$account\"}] so every "
 				"trigger has one"));
 		return "yes";
@@ -367,8 +371,7 @@ static char *session_prep_job_payload(struct session *s, struct session_run *r, 
 }
 
 /* The account, as Home creates it from the login form (auth) or an OAuth dance (oauth); COZY_FIELDS. */
-static int session_prep_account(struct session *s, struct session_run *r, int *manual, const char **trig,
-				   char *err)
+static int session_prep_account(struct session *s, struct session_run *r, int *manual, const char **trig, char *err)
 {
 	const struct run_options *o = s->o;
 	char account_id[33];
@@ -460,10 +463,19 @@ static int session_prep_env(struct session *s, struct session_run *r, char *err)
 		err_set(err, "out of memory");
 		return EXIT_SOFTWARE;
 	}
-	struct job job = {.url = stack_url(s->stack), .credentials = token, .fields = r->fields,
-			  .parameters = r->params, .payload = r->payload, .language = s->m.language,
-			  .locale = o->locale, .time_limit_s = time_limit_s, .job_id = r->job_id, .manual = manual,
-			  .trigger_id = trig, .path = getenv("PATH"), .inherit = o->inherit_env ? environ : NULL,
+	struct job job = {.url = stack_url(s->stack),
+			  .credentials = token,
+			  .fields = r->fields,
+			  .parameters = r->params,
+			  .payload = r->payload,
+			  .language = s->m.language,
+			  .locale = o->locale,
+			  .time_limit_s = time_limit_s,
+			  .job_id = r->job_id,
+			  .manual = manual,
+			  .trigger_id = trig,
+			  .path = getenv("PATH"),
+			  .inherit = o->inherit_env ? environ : NULL,
 			  .extra = extra};
 	r->env = jobenv_build(&job, err);
 	free(extra);
@@ -488,8 +500,9 @@ static int session_prep_argv(struct session *s, struct session_run *r, char *arg
 	if (account_deleted && s->m.on_delete_account == NULL) {
 		/* stack: PrepareWorkDir returns ErrAbort: the job is done without running anything */
 		r->skip_run = 1;
-		json_array_append_new(r->warnings, json_string("the manifest has no on_delete_account: the stack runs nothing "
-							       "and the job is done (ErrAbort)"));
+		json_array_append_new(r->warnings,
+				      json_string("the manifest has no on_delete_account: the stack runs nothing "
+						  "and the job is done (ErrAbort)"));
 		return EXIT_DONE;
 	}
 	if (o->cmd != NULL) {
@@ -502,10 +515,13 @@ static int session_prep_argv(struct session *s, struct session_run *r, char *arg
 		err_set(err, "language \"%s\": give the command with --cmd", s->m.language);
 		return EXIT_UNAVAILABLE;
 	}
-	r->entry = account_deleted ? session_prep_clean_rel(s->m.on_delete_account) : session_prep_node_entry(o->dir, o->entry);
+	r->entry = account_deleted ? session_prep_clean_rel(s->m.on_delete_account)
+				   : session_prep_node_entry(o->dir, o->entry);
 	if (r->entry == NULL) {
-		err_set(err, "no entry in %s: none of package.json main, index.js, build/index.js, src/index.js exists; "
-			     "use --entry FILE or --cmd CMD", o->dir);
+		err_set(err,
+			"no entry in %s: none of package.json main, index.js, build/index.js, src/index.js exists; "
+			"use --entry FILE or --cmd CMD",
+			o->dir);
 		return EXIT_DATAERR;
 	}
 	int a = 0;

@@ -10,7 +10,8 @@
 
 #include <stddef.h>
 
-/* The fixtures folder to load, as serve picks it (malloc'd into *out, NULL for none); 0, or -1 with err (a usage error). */
+/* The fixtures folder to load, as serve picks it (malloc'd into *out, NULL for none); 0, or -1 with err (a usage
+ * error). */
 int session_prep_pick_fixtures(const struct run_options *o, char **out, char *err);
 /* A scenario folder holds data/, files/, account_types/ or refresh/ directly. */
 int session_prep_is_scenario(const char *dir);

@@ -35,10 +35,10 @@ void session_tokens_save(struct session *s)
 		json_object_set_new(note, "file", json_string(s->devconfig_path));
 		if (s->save_access != NULL)
 			json_object_set_new(note, "access_token",
-			                    json_string(devconfig_tokens_mask(s->save_access, a, sizeof(a))));
+					    json_string(devconfig_tokens_mask(s->save_access, a, sizeof(a))));
 		if (s->save_refresh != NULL)
 			json_object_set_new(note, "refresh_token",
-			                    json_string(devconfig_tokens_mask(s->save_refresh, r, sizeof(r))));
+					    json_string(devconfig_tokens_mask(s->save_refresh, r, sizeof(r))));
 		free(s->own_write);
 		s->own_write = file_read_all(s->devconfig_path, &s->own_write_len, err);
 	}
@@ -59,7 +59,7 @@ static void session_tokens_timer(struct loop *loop, void *arg)
 
 /* stack_on_refresh: the account made from the dev config got new tokens (called inside the HTTP handler). */
 void session_tokens_on_refresh(struct stack *st, const char *account_id, const char *access_token,
-                               const char *refresh_token, void *arg)
+			       const char *refresh_token, void *arg)
 {
 	(void)st;
 	struct session *s = arg;

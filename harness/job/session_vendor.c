@@ -73,13 +73,13 @@ int session_vendor_start(struct session *s, struct session_run *r, char *err)
 	buf_printf(&spool, "%s/.harness", dir ? dir : o->dir);
 	free(dir);
 	struct proxy_options po = {.mode = o->record ? PROXY_RECORD : PROXY_REPLAY,
-	                           .har_path = har,
-	                           .ca_dir = ca.data,
-	                           .vendor_ca = o->vendor_ca,
-	                           .connect_to = (const char *const *)o->vendor_connect_to,
-	                           .secrets = ps,
-	                           .n_secrets = ps != NULL ? n : 0,
-	                           .spool_dir = spool.data};
+				   .har_path = har,
+				   .ca_dir = ca.data,
+				   .vendor_ca = o->vendor_ca,
+				   .connect_to = (const char *const *)o->vendor_connect_to,
+				   .secrets = ps,
+				   .n_secrets = ps != NULL ? n : 0,
+				   .spool_dir = spool.data};
 	int rc = EXIT_DONE;
 	if (ps == NULL || ca.data == NULL || spool.data == NULL) {
 		rc = EXIT_SOFTWARE;
@@ -143,13 +143,13 @@ void session_vendor_finish(struct session_run *r, json_t *report)
 		int saved = 0;
 		if (json_integer_value(json_object_get(rep, "entries")) == 0) {
 			session_vendor_warn(
-			    report, "--record: the konnector sent nothing through the proxy; %s is left as it was",
-			    r->vendor_har);
+				report, "--record: the konnector sent nothing through the proxy; %s is left as it was",
+				r->vendor_har);
 		} else {
 			char *dir = strdup(r->vendor_har);
 			if (dir == NULL || mkdir_p(dirname(dir), err) < 0 || proxy_save(r->proxy, err) < 0)
 				session_vendor_warn(report, "--record: the HAR was not saved: %s",
-				                    dir ? err : "out of memory");
+						    dir ? err : "out of memory");
 			else
 				saved = 1;
 			free(dir);

@@ -57,7 +57,7 @@ int capture_format(struct buf *out, long long time_ms, unsigned long lineno, con
 }
 
 int capture_parse(const char *rec, size_t len, unsigned long *lineno, char **raw, size_t *raw_len, int *too_long,
-                  char *err)
+		  char *err)
 {
 	json_error_t je;
 	json_t *o = json_loadb(rec, len, 0, &je);
@@ -68,7 +68,7 @@ int capture_parse(const char *rec, size_t len, unsigned long *lineno, char **raw
 	if (!json_is_object(o) || !json_is_integer(l) || json_integer_value(l) < 0 ||
 	    (!json_is_string(r) && !json_is_string(b))) {
 		err_set(err, "not an %s record: an object with \"line\" and \"raw\" (or \"raw_base64\") expected",
-		        CAPTURE_FILE);
+			CAPTURE_FILE);
 		goto out;
 	}
 	*lineno = (unsigned long)json_integer_value(l);

@@ -23,6 +23,6 @@ int capture_format(struct buf *out, long long time_ms, unsigned long lineno, con
  * Returns 0, or -1 with err filled when the record is not a capture record.
  */
 int capture_parse(const char *rec, size_t len, unsigned long *lineno, char **raw, size_t *raw_len, int *too_long,
-                  char *err);
+		  char *err);
 
 #endif

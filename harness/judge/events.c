@@ -347,11 +347,26 @@ static size_t unquote(const char *s, size_t n, char *out, size_t cap)
 			char e = s[r + 1];
 			r += 2;
 			switch (e) {
-			case 'b': tmp[0] = '\b'; k = 1; break;
-			case 'f': tmp[0] = '\f'; k = 1; break;
-			case 'n': tmp[0] = '\n'; k = 1; break;
-			case 'r': tmp[0] = '\r'; k = 1; break;
-			case 't': tmp[0] = '\t'; k = 1; break;
+			case 'b':
+				tmp[0] = '\b';
+				k = 1;
+				break;
+			case 'f':
+				tmp[0] = '\f';
+				k = 1;
+				break;
+			case 'n':
+				tmp[0] = '\n';
+				k = 1;
+				break;
+			case 'r':
+				tmp[0] = '\r';
+				k = 1;
+				break;
+			case 't':
+				tmp[0] = '\t';
+				k = 1;
+				break;
 			case 'u': {
 				unsigned rr = hex4(s + r);
 				r += 4;
@@ -373,7 +388,10 @@ static size_t unquote(const char *s, size_t n, char *out, size_t cap)
 				k = put_rune(rr, tmp);
 				break;
 			}
-			default: tmp[0] = (unsigned char)e; k = 1; break; /* " \ / */
+			default:
+				tmp[0] = (unsigned char)e;
+				k = 1;
+				break; /* " \ / */
 			}
 			if (w + k <= cap)
 				memcpy(out + w, tmp, k);
@@ -624,7 +642,8 @@ enum event_status event_parse(const char *line, size_t len, struct event *ev, ch
 		goto done;
 	if (t[0].type != JSMN_OBJECT) {
 		st = EVENT_BAD_SHAPE;
-		fail_at(&p, tok_raw_start(&t[0]), t[0].type == JSMN_ARRAY ? "an array, not an object" : "a string, not an object");
+		fail_at(&p, tok_raw_start(&t[0]),
+			t[0].type == JSMN_ARRAY ? "an array, not an object" : "a string, not an object");
 		goto done;
 	}
 	if (event_empty(ev) < 0) {

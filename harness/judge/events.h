@@ -39,14 +39,14 @@ enum event_status {
 };
 
 struct event {
-	char *type;        /* malloc'd, NUL-terminated, "" when absent or null; may hold NULs (\u0000) */
+	char *type; /* malloc'd, NUL-terminated, "" when absent or null; may hold NULs (\u0000) */
 	size_t type_len;
-	char *message;     /* malloc'd, decoded UTF-8 cut to its first EVENT_MESSAGE_MAX bytes as the
-			      stack keeps it; "" when absent or null; may hold NULs */
+	char *message;           /* malloc'd, decoded UTF-8 cut to its first EVENT_MESSAGE_MAX bytes as the
+				    stack keeps it; "" when absent or null; may hold NULs */
 	size_t message_len;      /* bytes in message (<= EVENT_MESSAGE_MAX) */
 	size_t message_full_len; /* decoded length before the cut */
 	int no_retry;
-	int has_message;   /* the key was present and a string */
+	int has_message; /* the key was present and a string */
 };
 
 /*

@@ -5,8 +5,8 @@
  */
 #include "harness/judge/expect.h"
 
-#include "common/buf.h"
 #include "common/atomic_file.h"
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/jsonc.h"
 
@@ -23,7 +23,7 @@ static int keys_known(const json_t *obj, const char *file, const char *where, co
 {
 	const char *key;
 	json_t *v;
-	json_object_foreach((json_t *)obj, key, v) {
+	json_object_foreach ((json_t *)obj, key, v) {
 		int ok = 0;
 		for (size_t i = 0; known[i] != NULL; i++)
 			ok |= strcmp(key, known[i]) == 0;
@@ -40,7 +40,8 @@ static int keys_known(const json_t *obj, const char *file, const char *where, co
 	return 0;
 }
 
-/* The optional count bounds of a documents/requests entry: non-negative integers, at most one of count and at_least/at_most. */
+/* The optional count bounds of a documents/requests entry: non-negative integers, at most one of count and
+ * at_least/at_most. */
 static int check_bounds(const json_t *obj, const char *file, const char *where, char *err)
 {
 	static const char *const names[] = {"count", "at_least", "at_most"};
@@ -49,8 +50,7 @@ static int check_bounds(const json_t *obj, const char *file, const char *where, 
 		if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0))
 			return err_set(err, "%s: %s.%s: expected a non-negative integer", file, where, names[i]);
 	}
-	if (json_object_get(obj, "count") &&
-	    (json_object_get(obj, "at_least") || json_object_get(obj, "at_most")))
+	if (json_object_get(obj, "count") && (json_object_get(obj, "at_least") || json_object_get(obj, "at_most")))
 		return err_set(err, "%s: %s: \"count\" cannot be combined with \"at_least\"/\"at_most\"", file, where);
 	return 0;
 }
@@ -94,7 +94,7 @@ static int validate_documents(const json_t *v, const char *file, char *err)
 		return err_set(err, "%s: documents: expected an object of doctypes", file);
 	const char *doctype;
 	json_t *spec;
-	json_object_foreach((json_t *)v, doctype, spec) {
+	json_object_foreach ((json_t *)v, doctype, spec) {
 		char where[256];
 		snprintf(where, sizeof(where), "documents.%s", doctype);
 		static const char *const known[] = {"count", "at_least", "at_most", "match", NULL};
@@ -176,7 +176,8 @@ static int validate_events(const json_t *v, const char *file, char *err)
 			static const char *const ekeys[] = {"type", "message", NULL};
 			if (!json_is_object(e))
 				return err_set(err, "%s: %s: expected an object", file, where);
-			if (keys_known(e, file, where, ekeys, err) < 0 || check_string(e, "type", 0, file, where, err) < 0 ||
+			if (keys_known(e, file, where, ekeys, err) < 0 ||
+			    check_string(e, "type", 0, file, where, err) < 0 ||
 			    check_string(e, "message", 0, file, where, err) < 0)
 				return -1;
 			if (json_object_size(e) == 0)
@@ -308,7 +309,8 @@ static int add_result(struct expect_results *res, char *name, int passed, char *
 	char *message = NULL;
 	if (passed)
 		message = strdup("");
-	else if (asprintf(&message, "expected %s, got %s%s%s", expected, actual, extra ? "; " : "", extra ? extra : "") < 0)
+	else if (asprintf(&message, "expected %s, got %s%s%s", expected, actual, extra ? "; " : "",
+			  extra ? extra : "") < 0)
 		message = NULL;
 	if (message == NULL) {
 		free(name);
@@ -346,7 +348,7 @@ static int subset_match(const json_t *expected, const json_t *actual, struct buf
 		}
 		const char *key;
 		json_t *v;
-		json_object_foreach((json_t *)expected, key, v) {
+		json_object_foreach ((json_t *)expected, key, v) {
 			char *sub = NULL;
 			if (asprintf(&sub, "%s%s%s", path, path[0] ? "." : "", key) < 0)
 				return 0;
@@ -434,7 +436,7 @@ static int check_documents(const json_t *spec_all, const struct expect_outcome *
 {
 	const char *doctype;
 	json_t *spec;
-	json_object_foreach((json_t *)spec_all, doctype, spec) {
+	json_object_foreach ((json_t *)spec_all, doctype, spec) {
 		const json_t *docs = json_object_get(out->documents, doctype);
 		size_t n = 0;
 		for (size_t i = 0; i < json_array_size(docs); i++)
@@ -530,7 +532,8 @@ static int check_files(const json_t *specs, const struct expect_outcome *out, st
 			buf_printf(&act, "no file matches (%zu files", json_array_size(out->files));
 			for (size_t i = 0; i < json_array_size(out->files) && i < 5; i++)
 				buf_printf(&act, "%s%s", i ? ", " : ": ",
-					   json_string_value(json_object_get(json_array_get(out->files, i), "path")) ?: "?");
+					   json_string_value(json_object_get(json_array_get(out->files, i), "path"))
+						   ?: "?");
 			buf_puts(&act, ")");
 		}
 		char *name = NULL;
@@ -559,7 +562,8 @@ static int check_requests(const json_t *specs, const struct expect_outcome *out,
 				continue;
 			json_int_t st = json_integer_value(json_object_get(r, "status"));
 			if (status != NULL && st != json_integer_value(status)) {
-				buf_printf(&seen, "%s%s %s answered %" JSON_INTEGER_FORMAT, seen.len ? ", " : "", m, p, st);
+				buf_printf(&seen, "%s%s %s answered %" JSON_INTEGER_FORMAT, seen.len ? ", " : "", m, p,
+					   st);
 				continue;
 			}
 			n++;
@@ -638,7 +642,8 @@ static int check_events(const json_t *spec, const struct expect_outcome *out, st
 			}
 			struct buf what = {0};
 			buf_printf(&what, "event (%s%s%s%s%s%s)", type ? "type " : "", type ? type : "",
-				   type && msg ? ", " : "", msg ? "message containing \"" : "", msg ? msg : "", msg ? "\"" : "");
+				   type && msg ? ", " : "", msg ? "message containing \"" : "", msg ? msg : "",
+				   msg ? "\"" : "");
 			char *name = NULL, *expected = NULL, *actual = NULL;
 			format(&name, "events %s %s", lists[l], what.data);
 			format(&expected, negate ? "no %s" : "an %s", what.data);
@@ -711,8 +716,7 @@ static int check_vendor(const json_t *spec, const struct expect_outcome *out, st
 		size_t i;
 		json_t *u;
 		buf_printf(&b, "%zu never asked for:", json_array_size(unused));
-		json_array_foreach(unused, i, u)
-		{
+		json_array_foreach (unused, i, u) {
 			if (i == 5) {
 				buf_puts(&b, " …");
 				break;
@@ -759,8 +763,9 @@ json_t *expect_results_json(const struct expect_results *res)
 	json_t *arr = json_array();
 	for (size_t i = 0; arr != NULL && i < res->n; i++) {
 		const struct expect_result *r = &res->r[i];
-		json_array_append_new(arr, json_pack("{s:s, s:b, s:s, s:s, s:s}", "name", r->name, "passed", r->passed,
-						     "expected", r->expected, "actual", r->actual, "message", r->message));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:b, s:s, s:s, s:s}", "name", r->name, "passed", r->passed,
+						"expected", r->expected, "actual", r->actual, "message", r->message));
 	}
 	return arr;
 }

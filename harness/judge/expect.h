@@ -25,16 +25,17 @@ struct expect_outcome {
 	const json_t *files;      /* [{"path", "size" (number or numeric string), "mime"}] (may be NULL) */
 	const json_t *journal;    /* stack_journal(): [{"method", "path", "status", …}] (may be NULL) */
 	const json_t *events;     /* parsed stdout events: [{"type", "message"}] (may be NULL) */
-	const json_t *lint_rules; /* rule id of each lint finding: ["rule-id"…]; NULL: lint did not run (lint expectations pass, saying so) */
-	const json_t *vendor;     /* the vendor proxy's report (vendor-proxy/proxy.h proxy_report); NULL: no proxy ran */
+	const json_t *lint_rules; /* rule id of each lint finding: ["rule-id"…]; NULL: lint did not run (lint
+				     expectations pass, saying so) */
+	const json_t *vendor; /* the vendor proxy's report (vendor-proxy/proxy.h proxy_report); NULL: no proxy ran */
 };
 
 struct expect_result {
-	char *name;     /* e.g. "requests POST /accounts/<type>/<id>/refresh count 1" */
+	char *name; /* e.g. "requests POST /accounts/<type>/<id>/refresh count 1" */
 	int passed;
 	char *expected; /* short human text */
 	char *actual;
-	char *message;  /* "" when passed; else what went wrong, with expected and actual */
+	char *message; /* "" when passed; else what went wrong, with expected and actual */
 };
 
 struct expect_results {

@@ -61,7 +61,7 @@ void expect_sink_scenario(struct expect_sink *s, FILE *f, const char *scenario, 
 	const char *name = scenario ? scenario : "default";
 	size_t n = json_array_size(cases), failed = 0, i;
 	const json_t *c;
-	json_array_foreach(cases, i, c)
+	json_array_foreach (cases, i, c)
 		failed += !json_is_true(json_object_get(c, "passed"));
 	if (s->fmt == REPORT_JUNIT) {
 		fputs("  <testsuite name=\"", f);
@@ -70,7 +70,7 @@ void expect_sink_scenario(struct expect_sink *s, FILE *f, const char *scenario, 
 	} else if (s->fmt == REPORT_TAP) {
 		fprintf(f, "# scenario %s\n", name);
 	}
-	json_array_foreach(cases, i, c) {
+	json_array_foreach (cases, i, c) {
 		int passed = json_is_true(json_object_get(c, "passed"));
 		s->cases++;
 		if (s->fmt == REPORT_JUNIT) {
@@ -129,8 +129,9 @@ void expect_sink_end(struct expect_sink *s, FILE *f)
 	else if (s->fmt == REPORT_TAP)
 		fprintf(f, "1..%zu\n", s->cases);
 	else if (s->fmt == REPORT_GITHUB && s->failed > s->annotations)
-		fprintf(f, "konnector-harness: %zu more failed expectation%s not annotated (GitHub shows at most %d "
-			   "per level)\n", s->failed - s->annotations, s->failed - s->annotations == 1 ? "" : "s",
-			REPORT_GITHUB_MAX);
+		fprintf(f,
+			"konnector-harness: %zu more failed expectation%s not annotated (GitHub shows at most %d "
+			"per level)\n",
+			s->failed - s->annotations, s->failed - s->annotations == 1 ? "" : "s", REPORT_GITHUB_MAX);
 	fflush(f);
 }

@@ -16,7 +16,7 @@ struct expect_sink {
 	enum report_format fmt; /* REPORT_JUNIT, REPORT_GITHUB or REPORT_TAP */
 	size_t cases;           /* test cases written so far (TAP numbers) */
 	size_t failed;
-	size_t annotations;     /* github ::error lines written (capped at REPORT_GITHUB_MAX) */
+	size_t annotations; /* github ::error lines written (capped at REPORT_GITHUB_MAX) */
 };
 
 /* Does this format go through the sink (junit, github, tap)? */

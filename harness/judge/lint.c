@@ -33,13 +33,17 @@ const struct lint_rule lint_rules[] = {
 	{"permission-missing", SEV_WARNING, "a request the real stack would refuse with 403"},
 	{"empty-error-message", SEV_WARNING, "an error/critical line without a message: the job error is empty"},
 	{"no-retry-ignored", SEV_INFO, "no_retry on a line that is not critical: the stack ignores it"},
-	{"no-folder-to-save", SEV_WARNING, "saveFiles failed for lack of folder_to_save: the manifest asks for no folder"},
+	{"no-folder-to-save", SEV_WARNING,
+	 "saveFiles failed for lack of folder_to_save: the manifest asks for no folder"},
 	{"upload-never-sent", SEV_ERROR, "a file upload announced by /files/upload/metadata never came: the run hung"},
-	{"vendor-unrecorded", SEV_ERROR, "a vendor request the replayed HAR has no answer for: the konnector got a 502"},
-	{"vendor-not-proxied", SEV_ERROR, "a failed recording run that sent nothing through the proxy (HTTPS_PROXY ignored)"},
+	{"vendor-unrecorded", SEV_ERROR,
+	 "a vendor request the replayed HAR has no answer for: the konnector got a 502"},
+	{"vendor-not-proxied", SEV_ERROR,
+	 "a failed recording run that sent nothing through the proxy (HTTPS_PROXY ignored)"},
 	{"not-emulated", SEV_WARNING, "a request the harness could not answer as the real stack would"},
 	{"folder-home-only", SEV_WARNING,
-	 "only the legacy fields.advancedFields.folderPath asks for a folder: Home's triggers carry one, the stack's do not"},
+	 "only the legacy fields.advancedFields.folderPath asks for a folder: Home's triggers carry one, the stack's "
+	 "do not"},
 };
 const size_t lint_rules_len = sizeof(lint_rules) / sizeof(lint_rules[0]);
 
@@ -53,10 +57,10 @@ const size_t lint_rules_len = sizeof(lint_rules) / sizeof(lint_rules[0]);
  * only knows LOGIN_FAILED and USER_ACTION_NEEDED (worker/exec/konnector.go).
  */
 static const char *const error_keywords[] = {
-	"LOGIN_FAILED",           "USER_ACTION_NEEDED",      "NOT_EXISTING_DIRECTORY", "FILE_DOWNLOAD_FAILED",
-	"SAVE_FILE_FAILED",       "DISK_QUOTA_EXCEEDED",     "CHALLENGE_ASKED",        "CAPTCHA_RESOLUTION_FAILED",
-	"MAINTENANCE",            "TERMS_VERSION_MISMATCH",  "UNKNOWN_ERROR",          "VENDOR_DOWN",
-	"CANNOT_FIND_ACCOUNT",    "TOS_NOT_ACCEPTED",        "INVALID_FORM",           "UNKNOWN_PARSING_STRATEGY",
+	"LOGIN_FAILED",        "USER_ACTION_NEEDED",     "NOT_EXISTING_DIRECTORY", "FILE_DOWNLOAD_FAILED",
+	"SAVE_FILE_FAILED",    "DISK_QUOTA_EXCEEDED",    "CHALLENGE_ASKED",        "CAPTCHA_RESOLUTION_FAILED",
+	"MAINTENANCE",         "TERMS_VERSION_MISMATCH", "UNKNOWN_ERROR",          "VENDOR_DOWN",
+	"CANNOT_FIND_ACCOUNT", "TOS_NOT_ACCEPTED",       "INVALID_FORM",           "UNKNOWN_PARSING_STRATEGY",
 };
 
 struct secret {
@@ -162,14 +166,29 @@ static char *json_escaped(const char *s, size_t n, size_t *out_len)
 		unsigned char c = (unsigned char)s[i];
 		const char *e = NULL;
 		switch (c) {
-		case '"': e = "\\\""; break;
-		case '\\': e = "\\\\"; break;
-		case '\n': e = "\\n"; break;
-		case '\r': e = "\\r"; break;
-		case '\t': e = "\\t"; break;
-		case '\b': e = "\\b"; break;
-		case '\f': e = "\\f"; break;
-		default: break;
+		case '"':
+			e = "\\\"";
+			break;
+		case '\\':
+			e = "\\\\";
+			break;
+		case '\n':
+			e = "\\n";
+			break;
+		case '\r':
+			e = "\\r";
+			break;
+		case '\t':
+			e = "\\t";
+			break;
+		case '\b':
+			e = "\\b";
+			break;
+		case '\f':
+			e = "\\f";
+			break;
+		default:
+			break;
 		}
 		if (e) {
 			memcpy(o + w, e, strlen(e));
@@ -217,11 +236,13 @@ static void collect_secrets(const json_t *j, const char *name, struct secret_lis
 	} else if (json_is_object(j)) {
 		const char *k;
 		json_t *v;
-		json_object_foreach((json_t *)j, k, v) collect_secrets(v, k, s);
+		json_object_foreach ((json_t *)j, k, v)
+			collect_secrets(v, k, s);
 	} else if (json_is_array(j)) {
 		size_t i;
 		json_t *v;
-		json_array_foreach(j, i, v) collect_secrets(v, name, s);
+		json_array_foreach (j, i, v)
+			collect_secrets(v, name, s);
 	}
 }
 
@@ -250,7 +271,8 @@ struct lint *lint_new(const struct lint_options *o)
 	l->journal_file = strdup(o && o->journal_file ? o->journal_file : "journal");
 	if (o && o->n_secrets)
 		l->secrets = calloc(o->n_secrets, sizeof(*l->secrets));
-	if (l->file == NULL || l->stderr_file == NULL || l->journal_file == NULL || (o && o->n_secrets && l->secrets == NULL)) {
+	if (l->file == NULL || l->stderr_file == NULL || l->journal_file == NULL ||
+	    (o && o->n_secrets && l->secrets == NULL)) {
 		lint_free(l);
 		return NULL;
 	}
@@ -393,7 +415,8 @@ static void check_event(struct lint *l, const struct event *ev, unsigned long li
 				if (strcasecmp(ev->type, known_types[i]) == 0 && ev->type_len == strlen(known_types[i]))
 					hint = known_types[i];
 			add(l, "unknown-type", -1, l->file, line,
-			    "type \"%s\" is not one the stack acts on (types are case-sensitive): the event is published "
+			    "type \"%s\" is not one the stack acts on (types are case-sensitive): the event is "
+			    "published "
 			    "but not logged and never fails the job; use %s%s",
 			    q, *hint ? hint : "debug, info, warn, error or critical", *hint ? " in lower case" : "");
 		}
@@ -528,14 +551,15 @@ static int entry_is(const json_t *e, const char *method, const char *path_prefix
 {
 	const char *m = json_string_value(json_object_get(e, "method"));
 	const char *p = json_string_value(json_object_get(e, "path"));
-	return m && p && (method == NULL || strcmp(m, method) == 0) && strncmp(p, path_prefix, strlen(path_prefix)) == 0;
+	return m && p && (method == NULL || strcmp(m, method) == 0) &&
+	       strncmp(p, path_prefix, strlen(path_prefix)) == 0;
 }
 
 static int entry_is_upload_metadata(const json_t *e)
 {
 	const char *p = json_string_value(json_object_get(e, "path"));
-	return entry_is(e, "POST", "/files/upload/metadata") && (strcmp(p, "/files/upload/metadata") == 0 ||
-								  strcmp(p, "/files/upload/metadata/") == 0);
+	return entry_is(e, "POST", "/files/upload/metadata") &&
+	       (strcmp(p, "/files/upload/metadata") == 0 || strcmp(p, "/files/upload/metadata/") == 0);
 }
 
 /* The data.id of a journalled /files/upload/metadata answer (malloc'd), or NULL when not recoverable. */
@@ -564,8 +588,7 @@ static void journal_uploads(struct lint *l, const json_t *journal)
 	json_t *e;
 	if (used == NULL)
 		return;
-	json_array_foreach(journal, i, e)
-	{
+	json_array_foreach (journal, i, e) {
 		if (!entry_is(e, NULL, "/files/"))
 			continue;
 		any_files = 1;
@@ -574,8 +597,7 @@ static void journal_uploads(struct lint *l, const json_t *journal)
 		if (mid && (entry_is(e, "POST", "/files/") || entry_is(e, "PUT", "/files/")))
 			json_object_set_new(used, mid, json_integer((json_int_t)i));
 	}
-	json_array_foreach(journal, i, e)
-	{
+	json_array_foreach (journal, i, e) {
 		if (!entry_is_upload_metadata(e) || json_integer_value(json_object_get(e, "status")) != 201)
 			continue;
 		char *id = metadata_answer_id(e);
@@ -600,8 +622,7 @@ void lint_journal(struct lint *l, const json_t *journal)
 	size_t i;
 	json_t *e;
 	journal_uploads(l, journal);
-	json_array_foreach(journal, i, e)
-	{
+	json_array_foreach (journal, i, e) {
 		const char *why = json_string_value(json_object_get(e, "forbidden"));
 		const char *differs = json_string_value(json_object_get(e, "differs"));
 		const char *m = json_string_value(json_object_get(e, "method"));
@@ -626,12 +647,12 @@ void lint_vendor(struct lint *l, const json_t *vendor)
 		return;
 	size_t i;
 	json_t *u;
-	json_array_foreach(json_object_get(vendor, "unrecorded"), i, u)
-	{
+	json_array_foreach (json_object_get(vendor, "unrecorded"), i, u) {
 		const char *m = json_string_value(json_object_get(u, "method"));
 		const char *url = json_string_value(json_object_get(u, "url"));
 		add(l, "vendor-unrecorded", -1, har, 0,
-		    "%s %s has no recorded answer: the konnector got 502 Bad Gateway instead of the vendor's page; if it "
+		    "%s %s has no recorded answer: the konnector got 502 Bad Gateway instead of the vendor's page; if "
+		    "it "
 		    "asks for this now, record the scenario again (run --record)",
 		    m ? m : "?", url ? url : "?");
 	}
@@ -694,15 +715,19 @@ void lint_finish(struct lint *l, enum process_end end, int code, long long durat
 		    "the legacy fields.advancedFields.folderPath), or when COZY_FIELDS sets one; add \"folders\": "
 		    "[{\"defaultDir\": \"$administrative/$konnector/$account\"}] to manifest.konnector",
 		    l->save_failed_count,
-		    l->saw_path_undefined ? "fields.folderPath is undefined: The \"path\" argument must be of type string"
-					  : "\"No folder_to_save available in the trigger\"");
+		    l->saw_path_undefined
+			    ? "fields.folderPath is undefined: The \"path\" argument must be of type string"
+			    : "\"No folder_to_save available in the trigger\"");
 	/* a hang: the real stack SIGKILLs the konnector at its time limit (300 s) */
 	if (l->upload_lost_count > 0 && (end == END_TIMEOUT || end == END_SIGNALED))
 		add(l, "upload-never-sent", -1, l->journal_file, l->upload_lost_line,
-		    "%zu upload(s) after POST /files/upload/metadata never sent and the run was %s: cozy-konnector-libs' "
-		    "saveFiles lost a race with a fast vendor (request#887: the download cannot be piped after its data "
+		    "%zu upload(s) after POST /files/upload/metadata never sent and the run was %s: "
+		    "cozy-konnector-libs' "
+		    "saveFiles lost a race with a fast vendor (request#887: the download cannot be piped after its "
+		    "data "
 		    "was emitted, nothing catches it) and the konnector hung until the kill; give saveFiles a "
-		    "requestInstance whose downloads stay paused until piped (see examples/libs-bills/index.js), or use "
+		    "requestInstance whose downloads stay paused until piped (see examples/libs-bills/index.js), or "
+		    "use "
 		    "fetchFile",
 		    l->upload_lost_count, end == END_TIMEOUT ? "killed at the time limit" : "killed by a signal");
 	if (l->stderr_total > LINT_STDERR_MAX)
@@ -712,8 +737,10 @@ void lint_finish(struct lint *l, enum process_end end, int code, long long durat
 		    l->stderr_total, LINT_STDERR_MAX / 1024);
 	if (l->vendor_silent != NULL && !out->done)
 		add(l, "vendor-not-proxied", -1, l->vendor_silent, 0,
-		    "the run was recording and failed, yet the konnector sent nothing through the proxy: its HTTP client "
-		    "ignores HTTPS_PROXY (node's https module or fetch without a proxy agent, a browser, raw sockets), so "
+		    "the run was recording and failed, yet the konnector sent nothing through the proxy: its HTTP "
+		    "client "
+		    "ignores HTTPS_PROXY (node's https module or fetch without a proxy agent, a browser, raw sockets), "
+		    "so "
 		    "nothing can be recorded; give it a proxy-aware agent (see docs/VENDOR.md, \"Which HTTP clients go "
 		    "through the proxy\")");
 	if (duration_ms > LINT_TOKEN_VALIDITY_MS)

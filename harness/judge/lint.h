@@ -35,15 +35,15 @@ struct finding {
 
 /* A secret whose value must never reach stdout or stderr. */
 struct lint_secret {
-	const char *name;  /* the dev-config field name, shown in findings (never the value) */
+	const char *name; /* the dev-config field name, shown in findings (never the value) */
 	const char *value;
 };
 
 struct lint_options {
-	const char *file;                 /* name for stdout findings (default "stdout") */
-	const char *stderr_file;          /* name for stderr findings (default "stderr") */
-	const char *journal_file;         /* name for journal findings (default "journal") */
-	const struct lint_secret *secrets;/* values shorter than LINT_SECRET_MIN are ignored */
+	const char *file;                  /* name for stdout findings (default "stdout") */
+	const char *stderr_file;           /* name for stderr findings (default "stderr") */
+	const char *journal_file;          /* name for journal findings (default "journal") */
+	const struct lint_secret *secrets; /* values shorter than LINT_SECRET_MIN are ignored */
 	size_t n_secrets;
 };
 #define LINT_SECRET_MIN 4
@@ -70,9 +70,11 @@ void lint_stdout_line(struct lint *l, const char *line, size_t len, unsigned lon
 void lint_stdout_too_long(struct lint *l, unsigned long lineno);
 /* Stderr bytes as they come. */
 void lint_stderr(struct lint *l, const char *data, size_t len);
-/* The fake stack's journal (array of entries); entries with "forbidden" give permission-missing, "differs" not-emulated. */
+/* The fake stack's journal (array of entries); entries with "forbidden" give permission-missing, "differs"
+ * not-emulated. */
 void lint_journal(struct lint *l, const json_t *journal);
-/* The manifest asks for a folder only the legacy way (Home gives one, the stack's triggers do not): folder-home-only. */
+/* The manifest asks for a folder only the legacy way (Home gives one, the stack's triggers do not): folder-home-only.
+ */
 void lint_folder_home_only(struct lint *l, const char *manifest_file);
 /*
  * The vendor proxy's report of the run (vendor-proxy/proxy.h proxy_report):

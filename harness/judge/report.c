@@ -10,8 +10,11 @@ int report_format_parse(const char *s, enum report_format *out)
 	static const struct {
 		const char *name;
 		enum report_format f;
-	} names[] = {{"text", REPORT_TEXT}, {"json", REPORT_JSON}, {"junit", REPORT_JUNIT},
-		     {"github", REPORT_GITHUB}, {"tap", REPORT_TAP}};
+	} names[] = {{"text", REPORT_TEXT},
+		     {"json", REPORT_JSON},
+		     {"junit", REPORT_JUNIT},
+		     {"github", REPORT_GITHUB},
+		     {"tap", REPORT_TAP}};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(s, names[i].name) == 0) {
 			*out = names[i].f;
@@ -47,8 +50,7 @@ void report_verdict_text(const struct verdict *v, char *out, size_t len)
 	}
 	char e[300];
 	error_short(v, e, sizeof(e));
-	snprintf(out, len, "%sjob errored: \"%s\" (%s%s)", pre, e,
-		 v->retry ? "the stack retries it once" : "no retry",
+	snprintf(out, len, "%sjob errored: \"%s\" (%s%s)", pre, e, v->retry ? "the stack retries it once" : "no retry",
 		 v->skips_next_runs ? "; later automatic runs are skipped" : "");
 }
 
@@ -75,11 +77,11 @@ static void write_text(FILE *f, const struct report_item *items, size_t n)
 		const struct finding *fs = lint_findings(items[i].lint, &nf);
 		for (size_t k = 0; k < nf; k++) {
 			if (fs[k].line)
-				fprintf(f, "%s:%lu: %s %s: %s\n", fs[k].file, fs[k].line, lint_severity_name(fs[k].severity),
-					fs[k].rule, fs[k].message);
+				fprintf(f, "%s:%lu: %s %s: %s\n", fs[k].file, fs[k].line,
+					lint_severity_name(fs[k].severity), fs[k].rule, fs[k].message);
 			else
-				fprintf(f, "%s: %s %s: %s\n", fs[k].file, lint_severity_name(fs[k].severity), fs[k].rule,
-					fs[k].message);
+				fprintf(f, "%s: %s %s: %s\n", fs[k].file, lint_severity_name(fs[k].severity),
+					fs[k].rule, fs[k].message);
 		}
 		for (size_t r = 0; r < lint_rules_len; r++) {
 			size_t d = lint_dropped(items[i].lint, lint_rules[r].id);
@@ -154,11 +156,20 @@ void report_xml_escape(FILE *f, const char *s)
 	for (; s != NULL && *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		switch (c) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(c < 0x20 && c != '\n' && c != '\t' ? '?' : c, f); /* XML 1.0 forbids the others */
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(c < 0x20 && c != '\n' && c != '\t' ? '?' : c, f); /* XML 1.0 forbids the others */
 		}
 	}
 }
@@ -173,7 +184,8 @@ static void rule_lines(FILE *f, const struct report_item *items, size_t n, const
 			if (strcmp(fs[k].rule, rule) != 0)
 				continue;
 			char head[600];
-			snprintf(head, sizeof(head), "%s:%lu: %s: ", fs[k].file, fs[k].line, lint_severity_name(fs[k].severity));
+			snprintf(head, sizeof(head), "%s:%lu: %s: ", fs[k].file, fs[k].line,
+				 lint_severity_name(fs[k].severity));
 			if (xml) {
 				report_xml_escape(f, head);
 				report_xml_escape(f, fs[k].message);
@@ -254,12 +266,23 @@ void report_github_escape(FILE *f, const char *s, int property)
 {
 	for (; s != NULL && *s; s++) {
 		switch (*s) {
-		case '%': fputs("%25", f); break;
-		case '\r': fputs("%0D", f); break;
-		case '\n': fputs("%0A", f); break;
-		case ':': fputs(property ? "%3A" : ":", f); break;
-		case ',': fputs(property ? "%2C" : ",", f); break;
-		default: fputc(*s, f);
+		case '%':
+			fputs("%25", f);
+			break;
+		case '\r':
+			fputs("%0D", f);
+			break;
+		case '\n':
+			fputs("%0A", f);
+			break;
+		case ':':
+			fputs(property ? "%3A" : ":", f);
+			break;
+		case ',':
+			fputs(property ? "%2C" : ",", f);
+			break;
+		default:
+			fputc(*s, f);
 		}
 	}
 }
@@ -290,8 +313,9 @@ static void write_github(FILE *f, const struct report_item *items, size_t n)
 	}
 	for (int s = 2; s >= 0; s--)
 		if (total[s] > shown[s])
-			fprintf(f, "konnector-harness lint: %zu more %s finding%s not annotated (GitHub shows at most %d "
-				   "per level); run with --format text to see them all\n",
+			fprintf(f,
+				"konnector-harness lint: %zu more %s finding%s not annotated (GitHub shows at most %d "
+				"per level); run with --format text to see them all\n",
 				total[s] - shown[s], s == 0 ? "info" : cmd[s], total[s] - shown[s] == 1 ? "" : "s",
 				REPORT_GITHUB_MAX);
 	for (size_t i = 0; i < n; i++) {
@@ -310,11 +334,12 @@ static void write_tap(FILE *f, const struct report_item *items, size_t n, int st
 		int fail = w >= 0 && counts_as_failure((enum severity)w, strict);
 		fprintf(f, "%s %zu - %s", fail ? "not ok" : "ok", r + 1, lint_rules[r].id);
 		if (w >= 0 && !fail)
-			fprintf(f, " # %zu %s finding%s", count, lint_severity_name((enum severity)w), count == 1 ? "" : "s");
+			fprintf(f, " # %zu %s finding%s", count, lint_severity_name((enum severity)w),
+				count == 1 ? "" : "s");
 		fputc('\n', f);
 		if (w >= 0) {
-			fprintf(f, "  ---\n  severity: %s\n  count: %zu\n  findings:\n", lint_severity_name((enum severity)w),
-				count);
+			fprintf(f, "  ---\n  severity: %s\n  count: %zu\n  findings:\n",
+				lint_severity_name((enum severity)w), count);
 			rule_lines(f, items, n, lint_rules[r].id, 0);
 			fprintf(f, "  ...\n");
 		}
@@ -330,11 +355,21 @@ int report_write(FILE *f, enum report_format fmt, const struct report_item *item
 {
 	int rc = 0;
 	switch (fmt) {
-	case REPORT_TEXT: write_text(f, items, n); break;
-	case REPORT_JSON: rc = write_json(f, items, n); break;
-	case REPORT_JUNIT: write_junit(f, items, n, strict); break;
-	case REPORT_GITHUB: write_github(f, items, n); break;
-	case REPORT_TAP: write_tap(f, items, n, strict); break;
+	case REPORT_TEXT:
+		write_text(f, items, n);
+		break;
+	case REPORT_JSON:
+		rc = write_json(f, items, n);
+		break;
+	case REPORT_JUNIT:
+		write_junit(f, items, n, strict);
+		break;
+	case REPORT_GITHUB:
+		write_github(f, items, n);
+		break;
+	case REPORT_TAP:
+		write_tap(f, items, n, strict);
+		break;
 	}
 	if (fflush(f) != 0 || ferror(f))
 		rc = -1;

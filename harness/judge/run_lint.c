@@ -33,10 +33,10 @@ struct run_lint *run_lint_new(const json_t *fields, int strict)
 		return NULL;
 	}
 	struct lint_options lo = {.file = RUN_LINT_STDOUT,
-	                          .stderr_file = RUN_LINT_STDERR,
-	                          .journal_file = RUN_LINT_JOURNAL,
-	                          .secrets = secrets,
-	                          .n_secrets = n};
+				  .stderr_file = RUN_LINT_STDERR,
+				  .journal_file = RUN_LINT_JOURNAL,
+				  .secrets = secrets,
+				  .n_secrets = n};
 	rl->lint = lint_new(&lo); /* copies the secrets */
 	free(secrets);
 	if (rl->lint == NULL) {

@@ -121,7 +121,7 @@ static json_t *load_files(const char *run_dir, char *err)
 	free(p);
 	size_t i;
 	json_t *f;
-	json_array_foreach(all, i, f) {
+	json_array_foreach (all, i, f) {
 		const char *type = json_string_value(json_object_get(f, "type"));
 		if (type == NULL || strcmp(type, "file") != 0 || json_is_true(json_object_get(f, "trashed")))
 			continue;
@@ -209,8 +209,8 @@ int scenario_check_load(const char *run_dir, json_t **documents, json_t **files,
 }
 
 int scenario_check_rundir(const char *fixtures_dir, const char *run_dir, const json_t *journal, const char *state,
-		     const char *error, const json_t *lint_rules, const json_t *vendor, json_t **results, size_t *failed,
-		     char *err)
+			  const char *error, const json_t *lint_rules, const json_t *vendor, json_t **results,
+			  size_t *failed, char *err)
 {
 	*results = NULL;
 	*failed = 0;
@@ -284,7 +284,7 @@ void scenario_check_print(const json_t *results, FILE *f)
 {
 	size_t i, failed = 0;
 	json_t *r;
-	json_array_foreach(results, i, r) {
+	json_array_foreach (results, i, r) {
 		int passed = json_is_true(json_object_get(r, "passed"));
 		failed += !passed;
 		fprintf(f, "  %s %s", passed ? "PASS" : "FAIL", json_string_value(json_object_get(r, "name")));
@@ -304,11 +304,11 @@ void scenario_check_end(const char *fixtures, const char *scenario, const json_t
 	int done = e->verdict->done;
 	if (scenario != NULL)
 		json_object_set_new(e->report, "scenario", json_string(scenario));
-	if (scenario_check_rundir(fixtures, e->run_dir, e->journal, done ? "done" : "errored", e->verdict->error, lint_rules,
-	                     e->vendor, &results, &failed, err) < 0) {
+	if (scenario_check_rundir(fixtures, e->run_dir, e->journal, done ? "done" : "errored", e->verdict->error,
+				  lint_rules, e->vendor, &results, &failed, err) < 0) {
 		/* a bad expect.json fails the scenario, as one expectation saying why */
 		results = json_pack("[{s:s, s:b, s:s, s:s, s:s}]", "name", "expect.json", "passed", 0, "expected",
-		                    "a valid expect.json", "actual", err, "message", err);
+				    "a valid expect.json", "actual", err, "message", err);
 		failed = 1;
 	}
 	if (results == NULL)

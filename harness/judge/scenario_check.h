@@ -26,8 +26,8 @@
  * (file:line:column or the key path) or an unreadable run directory.
  */
 int scenario_check_rundir(const char *fixtures_dir, const char *run_dir, const json_t *journal, const char *state,
-		     const char *error, const json_t *lint_rules, const json_t *vendor, json_t **results, size_t *failed,
-		     char *err);
+			  const char *error, const json_t *lint_rules, const json_t *vendor, json_t **results,
+			  size_t *failed, char *err);
 
 /* Load the outcome parts from a run directory: {"<doctype>":[docs]}, [{path,size,mime}], [{type,message}]. */
 int scenario_check_load(const char *run_dir, json_t **documents, json_t **files, json_t **events, char *err);

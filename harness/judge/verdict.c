@@ -1,6 +1,6 @@
 /* The stack's rules around a job's error (see verdict.h). */
-#include "common/konnerr.h"
 #include "harness/judge/verdict.h"
+#include "common/konnerr.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -69,12 +69,12 @@ void watch_enospc_message(char *err, const char *path)
 		snprintf(cur, sizeof(cur), "%.*s", (int)strcspn(s, "\n"), s);
 		free(s);
 	}
-	err_set(
-	    err,
-	    "cannot watch %s: the inotify watch limit is reached (fs.inotify.max_user_watches = %s); raise it with: "
-	    "sudo sysctl fs.inotify.max_user_watches=524288 (and add that line to /etc/sysctl.conf to keep it), "
-	    "or --ignore the large directories",
-	    path, cur);
+	err_set(err,
+		"cannot watch %s: the inotify watch limit is reached (fs.inotify.max_user_watches = %s); raise it "
+		"with: "
+		"sudo sysctl fs.inotify.max_user_watches=524288 (and add that line to /etc/sysctl.conf to keep it), "
+		"or --ignore the large directories",
+		path, cur);
 }
 
 static char *path_join(const char *a, const char *b)
@@ -224,7 +224,7 @@ static void watch_load_gitignore(struct watch *w, const char *abs, const char *r
 static int watch_add_one(struct watch *w, const char *abs, const char *rel, enum wdir_kind kind, char *err)
 {
 	int wd =
-	    w->opt.add_watch ? w->opt.add_watch(w->fd, abs, WATCH_MASK) : inotify_add_watch(w->fd, abs, WATCH_MASK);
+		w->opt.add_watch ? w->opt.add_watch(w->fd, abs, WATCH_MASK) : inotify_add_watch(w->fd, abs, WATCH_MASK);
 	if (wd < 0) {
 		if (errno == ENOSPC) {
 			watch_enospc_message(err, abs);
@@ -273,7 +273,7 @@ static int watch_tree(struct watch *w, const char *abs, const char *rel, enum wd
 			if (!watch_accepts(w, kind, crel, is_dir))
 				;
 			else if (report && changeset_note(&w->cs, crel, CHANGE_CREATED, 0,
-			                                  watch_is_fixture(w, crel) || kind == WDIR_OUTSIDE, err) < 0)
+							  watch_is_fixture(w, crel) || kind == WDIR_OUTSIDE, err) < 0)
 				rc = -1;
 			else if (is_dir)
 				rc = watch_tree(w, cabs, crel, kind, report, err);
@@ -304,7 +304,7 @@ static int watch_rescan(struct watch *w, char *err)
 		return -1;
 	if (w->fixtures_abs != NULL)
 		return watch_tree(w, w->fixtures_abs, w->fixtures_rel, w->fixtures_inside ? WDIR_TREE : WDIR_OUTSIDE, 0,
-		                  err);
+				  err);
 	return 0;
 }
 
@@ -379,8 +379,8 @@ static void watch_on_event(struct watch *w, const struct inotify_event *ev)
 	if (rel == NULL || abs == NULL || dir_rel == NULL || dir_abs == NULL || !watch_accepts(w, kind, rel, is_dir))
 		goto out;
 	enum change_kind ck = (ev->mask & (IN_CREATE | IN_MOVED_TO)) ? CHANGE_CREATED
-	                      : (ev->mask & IN_CLOSE_WRITE)          ? CHANGE_WRITTEN
-	                                                             : CHANGE_REMOVED;
+			      : (ev->mask & IN_CLOSE_WRITE)          ? CHANGE_WRITTEN
+								     : CHANGE_REMOVED;
 	int open = (ev->mask & IN_CREATE) && !is_dir && watch_created_open(abs);
 	int fixture = kind == WDIR_OUTSIDE || watch_is_fixture(w, rel);
 	if (changeset_note(&w->cs, rel, ck, open, fixture, err) < 0)
@@ -519,9 +519,9 @@ static int watch_setup_ignores(struct watch *w, char *err)
 	if (w->droppings == NULL || w->user == NULL || w->defaults == NULL || w->git == NULL)
 		return err_set(err, "out of memory");
 	if (watch_add_ignores(w->droppings, watch_droppings, sizeof(watch_droppings) / sizeof(watch_droppings[0]),
-	                      err) < 0 ||
+			      err) < 0 ||
 	    watch_add_ignores(w->defaults, watch_default_dirs,
-	                      sizeof(watch_default_dirs) / sizeof(watch_default_dirs[0]), err) < 0 ||
+			      sizeof(watch_default_dirs) / sizeof(watch_default_dirs[0]), err) < 0 ||
 	    watch_add_ignores(w->user, w->opt.ignores, w->opt.nignores, err) < 0)
 		return -1;
 	char *run_rel = w->opt.run_dir ? watch_rel_of(w->dir, w->opt.run_dir) : strdup(".harness");
@@ -555,7 +555,7 @@ struct watch *watch_start(struct loop *loop, const struct watch_options *opt, ch
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0) {
 		err_set(err, "inotify_init1: %s%s", strerror(errno),
-		        errno == EMFILE ? " (raise it with: sudo sysctl fs.inotify.max_user_instances=1024)" : "");
+			errno == EMFILE ? " (raise it with: sudo sysctl fs.inotify.max_user_instances=1024)" : "");
 		free(w);
 		return NULL;
 	}

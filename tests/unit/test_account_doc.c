@@ -52,8 +52,8 @@ Test(account_doc, omitempty_and_nulls)
 
 Test(account_doc, keys_match_case_insensitively)
 {
-	check("{\"Account_Type\":\"a\",\"account_type\":\"b\",\"NAME\":\"n\"}", "{\"account_type\":\"b\",\"name\":\"n\"}",
-	      NULL);
+	check("{\"Account_Type\":\"a\",\"account_type\":\"b\",\"NAME\":\"n\"}",
+	      "{\"account_type\":\"b\",\"name\":\"n\"}", NULL);
 }
 
 Test(account_doc, cozy_metadata_round_trips_through_its_struct)
@@ -61,7 +61,8 @@ Test(account_doc, cozy_metadata_round_trips_through_its_struct)
 	check("{\"cozyMetadata\":{\"createdAt\":\"2020-01-01T00:00:00Z\",\"other\":1,\"updatedByApps\":"
 	      "[{\"slug\":\"k\",\"date\":\"2020-01-01T00:00:00+02:00\",\"x\":1}]}}",
 	      "{\"cozyMetadata\":{\"doctypeVersion\":\"\",\"metadataVersion\":0,\"createdAt\":\"2020-01-01T00:00:00Z\","
-	      "\"updatedAt\":\"0001-01-01T00:00:00Z\",\"updatedByApps\":[{\"slug\":\"k\",\"date\":\"2020-01-01T00:00:00+02:00\"}]},"
+	      "\"updatedAt\":\"0001-01-01T00:00:00Z\",\"updatedByApps\":[{\"slug\":\"k\",\"date\":\"2020-01-01T00:00:"
+	      "00+02:00\"}]},"
 	      "\"account_type\":\"\",\"name\":\"\"}",
 	      NULL);
 }
@@ -78,7 +79,8 @@ Test(account_doc, type_errors_read_like_go)
 	check("{\"oauth\":{\"expires_at\":\"tomorrow\"}}", NULL,
 	      "parsing time \"\\\"tomorrow\\\"\" as \"\\\"2006-01-02T15:04:05Z07:00\\\"\": cannot parse");
 	check("{\"cozyMetadata\":{\"metadataVersion\":1.5}}", NULL,
-	      "json: cannot unmarshal number 1.5 into Go struct field Account.cozyMetadata.metadataVersion of type int");
+	      "json: cannot unmarshal number 1.5 into Go struct field Account.cozyMetadata.metadataVersion of type "
+	      "int");
 }
 
 Test(account_doc, time_normalize_and_format)

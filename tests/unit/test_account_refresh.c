@@ -1,4 +1,5 @@
-/* fake-stack/accounts/account_refresh.c: the refresh algorithm without HTTP (canned answers, no refresh token, missing type). */
+/* fake-stack/accounts/account_refresh.c: the refresh algorithm without HTTP (canned answers, no refresh token, missing
+ * type). */
 #include "common/atomic_file.h"
 #include "common/err.h"
 #include "fake-stack/accounts/account_refresh.h"
@@ -26,7 +27,8 @@ static void setup(void)
 	mkdir_p(p, NULL);
 	snprintf(p, sizeof(p), "%s/refresh", dir);
 	mkdir_p(p, NULL);
-	put("account_types/svc.json", "{\"client_id\":\"CID\",\"client_secret\":\"CSEC\",\"grant_mode\":\"authorization_code\"}");
+	put("account_types/svc.json",
+	    "{\"client_id\":\"CID\",\"client_secret\":\"CSEC\",\"grant_mode\":\"authorization_code\"}");
 	put("refresh/svc.json", "{\"access_token\":\"NEW\",\"expires_in\":3600,\"refresh_token\":\"R2\"}");
 	put("refresh/revoked.json", "{\"error\":\"invalid_grant\"}");
 	put("refresh/down.json", "{\"status\":502,\"body\":\"<html>\"}");

@@ -46,8 +46,9 @@ Test(account_rules, seal_and_open_round_trip)
 	cr_assert_str_eq(json_string_value(json_object_get(auth, "login")), "homer");
 	cr_assert_str_eq(json_string_value(json_object_get(auth, "secret")), "s1");
 	cr_assert_null(json_object_get(auth, "credentials_encrypted"));
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(doc, "data"), "auth"), "code")),
-			 "1234");
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(json_object_get(doc, "data"), "auth"), "code")),
+		"1234");
 	json_decref(doc);
 }
 
@@ -126,7 +127,8 @@ static void setup(void)
 	snprintf(p, sizeof(p), "%s/data", dir);
 	cr_assert_eq(mkdir_p(p, err), 0, "%s", err);
 	snprintf(p, sizeof(p), "%s/data/io.cozy.accounts.json", dir);
-	const char *fx = "[{\"_id\":\"plain\",\"account_type\":\"k\",\"auth\":{\"login\":\"bart\",\"password\":\"eat\"}}]";
+	const char *fx =
+		"[{\"_id\":\"plain\",\"account_type\":\"k\",\"auth\":{\"login\":\"bart\",\"password\":\"eat\"}}]";
 	cr_assert_eq(atomic_write(p, fx, strlen(fx), err), 0, "%s", err);
 	loop = loop_new(err);
 	cr_assert_not_null(loop, "%s", err);
@@ -201,11 +203,12 @@ static const char *auth_str(const json_t *doc, const char *key)
 Test(accounts_data, post_seals_names_and_answers_sealed)
 {
 	json_t *ans = NULL;
-	cr_assert_eq(req("POST", "/data/io.cozy.accounts/", atok,
-			 "{\"account_type\":\"k\",\"identifier\":\"email\",\"auth\":{\"login\":\"homer\",\"email\":\"h@x\","
-			 "\"password\":\"doh\"}}",
-			 &ans),
-		     201);
+	cr_assert_eq(
+		req("POST", "/data/io.cozy.accounts/", atok,
+		    "{\"account_type\":\"k\",\"identifier\":\"email\",\"auth\":{\"login\":\"homer\",\"email\":\"h@x\","
+		    "\"password\":\"doh\"}}",
+		    &ans),
+		201);
 	json_t *data = json_object_get(ans, "data");
 	cr_assert_null(json_object_get(json_object_get(data, "auth"), "password"), "the POST answer is sealed");
 	cr_assert_not_null(auth_str(data, "credentials_encrypted"));
@@ -233,7 +236,8 @@ Test(accounts_data, post_seals_names_and_answers_sealed)
 	json_decref(doc);
 
 	/* _find, _all_docs and _normal_docs never show it, even to the konnector */
-	cr_assert_eq(req("POST", "/data/io.cozy.accounts/_find", ktok, "{\"selector\":{\"account_type\":\"k\"}}", &doc), 200);
+	cr_assert_eq(req("POST", "/data/io.cozy.accounts/_find", ktok, "{\"selector\":{\"account_type\":\"k\"}}", &doc),
+		     200);
 	char *text = json_dumps(doc, JSON_COMPACT);
 	cr_assert_null(strstr(text, "\"password\":\"doh\""), "%s", text);
 	free(text);
@@ -258,7 +262,8 @@ Test(accounts_data, get_of_a_clear_account_reseals_it)
 	json_t *doc = NULL;
 	cr_assert_eq(req("GET", "/data/io.cozy.accounts/plain", ktok, NULL, &doc), 200);
 	cr_assert_str_eq(auth_str(doc, "password"), "eat");
-	cr_assert_str_neq(json_string_value(json_object_get(doc, "_rev")), json_string_value(json_object_get(before, "_rev")));
+	cr_assert_str_neq(json_string_value(json_object_get(doc, "_rev")),
+			  json_string_value(json_object_get(before, "_rev")));
 	json_decref(doc);
 	json_t *after = stack_doc_get(st, "io.cozy.accounts", "plain");
 	cr_assert_null(auth_str(after, "password"));
@@ -284,7 +289,8 @@ Test(accounts_data, put_update_seals_fixed_id_create_does_not)
 	cr_assert_null(auth_str(stored, "password"));
 	json_decref(stored);
 
-	cr_assert_eq(req("PUT", "/data/io.cozy.accounts/fixed", atok, "{\"auth\":{\"login\":\"l\",\"password\":\"p\"}}", &ans),
+	cr_assert_eq(req("PUT", "/data/io.cozy.accounts/fixed", atok, "{\"auth\":{\"login\":\"l\",\"password\":\"p\"}}",
+			 &ans),
 		     200);
 	json_decref(ans);
 	stored = stack_doc_get(st, "io.cozy.accounts", "fixed");

@@ -41,7 +41,8 @@ Test(account_types, id_from_file_name_and_context_lookup)
 {
 	char err[ERR_MAX];
 	const char *dir = fixtures();
-	put(dir, "account_types/google.json", "{\"grant_mode\":\"authorization_code\",\"token_endpoint\":\"http://x\"}");
+	put(dir, "account_types/google.json",
+	    "{\"grant_mode\":\"authorization_code\",\"token_endpoint\":\"http://x\"}");
 	put(dir, "account_types/other.json", "{\"_id\":\"/dropbox\",\"slug\":\"dropbox\"}");
 	put(dir, "account_types/plain-dropbox.json", "{\"_id\":\"dropbox\",\"slug\":\"dropbox\"}");
 	struct account_types *at = account_types_load(dir, err);
@@ -130,13 +131,16 @@ Test(account_types, secret_needs_exactly_one_type_with_a_secret_grant)
 	char err[ERR_MAX];
 	const char *dir = fixtures();
 	put(dir, "account_types/a.json", "{\"slug\":\"konn-a\",\"grant_mode\":\"secret\",\"secret\":\"s3cr3t\"}");
-	put(dir, "account_types/b.json", "{\"slug\":\"konn-b\",\"grant_mode\":\"authorization_code\",\"secret\":\"x\"}");
+	put(dir, "account_types/b.json",
+	    "{\"slug\":\"konn-b\",\"grant_mode\":\"authorization_code\",\"secret\":\"x\"}");
 	put(dir, "account_types/c1.json", "{\"slug\":\"konn-c\",\"grant_mode\":\"secret\",\"secret\":\"1\"}");
 	put(dir, "account_types/c2.json", "{\"slug\":\"konn-c\",\"grant_mode\":\"secret\",\"secret\":\"2\"}");
 	put(dir, "account_types/d.json", "{\"slug\":\"konn-d\",\"grant_mode\":\"bi_webview+secret\"}");
-	put(dir, "account_types/e.json", "{\"_id\":\"ctx/e\",\"slug\":\"konn-e\",\"grant_mode\":\"secret\",\"secret\":1}");
+	put(dir, "account_types/e.json",
+	    "{\"_id\":\"ctx/e\",\"slug\":\"konn-e\",\"grant_mode\":\"secret\",\"secret\":1}");
 	put(dir, "account_types/f.json", "{\"slug\":\"konn-f\",\"grant_mode\":\"secret\",\"secret\":{\"k\":[1]}}");
-	put(dir, "account_types/f2.json", "{\"_id\":\"/f\",\"slug\":\"konn-f\",\"grant_mode\":\"secret\",\"secret\":\"ctx\"}");
+	put(dir, "account_types/f2.json",
+	    "{\"_id\":\"/f\",\"slug\":\"konn-f\",\"grant_mode\":\"secret\",\"secret\":\"ctx\"}");
 	struct account_types *at = account_types_load(dir, err);
 	cr_assert_not_null(at, "%s", err);
 	const json_t *s = NULL;

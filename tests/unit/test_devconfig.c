@@ -25,8 +25,9 @@ Test(devconfig, strips_comments_but_not_strings)
 
 Test(devconfig, parse_and_account_split)
 {
-	const char *t = "{\n// creds\n\"COZY_URL\": \"http://ignored\",\n\"fields\": {\"login\": \"bob\", \"password\": \"pw\","
-			" \"access_token\": \"tok\", \"expires_at\": 12},\n\"COZY_PARAMETERS\": {\"p\": 1}\n}";
+	const char *t =
+		"{\n// creds\n\"COZY_URL\": \"http://ignored\",\n\"fields\": {\"login\": \"bob\", \"password\": \"pw\","
+		" \"access_token\": \"tok\", \"expires_at\": 12},\n\"COZY_PARAMETERS\": {\"p\": 1}\n}";
 	struct devconfig dc;
 	char err[ERR_MAX];
 	cr_assert_eq(devconfig_parse(t, strlen(t), "c", &dc, err), 0, "%s", err);
@@ -106,12 +107,13 @@ Test(devconfig, unknown_keys_and_undeclared_fields_are_warnings)
 	json_t *w = json_array();
 	devconfig_check_keys(&dc, &m, "k.json", w);
 	cr_assert_eq(json_array_size(w), 2, "%s", json_dumps(w, 0));
-	cr_assert(strstr(json_string_value(json_array_get(w, 0)), "k.json:4:3: unknown key \"feilds\"") != NULL,
-		  "%s", json_string_value(json_array_get(w, 0)));
+	cr_assert(strstr(json_string_value(json_array_get(w, 0)), "k.json:4:3: unknown key \"feilds\"") != NULL, "%s",
+		  json_string_value(json_array_get(w, 0)));
 	const char *typo = json_string_value(json_array_get(w, 1));
-	cr_assert(strstr(typo, "k.json:2:28: fields.pasword is not a field of the manifest (a typo for \"password\"?)") !=
-			  NULL,
-		  "%s", typo);
+	cr_assert(
+		strstr(typo, "k.json:2:28: fields.pasword is not a field of the manifest (a typo for \"password\"?)") !=
+			NULL,
+		"%s", typo);
 	json_decref(w);
 	devconfig_free(&dc);
 	manifest_free(&m);

@@ -57,10 +57,13 @@ Test(devconfig_tokens, null_leaves_a_key_alone)
 Test(devconfig_tokens, adds_missing_keys_with_the_indentation)
 {
 	check("{\n\t\"fields\": {\n\t\t\"login\": \"x\" // who\n\t}\n}\n", "A", "R",
-	      "{\n\t\"fields\": {\n\t\t\"login\": \"x\",\n\t\t\"access_token\": \"A\",\n\t\t\"refresh_token\": \"R\" // who\n\t}\n}\n");
-	check("{\"fields\": {\"login\": \"x\"}}", "A", NULL, "{\"fields\": {\"login\": \"x\", \"access_token\": \"A\"}}");
+	      "{\n\t\"fields\": {\n\t\t\"login\": \"x\",\n\t\t\"access_token\": \"A\",\n\t\t\"refresh_token\": \"R\" "
+	      "// who\n\t}\n}\n");
+	check("{\"fields\": {\"login\": \"x\"}}", "A", NULL,
+	      "{\"fields\": {\"login\": \"x\", \"access_token\": \"A\"}}");
 	check("{\"fields\": {}}", "A", "R", "{\"fields\": {\"access_token\": \"A\", \"refresh_token\": \"R\"}}");
-	check("{\n  \"COZY_URL\": \"u\"\n}", "A", NULL, "{\n  \"COZY_URL\": \"u\",\n  \"fields\": {\"access_token\": \"A\"}\n}");
+	check("{\n  \"COZY_URL\": \"u\"\n}", "A", NULL,
+	      "{\n  \"COZY_URL\": \"u\",\n  \"fields\": {\"access_token\": \"A\"}\n}");
 	check("{}", NULL, "R", "{\"fields\": {\"refresh_token\": \"R\"}}");
 }
 
@@ -73,7 +76,11 @@ Test(devconfig_tokens, malformed_config_reports_line_and_column)
 {
 	char err[ERR_MAX];
 	size_t n;
-	const char *bad[] = {"{\n  \"fields\": {\n    \"a\" 1\n  }\n}", "[1]", "{\"fields\": 3}", "{ /* open", "{\"a\":1} x",
+	const char *bad[] = {"{\n  \"fields\": {\n    \"a\" 1\n  }\n}",
+			     "[1]",
+			     "{\"fields\": 3}",
+			     "{ /* open",
+			     "{\"a\":1} x",
 			     "{\"a\": \"unterminated}"};
 	const char *want[] = {"3:9:", "1:1:", "1:12:", "unterminated", "1:9:", "unterminated string"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -26,10 +26,11 @@ static void expect_status(const char *s, enum event_status want)
 Test(events, cozy_logger_line)
 {
 	struct event ev;
-	cr_assert_eq(parse("{\"time\":\"2026-11-23T07:09:49.635Z\",\"type\":\"critical\",\"namespace\":\"BaseKonnector\","
-			   "\"no_retry\":true,\"message\":\"LOGIN_FAILED\"}",
-			   &ev),
-		     EVENT_OK);
+	cr_assert_eq(
+		parse("{\"time\":\"2026-11-23T07:09:49.635Z\",\"type\":\"critical\",\"namespace\":\"BaseKonnector\","
+		      "\"no_retry\":true,\"message\":\"LOGIN_FAILED\"}",
+		      &ev),
+		EVENT_OK);
 	cr_assert_str_eq(ev.type, "critical");
 	cr_assert_str_eq(ev.message, "LOGIN_FAILED");
 	cr_assert_eq(ev.message_len, 12);
@@ -40,12 +41,47 @@ Test(events, cozy_logger_line)
 
 Test(events, not_json)
 {
-	const char *bad[] = {"", "   ", "hello", "{", "{\"type\":\"error\"", "{\"type\":\"error\",}", "[1,]", "[1 2]",
-			     "{\"a\" 1}", "{\"a\":1 \"b\":2}", "{1:2}", "{\"a\":tru}", "{\"a\":nulll}", "{\"a\":01}",
-			     "{\"a\":1.}", "{\"a\":.5}", "{\"a\":-}", "{\"a\":1e}", "{\"a\":+1}", "{\"a\":\"x\ty\"}",
-			     "{\"a\":\"\\x\"}", "{\"a\":\"\\u12g4\"}", "{} {}", "{}x", "null null", "tru", "nul", "NaN",
-			     "{\"a\":1,,\"b\":2}", "[,1]", "{,}", "\xef\xbb\xbf{}", "{\"a\":'x'}", "{\"a\":1}\v",
-			     "{\"a\":[1}", "{\"a\":{]}", "}", "]", "[[]", "\"abc", "{\"a\":\"\\\"}"};
+	const char *bad[] = {"",
+			     "   ",
+			     "hello",
+			     "{",
+			     "{\"type\":\"error\"",
+			     "{\"type\":\"error\",}",
+			     "[1,]",
+			     "[1 2]",
+			     "{\"a\" 1}",
+			     "{\"a\":1 \"b\":2}",
+			     "{1:2}",
+			     "{\"a\":tru}",
+			     "{\"a\":nulll}",
+			     "{\"a\":01}",
+			     "{\"a\":1.}",
+			     "{\"a\":.5}",
+			     "{\"a\":-}",
+			     "{\"a\":1e}",
+			     "{\"a\":+1}",
+			     "{\"a\":\"x\ty\"}",
+			     "{\"a\":\"\\x\"}",
+			     "{\"a\":\"\\u12g4\"}",
+			     "{} {}",
+			     "{}x",
+			     "null null",
+			     "tru",
+			     "nul",
+			     "NaN",
+			     "{\"a\":1,,\"b\":2}",
+			     "[,1]",
+			     "{,}",
+			     "\xef\xbb\xbf{}",
+			     "{\"a\":'x'}",
+			     "{\"a\":1}\v",
+			     "{\"a\":[1}",
+			     "{\"a\":{]}",
+			     "}",
+			     "]",
+			     "[[]",
+			     "\"abc",
+			     "{\"a\":\"\\\"}"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_status(bad[i], EVENT_NOT_JSON);
 	/* a raw NUL byte is a control character for Go's scanner */
@@ -56,9 +92,21 @@ Test(events, not_json)
 
 Test(events, bad_shape)
 {
-	const char *bad[] = {"[]", "[{\"type\":\"error\"}]", "\"error\"", "1", "-2.5e3", "true", "false",
-			     "{\"message\":42}", "{\"message\":{}}", "{\"message\":[]}", "{\"message\":true}",
-			     "{\"type\":1}", "{\"no_retry\":\"true\"}", "{\"no_retry\":1}", "{\"no_retry\":{}}",
+	const char *bad[] = {"[]",
+			     "[{\"type\":\"error\"}]",
+			     "\"error\"",
+			     "1",
+			     "-2.5e3",
+			     "true",
+			     "false",
+			     "{\"message\":42}",
+			     "{\"message\":{}}",
+			     "{\"message\":[]}",
+			     "{\"message\":true}",
+			     "{\"type\":1}",
+			     "{\"no_retry\":\"true\"}",
+			     "{\"no_retry\":1}",
+			     "{\"no_retry\":{}}",
 			     "{\"type\":\"error\",\"TYPE\":[]}"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_status(bad[i], EVENT_BAD_SHAPE);
@@ -81,13 +129,17 @@ Test(events, null_and_empty_objects_decode)
 Test(events, keys_fold_case_and_last_wins)
 {
 	struct event ev;
-	cr_assert_eq(parse("{\"TYPE\":\"error\",\"Message\":\"a\",\"MESSAGE\":\"b\",\"No_Retry\":true}", &ev), EVENT_OK);
+	cr_assert_eq(parse("{\"TYPE\":\"error\",\"Message\":\"a\",\"MESSAGE\":\"b\",\"No_Retry\":true}", &ev),
+		     EVENT_OK);
 	cr_assert_str_eq(ev.type, "error");
 	cr_assert_str_eq(ev.message, "b");
 	cr_assert(ev.no_retry);
 	event_clear(&ev);
 	/* U+017F LATIN SMALL LETTER LONG S folds to s (go: fold.go) */
-	cr_assert_eq(parse("{\"me\xc5\xbf\xc5\xbf" "age\":\"x\",\"typ\\u0065\":\"info\"}", &ev), EVENT_OK);
+	cr_assert_eq(parse("{\"me\xc5\xbf\xc5\xbf"
+			   "age\":\"x\",\"typ\\u0065\":\"info\"}",
+			   &ev),
+		     EVENT_OK);
 	cr_assert_str_eq(ev.message, "x");
 	cr_assert_str_eq(ev.type, "info");
 	event_clear(&ev);
@@ -114,7 +166,8 @@ Test(events, strings_decode_like_go)
 	event_clear(&ev);
 	/* lone surrogates → U+FFFD, the next escape kept */
 	cr_assert_eq(parse("{\"message\":\"\\ud800\\u0041\\udc00\"}", &ev), EVENT_OK);
-	cr_assert_str_eq(ev.message, "\xef\xbf\xbd" "A\xef\xbf\xbd");
+	cr_assert_str_eq(ev.message, "\xef\xbf\xbd"
+				     "A\xef\xbf\xbd");
 	event_clear(&ev);
 	/* \u0000 gives a NUL inside the message */
 	cr_assert_eq(parse("{\"type\":\"error\\u0000\",\"message\":\"a\\u0000b\"}", &ev), EVENT_OK);
@@ -306,7 +359,8 @@ Test(events, capture_roundtrip)
  */
 static int known_difference(const char *jansson_error)
 {
-	static const char *const why[] = {"UTF-8", "unable to decode byte", "surrogate", "Unicode", "too big", "overflow", "depth"};
+	static const char *const why[] = {
+		"UTF-8", "unable to decode byte", "surrogate", "Unicode", "too big", "overflow", "depth"};
 	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
 		if (strstr(jansson_error, why[i]) != NULL)
 			return 1;

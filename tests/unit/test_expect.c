@@ -1,4 +1,5 @@
-/* harness/judge/expect.c and scenario_check.c: one passing and one failing case per kind of expectation, and validation. */
+/* harness/judge/expect.c and scenario_check.c: one passing and one failing case per kind of expectation, and
+ * validation. */
 #include "common/atomic_file.h"
 #include "common/err.h"
 #include "harness/judge/expect.h"
@@ -32,7 +33,8 @@ static void fixture_init(struct fixture *f, const char *state, const char *error
 			 "  \"cozyMetadata\":{\"createdByApp\":\"demo\"}},"
 			 " {\"_id\":\"b2\",\"vendor\":\"demo\",\"vendorRef\":\"B002\",\"amount\":20.0}],"
 			 " \"io.cozy.accounts\": [{\"_id\":\"a1\",\"oauth\":{\"access_token\":\"fresh\"}}]}");
-	f->files = J("[{\"path\":\"/Administrative/Demo/2024-01-15_demo_12.50EUR.pdf\",\"size\":\"612\",\"mime\":\"application/pdf\"},"
+	f->files = J("[{\"path\":\"/Administrative/Demo/"
+		     "2024-01-15_demo_12.50EUR.pdf\",\"size\":\"612\",\"mime\":\"application/pdf\"},"
 		     " {\"path\":\"/Administrative/Demo/notes.txt\",\"size\":3,\"mime\":\"text/plain\"}]");
 	f->journal = J("[{\"method\":\"GET\",\"path\":\"/data/io.cozy.accounts/a1\",\"status\":200},"
 		       " {\"method\":\"POST\",\"path\":\"/accounts/demo/a1/refresh\",\"status\":200},"
@@ -42,8 +44,10 @@ static void fixture_init(struct fixture *f, const char *state, const char *error
 		      " {\"type\":\"info\",\"message\":\"saveFiles created 2 files for 2 entries\"},"
 		      " {\"type\":\"critical\",\"message\":\"LOGIN_FAILED\"}]");
 	f->lint = J("[\"skips-next-runs\", \"unknown-type\"]");
-	f->vendor = J("{\"mode\":\"replay\",\"har\":\"fixtures/default/vendor.har\",\"recorded_entries\":3,\"unused\":[]}");
-	f->out = (struct expect_outcome){state, error, f->documents, f->files, f->journal, f->events, f->lint, f->vendor};
+	f->vendor =
+		J("{\"mode\":\"replay\",\"har\":\"fixtures/default/vendor.har\",\"recorded_entries\":3,\"unused\":[]}");
+	f->out = (struct expect_outcome){state,      error,     f->documents, f->files,
+					 f->journal, f->events, f->lint,      f->vendor};
 }
 
 static void fixture_fini(struct fixture *f)
@@ -91,7 +95,8 @@ static void assert_all(const char *expect_text, const char *state, const char *e
 Test(expect, verdict_pass)
 {
 	assert_all("{\"verdict\": \"done\"}", "done", NULL, 1);
-	assert_all("{\"verdict\": {\"state\": \"errored\", \"error\": \"LOGIN_FAILED\"}}", "errored", "LOGIN_FAILED.NEEDS_SECRET", 1);
+	assert_all("{\"verdict\": {\"state\": \"errored\", \"error\": \"LOGIN_FAILED\"}}", "errored",
+		   "LOGIN_FAILED.NEEDS_SECRET", 1);
 }
 
 Test(expect, verdict_fail)
@@ -107,7 +112,8 @@ Test(expect, documents_pass)
 {
 	assert_all("{\"documents\": {\"io.cozy.bills\": {\"count\": 2, \"match\": ["
 		   " {\"vendorRef\": \"B002\", \"amount\": 20}, {\"cozyMetadata\": {\"createdByApp\": \"demo\"}}]},"
-		   " \"io.cozy.accounts\": {\"at_least\": 1, \"at_most\": 1, \"match\": [{\"oauth\": {\"access_token\": \"fresh\"}}]},"
+		   " \"io.cozy.accounts\": {\"at_least\": 1, \"at_most\": 1, \"match\": [{\"oauth\": "
+		   "{\"access_token\": \"fresh\"}}]},"
 		   " \"io.cozy.nothing\": {\"count\": 0}}}",
 		   "done", NULL, 1);
 }
@@ -117,7 +123,8 @@ Test(expect, documents_fail)
 	assert_all("{\"documents\": {\"io.cozy.bills\": {\"count\": 3, \"match\": [{\"vendorRef\": \"B003\"}]},"
 		   " \"io.cozy.accounts\": {\"at_least\": 2}}}",
 		   "done", NULL, 0);
-	struct expect_results res = check("{\"documents\": {\"io.cozy.bills\": {\"match\": [{\"amount\": 13}]}}}", "done", NULL);
+	struct expect_results res =
+		check("{\"documents\": {\"io.cozy.bills\": {\"match\": [{\"amount\": 13}]}}}", "done", NULL);
 	cr_assert_eq(res.n, 1);
 	cr_assert(strstr(res.r[0].message, "amount: expected 13, got 12.5") != NULL, "%s", res.r[0].message);
 	expect_results_clear(&res);
@@ -125,7 +132,8 @@ Test(expect, documents_fail)
 
 Test(expect, files_pass)
 {
-	assert_all("{\"files\": [{\"path\": \"*/2024-01-15_demo_12.50EUR.pdf\", \"size\": 612, \"mime\": \"application/pdf\"},"
+	assert_all("{\"files\": [{\"path\": \"*/2024-01-15_demo_12.50EUR.pdf\", \"size\": 612, \"mime\": "
+		   "\"application/pdf\"},"
 		   " {\"path\": \"/Administrative/Demo/notes.txt\"}]}",
 		   "done", NULL, 1);
 }
@@ -136,41 +144,48 @@ Test(expect, files_fail)
 		   " {\"path\": \"*.txt\", \"mime\": \"application/pdf\"}, {\"path\": \"*/missing.pdf\"}]}",
 		   "done", NULL, 0);
 	struct expect_results res = check("{\"files\": [{\"path\": \"*/missing.pdf\"}]}", "done", NULL);
-	cr_assert(strstr(res.r[0].actual, "no file matches (2 files: /Administrative/Demo/2024") != NULL, "%s", res.r[0].actual);
+	cr_assert(strstr(res.r[0].actual, "no file matches (2 files: /Administrative/Demo/2024") != NULL, "%s",
+		  res.r[0].actual);
 	expect_results_clear(&res);
 }
 
 Test(expect, requests_pass)
 {
-	assert_all("{\"requests\": [{\"method\": \"POST\", \"path\": \"/accounts/*/refresh\", \"count\": 1},"
-		   " {\"method\": \"post\", \"path\": \"/data/io.cozy.bills/\", \"status\": 201, \"at_least\": 2, \"at_most\": 2},"
-		   " {\"path\": \"/data/io.cozy.accounts/*\"}, {\"method\": \"DELETE\", \"path\": \"*\", \"count\": 0}]}",
-		   "done", NULL, 1);
+	assert_all(
+		"{\"requests\": [{\"method\": \"POST\", \"path\": \"/accounts/*/refresh\", \"count\": 1},"
+		" {\"method\": \"post\", \"path\": \"/data/io.cozy.bills/\", \"status\": 201, \"at_least\": 2, "
+		"\"at_most\": 2},"
+		" {\"path\": \"/data/io.cozy.accounts/*\"}, {\"method\": \"DELETE\", \"path\": \"*\", \"count\": 0}]}",
+		"done", NULL, 1);
 }
 
 Test(expect, requests_fail)
 {
-	assert_all("{\"requests\": [{\"method\": \"POST\", \"path\": \"/accounts/*/refresh\", \"count\": 2},"
-		   " {\"method\": \"POST\", \"path\": \"/accounts/*/refresh\", \"status\": 401},"
-		   " {\"method\": \"PUT\", \"path\": \"/data/*\"}, {\"path\": \"/data/io.cozy.bills/\", \"at_most\": 1}]}",
-		   "done", NULL, 0);
-	struct expect_results res =
-		check("{\"requests\": [{\"method\": \"POST\", \"path\": \"/accounts/*/refresh\", \"status\": 401, \"count\": 1}]}",
-		      "done", NULL);
-	cr_assert(strstr(res.r[0].message, "POST /accounts/demo/a1/refresh answered 200") != NULL, "%s", res.r[0].message);
+	assert_all(
+		"{\"requests\": [{\"method\": \"POST\", \"path\": \"/accounts/*/refresh\", \"count\": 2},"
+		" {\"method\": \"POST\", \"path\": \"/accounts/*/refresh\", \"status\": 401},"
+		" {\"method\": \"PUT\", \"path\": \"/data/*\"}, {\"path\": \"/data/io.cozy.bills/\", \"at_most\": 1}]}",
+		"done", NULL, 0);
+	struct expect_results res = check("{\"requests\": [{\"method\": \"POST\", \"path\": \"/accounts/*/refresh\", "
+					  "\"status\": 401, \"count\": 1}]}",
+					  "done", NULL);
+	cr_assert(strstr(res.r[0].message, "POST /accounts/demo/a1/refresh answered 200") != NULL, "%s",
+		  res.r[0].message);
 	expect_results_clear(&res);
 }
 
 Test(expect, events_pass)
 {
 	assert_all("{\"events\": {\"contain\": [{\"type\": \"info\", \"message\": \"saveFiles created 2 files\"},"
-		   " {\"message\": \"Preparing\"}], \"not_contain\": [{\"type\": \"error\"}, {\"type\": \"critical\", \"message\": \"VENDOR_DOWN\"}]}}",
+		   " {\"message\": \"Preparing\"}], \"not_contain\": [{\"type\": \"error\"}, {\"type\": \"critical\", "
+		   "\"message\": \"VENDOR_DOWN\"}]}}",
 		   "done", NULL, 1);
 }
 
 Test(expect, events_fail)
 {
-	assert_all("{\"events\": {\"contain\": [{\"type\": \"warn\"}, {\"type\": \"info\", \"message\": \"created 3 files\"}],"
+	assert_all("{\"events\": {\"contain\": [{\"type\": \"warn\"}, {\"type\": \"info\", \"message\": \"created 3 "
+		   "files\"}],"
 		   " \"not_contain\": [{\"type\": \"critical\"}]}}",
 		   "done", NULL, 0);
 }
@@ -210,8 +225,8 @@ static struct expect_results check_vendor_report(const char *report)
 Test(expect, vendor_fail)
 {
 	struct expect_results res = check_vendor_report(
-	    "{\"mode\":\"replay\",\"recorded_entries\":3,\"unused\":[{\"index\":2,\"method\":\"GET\","
-	    "\"url\":\"https://v/bills/B002.pdf\"}]}");
+		"{\"mode\":\"replay\",\"recorded_entries\":3,\"unused\":[{\"index\":2,\"method\":\"GET\","
+		"\"url\":\"https://v/bills/B002.pdf\"}]}");
 	cr_assert_eq(res.failed, 1);
 	cr_assert(strstr(res.r[0].message, "GET https://v/bills/B002.pdf") != NULL, "%s", res.r[0].message);
 	expect_results_clear(&res);
@@ -234,11 +249,13 @@ Test(expect, vendor_fail)
 
 Test(expect, results_json_shape)
 {
-	struct expect_results res = check("{\"verdict\": \"done\", \"lint\": {\"must_not_fire\": [\"*\"]}}", "done", NULL);
+	struct expect_results res =
+		check("{\"verdict\": \"done\", \"lint\": {\"must_not_fire\": [\"*\"]}}", "done", NULL);
 	json_t *j = expect_results_json(&res);
 	cr_assert_eq(json_array_size(j), 2);
 	cr_assert(json_is_true(json_object_get(json_array_get(j, 0), "passed")));
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 1), "name")), "lint no rule does not fire");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 1), "name")),
+			 "lint no rule does not fire");
 	json_decref(j);
 	expect_results_clear(&res);
 }
@@ -282,11 +299,13 @@ Test(expect, load_reports_line_and_column)
 	unlink(path);
 }
 
-/* The expect.json files shipped in templates/ are valid once rendered (checked here raw: placeholders are inside strings). */
+/* The expect.json files shipped in templates/ are valid once rendered (checked here raw: placeholders are inside
+ * strings). */
 Test(expect, shipped_templates_validate)
 {
-	const char *files[] = {"templates/base/fixtures/default/expect.json", "templates/base/fixtures/login-failed/expect.json",
-			       "templates/oauth/fixtures/default/expect.json", "templates/oauth/fixtures/login-failed/expect.json"};
+	const char *files[] = {
+		"templates/base/fixtures/default/expect.json", "templates/base/fixtures/login-failed/expect.json",
+		"templates/oauth/fixtures/default/expect.json", "templates/oauth/fixtures/login-failed/expect.json"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char err[ERR_MAX] = "";
 		json_t *e = expect_load(files[i], err);
@@ -318,13 +337,16 @@ Test(expect, run_dir_outcome_and_check)
 	put_file(run, "state/data/io.cozy.bills/b1.json", "{\"_id\":\"b1\",\"amount\":1}");
 	put_file(run, "state/data/io.cozy.bills/_design%2Fx.json", "{\"_id\":\"_design/x\"}");
 	put_file(run, "state/files.json",
-		 "[{\"type\":\"directory\",\"path\":\"/A\"},{\"type\":\"file\",\"path\":\"/A/b.pdf\",\"size\":\"5\",\"mime\":\"application/pdf\"},"
+		 "[{\"type\":\"directory\",\"path\":\"/A\"},{\"type\":\"file\",\"path\":\"/A/"
+		 "b.pdf\",\"size\":\"5\",\"mime\":\"application/pdf\"},"
 		 "{\"type\":\"file\",\"path\":\"/.cozy_trash/old.pdf\",\"trashed\":true}]");
 	/* capture records (events.h): only the lines the stack takes as events count */
 	put_file(run, "events.jsonl",
-		 "{\"time\":\"2026-11-23T07:09:49.635Z\",\"line\":1,\"raw\":\"{\\\"type\\\":\\\"info\\\",\\\"message\\\":\\\"hi\\\"}\\r\"}\n"
+		 "{\"time\":\"2026-11-23T07:09:49.635Z\",\"line\":1,\"raw\":\"{\\\"type\\\":\\\"info\\\","
+		 "\\\"message\\\":\\\"hi\\\"}\\r\"}\n"
 		 "{\"time\":\"2026-11-23T07:09:49.636Z\",\"line\":2,\"raw\":\"not json\"}\n"
-		 "{\"time\":\"2026-11-23T07:09:49.637Z\",\"line\":3,\"raw\":\"{\\\"type\\\":\\\"critical\\\",\\\"message\\\":\\\"LOGIN_FAILED\\\"}\"}\n");
+		 "{\"time\":\"2026-11-23T07:09:49.637Z\",\"line\":3,\"raw\":\"{\\\"type\\\":\\\"critical\\\","
+		 "\\\"message\\\":\\\"LOGIN_FAILED\\\"}\"}\n");
 
 	json_t *docs, *files, *events;
 	char err[ERR_MAX] = "";
@@ -340,22 +362,29 @@ Test(expect, run_dir_outcome_and_check)
 
 	json_t *results = NULL;
 	size_t failed = 9;
-	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_eq(
+		scenario_check_rundir(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, NULL, &results, &failed, err), 0,
+		"%s", err);
 	cr_assert_null(results, "no expect.json: no results");
 	cr_assert_eq(scenario_check_has_verdict(fix), 0);
 
 	put_file(fix, "expect.json",
-		 "{\"verdict\":{\"state\":\"errored\",\"error\":\"LOGIN_FAILED\"},\"documents\":{\"io.cozy.bills\":{\"count\":1}},"
+		 "{\"verdict\":{\"state\":\"errored\",\"error\":\"LOGIN_FAILED\"},\"documents\":{\"io.cozy.bills\":{"
+		 "\"count\":1}},"
 		 "\"files\":[{\"path\":\"/A/*.pdf\",\"size\":5}],\"events\":{\"contain\":[{\"type\":\"critical\"}]},"
 		 "\"requests\":[{\"path\":\"/data/*\",\"count\":0}],\"lint\":{\"must_not_fire\":[\"*\"]}}");
-	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_eq(
+		scenario_check_rundir(fix, run, NULL, "errored", "LOGIN_FAILED", NULL, NULL, &results, &failed, err), 0,
+		"%s", err);
 	cr_assert_eq(json_array_size(results), 6);
 	cr_assert_eq(failed, 0, "%s", json_dumps(results, 0));
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(results, 5), "actual")), "none: lint did not run");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(results, 5), "actual")),
+			 "none: lint did not run");
 	cr_assert_eq(scenario_check_has_verdict(fix), 1);
 	json_decref(results);
 
-	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "done", NULL, NULL, NULL, &results, &failed, err), 0, "%s", err);
+	cr_assert_eq(scenario_check_rundir(fix, run, NULL, "done", NULL, NULL, NULL, &results, &failed, err), 0, "%s",
+		     err);
 	cr_assert_eq(failed, 1);
 	json_decref(results);
 
@@ -388,7 +417,8 @@ static char *sink_output(enum report_format fmt, const char *results_text)
 Test(expect, sink_formats)
 {
 	const char *res = "[{\"name\":\"n1\",\"passed\":true,\"expected\":\"e\",\"actual\":\"a\",\"message\":\"\"},"
-			  "{\"name\":\"x: y, z\",\"passed\":false,\"expected\":\"1%\",\"actual\":\"\\\"2\\\"\",\"message\":\"m\\nl\"}]";
+			  "{\"name\":\"x: y, "
+			  "z\",\"passed\":false,\"expected\":\"1%\",\"actual\":\"\\\"2\\\"\",\"message\":\"m\\nl\"}]";
 	char *out = sink_output(REPORT_GITHUB, res);
 	cr_assert_str_eq(out, "::error file=fixtures/x/expect.json,title=a<b%3A x%3A y%2C z::m%0Al\n"
 			      "konnector-harness: scenario a<b: 1 passed, 1 failed\n");
@@ -398,8 +428,10 @@ Test(expect, sink_formats)
 			      "  ---\n  expected: \"1%\"\n  actual: \"\\\"2\\\"\"\n  ...\n1..2\n");
 	free(out);
 	out = sink_output(REPORT_JUNIT, res);
-	cr_assert(strstr(out, "<testsuite name=\"a&lt;b\" tests=\"2\" failures=\"1\" errors=\"0\">") != NULL, "%s", out);
-	cr_assert(strstr(out, "<failure type=\"expectation\" message=\"m\nl\">expected: 1%\nactual: &quot;2&quot;</failure>") != NULL,
+	cr_assert(strstr(out, "<testsuite name=\"a&lt;b\" tests=\"2\" failures=\"1\" errors=\"0\">") != NULL, "%s",
+		  out);
+	cr_assert(strstr(out, "<failure type=\"expectation\" message=\"m\nl\">expected: 1%\nactual: "
+			      "&quot;2&quot;</failure>") != NULL,
 		  "%s", out);
 	free(out);
 	/* No expect.json: the verdict is the one case. */

@@ -81,14 +81,19 @@ Test(files_api, dirs_upload_and_cozy_metadata)
 	cr_assert_str_eq(at("data.attributes.path"), "/A/B/C");
 	/* stack: a directory's cozyMetadata has no upload fields (CozyMetadataFromClaims(c, false)) */
 	cr_assert_str_eq(at("data.attributes.cozyMetadata.createdByApp"), "shop");
-	cr_assert_null(json_object_get(json_object_get(json_object_get(json_object_get(R.body, "data"), "attributes"),
-						       "cozyMetadata"),
-				       "uploadedAt"));
+	cr_assert_null(json_object_get(
+		json_object_get(json_object_get(json_object_get(R.body, "data"), "attributes"), "cozyMetadata"),
+		"uploadedAt"));
 
-	struct files_create_req f = {.type = "file", .name = "b.pdf", .content_length = "3", .size = "",
-				     .metadata_id = "", .source_account = "acc1",
+	struct files_create_req f = {.type = "file",
+				     .name = "b.pdf",
+				     .content_length = "3",
+				     .size = "",
+				     .metadata_id = "",
+				     .source_account = "acc1",
 				     .source_account_identifier = "homer@example.com",
-				     .date = "Mon, 15 Jan 2024 10:00:00 GMT", .content_type = "application/octet-stream"};
+				     .date = "Mon, 15 Jan 2024 10:00:00 GMT",
+				     .content_type = "application/octet-stream"};
 	struct vfs_upload *u = files_upload_begin(&C, dir_id, NULL, &f, &R);
 	cr_assert_not_null(u, "%s", R.body ? json_dumps(R.body, 0) : "");
 	cr_assert_eq(files_upload_write(u, "abc", 3, &R), 0);
@@ -264,8 +269,8 @@ Test(files_api, all_docs_keys_in_order_unknown_skipped)
 	snprintf(file, sizeof(file), "%s", at("data.id"));
 
 	/* key order, duplicates kept, unknown ids and the trash dir left out, count = entries */
-	snprintf(keys, sizeof(keys), "{\"keys\":[\"%s\",\"nope\",\"%s\",\"io.cozy.files.trash-dir\",null,\"%s\"]}", file,
-		 dir, file);
+	snprintf(keys, sizeof(keys), "{\"keys\":[\"%s\",\"nope\",\"%s\",\"io.cozy.files.trash-dir\",null,\"%s\"]}",
+		 file, dir, file);
 	fa_all_docs(keys);
 	cr_assert_eq(R.status, 200, "%s", json_dumps(R.body, 0));
 	cr_assert_eq(json_array_size(json_object_get(R.body, "data")), 3);
@@ -323,12 +328,15 @@ Test(files_api, all_docs_bad_bodies_are_go_decode_errors)
 	struct {
 		const char *body, *detail;
 	} cases[] = {
-		{"[]", "json: cannot unmarshal array into Go value of type struct { Keys []string \"json:\\\"keys\\\"\" }"},
-		{"\"x\"", "json: cannot unmarshal string into Go value of type struct { Keys []string \"json:\\\"keys\\\"\" }"},
+		{"[]",
+		 "json: cannot unmarshal array into Go value of type struct { Keys []string \"json:\\\"keys\\\"\" }"},
+		{"\"x\"",
+		 "json: cannot unmarshal string into Go value of type struct { Keys []string \"json:\\\"keys\\\"\" }"},
 		{"{\"keys\":\"x\"}", "json: cannot unmarshal string into Go struct field .keys of type []string"},
 		{"{\"keys\":{}}", "json: cannot unmarshal object into Go struct field .keys of type []string"},
 		{"{\"keys\":[\"a\",1]}", "json: cannot unmarshal number into Go struct field .keys of type string"},
-		{"{\"Keys\":[true],\"keys\":[]}", "json: cannot unmarshal bool into Go struct field .keys of type string"},
+		{"{\"Keys\":[true],\"keys\":[]}",
+		 "json: cannot unmarshal bool into Go struct field .keys of type string"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		fa_all_docs(cases[i].body);
@@ -339,7 +347,8 @@ Test(files_api, all_docs_bad_bodies_are_go_decode_errors)
 	}
 }
 
-/* stack: UpdateFileCozyMetadata / setTrashCozyMetadata: a PATCH moves updatedAt, puts the app last in updatedByApps, and a move to the trash sets trashedAt. */
+/* stack: UpdateFileCozyMetadata / setTrashCozyMetadata: a PATCH moves updatedAt, puts the app last in updatedByApps,
+ * and a move to the trash sets trashedAt. */
 Test(files_api, patch_touches_cozy_metadata)
 {
 	struct files_create_req f = {.type = "file", .name = "p.txt"};
@@ -352,8 +361,8 @@ Test(files_api, patch_touches_cozy_metadata)
 	snprintf(before, sizeof(before), "%s", at("data.attributes.cozyMetadata.updatedAt"));
 	const char *slug = C.slug;
 	C.slug = "other";
-	json_t *body = json_pack("{s:{s:s,s:s,s:{s:s}}}", "data", "type", "io.cozy.files", "id", id, "attributes", "name",
-				 "q.txt");
+	json_t *body = json_pack("{s:{s:s,s:s,s:{s:s}}}", "data", "type", "io.cozy.files", "id", id, "attributes",
+				 "name", "q.txt");
 	files_patch(&C, id, body, NULL, &R);
 	json_decref(body);
 	cr_assert_eq(R.status, 200);

@@ -18,8 +18,8 @@
 struct gcase {
 	const char *file;
 	struct gitignore *gi;
-	struct buf text;  /* "> " lines read since the last add */
-	char base[256];   /* the directory of that text */
+	struct buf text; /* "> " lines read since the last add */
+	char base[256];  /* the directory of that text */
 	int has_text;
 	int checks;
 	int failed;

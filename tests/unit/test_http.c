@@ -7,7 +7,8 @@
 
 Test(http, segments_decoded_after_split)
 {
-	struct request *req = http_request_new(NULL, "GET", "/data/io.cozy.konnectors/io.cozy.konnectors%2Ftpl/relationships/references");
+	struct request *req = http_request_new(
+		NULL, "GET", "/data/io.cozy.konnectors/io.cozy.konnectors%2Ftpl/relationships/references");
 	cr_assert_not_null(req);
 	cr_assert_eq(req->nseg, 5);
 	cr_assert_str_eq(http_seg(req, 2), "io.cozy.konnectors/tpl");

@@ -8,15 +8,28 @@
 
 Test(jobenv, exact_list_in_order)
 {
-	struct job j = {.url = "http://127.0.0.1:1/", .credentials = "tok", .fields = "{\"konnector\":\"k\"}",
-			.time_limit_s = 300, .job_id = "abc", .manual = 1, .path = "/usr/bin"};
+	struct job j = {.url = "http://127.0.0.1:1/",
+			.credentials = "tok",
+			.fields = "{\"konnector\":\"k\"}",
+			.time_limit_s = 300,
+			.job_id = "abc",
+			.manual = 1,
+			.path = "/usr/bin"};
 	char err[ERR_MAX];
 	char **env = jobenv_build(&j, err);
 	cr_assert_not_null(env, "%s", err);
-	const char *want[] = {"COZY_URL=http://127.0.0.1:1/", "COZY_CREDENTIALS=tok", "COZY_FIELDS={\"konnector\":\"k\"}",
-			      "COZY_PARAMETERS=null", "COZY_PAYLOAD=", "COZY_LANGUAGE=node", "COZY_LOCALE=en",
-			      "COZY_TIME_LIMIT=305", "COZY_JOB_ID=konnector/0/abc", "COZY_JOB_MANUAL_EXECUTION=true",
-			      "PATH=/usr/bin", NULL};
+	const char *want[] = {"COZY_URL=http://127.0.0.1:1/",
+			      "COZY_CREDENTIALS=tok",
+			      "COZY_FIELDS={\"konnector\":\"k\"}",
+			      "COZY_PARAMETERS=null",
+			      "COZY_PAYLOAD=",
+			      "COZY_LANGUAGE=node",
+			      "COZY_LOCALE=en",
+			      "COZY_TIME_LIMIT=305",
+			      "COZY_JOB_ID=konnector/0/abc",
+			      "COZY_JOB_MANUAL_EXECUTION=true",
+			      "PATH=/usr/bin",
+			      NULL};
 	for (int i = 0; want[i]; i++)
 		cr_assert_str_eq(env[i], want[i]);
 	cr_assert_null(env[11]);
@@ -28,8 +41,13 @@ Test(jobenv, trigger_inherit_and_extra)
 {
 	char *inherit[] = {"HOME=/h", "COZY_URL=nope", "PATH=/inh", NULL};
 	char *extra[] = {"NODE_ENV=development", "COZY_LOCALE=fr", NULL};
-	struct job j = {.url = "u/", .job_id = "1", .trigger_id = "t1", .time_limit_s = 1, .path = "/p",
-			.inherit = inherit, .extra = extra};
+	struct job j = {.url = "u/",
+			.job_id = "1",
+			.trigger_id = "t1",
+			.time_limit_s = 1,
+			.path = "/p",
+			.inherit = inherit,
+			.extra = extra};
 	char err[ERR_MAX];
 	char **env = jobenv_build(&j, err);
 	cr_assert_not_null(env);

@@ -30,10 +30,10 @@ Test(jobs_api, a_new_job_as_the_stack_shapes_it)
 	json_t *doc = jobs_job_doc("127.0.0.1:1", "konnector", "T", msg, NULL, 0, 0, 1, NULL, &q);
 	char *text = dump(doc);
 	cr_assert_str_eq(text,
-	                 "{\"domain\":\"127.0.0.1:1\",\"worker\":\"konnector\",\"trigger_id\":\"T\","
-	                 "\"message\":{\"konnector\":\"k\",\"account\":\"a\"},\"event\":null,\"manual_execution\":true,"
-	                 "\"state\":\"queued\",\"queued_at\":\"2026-01-02T03:04:05.12Z\","
-	                 "\"started_at\":\"0001-01-01T00:00:00Z\",\"finished_at\":\"0001-01-01T00:00:00Z\"}");
+			 "{\"domain\":\"127.0.0.1:1\",\"worker\":\"konnector\",\"trigger_id\":\"T\","
+			 "\"message\":{\"konnector\":\"k\",\"account\":\"a\"},\"event\":null,\"manual_execution\":true,"
+			 "\"state\":\"queued\",\"queued_at\":\"2026-01-02T03:04:05.12Z\","
+			 "\"started_at\":\"0001-01-01T00:00:00Z\",\"finished_at\":\"0001-01-01T00:00:00Z\"}");
 	free(text);
 	/* as stored: _id and _rev first */
 	json_t *stored = json_pack("{s:s,s:s}", "_id", "J", "_rev", "1-x");
@@ -45,10 +45,11 @@ Test(jobs_api, a_new_job_as_the_stack_shapes_it)
 	cr_assert_str_eq(json_string_value(json_object_get(attrs, "_id")), "J", "the stack keeps _id in attributes");
 	cr_assert_str_eq(json_string_value(json_object_get(attrs, "_rev")), "1-x");
 	cr_assert_str_eq(
-	    json_string_value(json_object_get(json_object_get(json_object_get(api, "data"), "meta"), "rev")), "1-x");
+		json_string_value(json_object_get(json_object_get(json_object_get(api, "data"), "meta"), "rev")),
+		"1-x");
 	cr_assert_str_eq(
-	    json_string_value(json_object_get(json_object_get(json_object_get(api, "data"), "links"), "self")),
-	    "/jobs/konnector/J", "links.self names the worker");
+		json_string_value(json_object_get(json_object_get(json_object_get(api, "data"), "links"), "self")),
+		"/jobs/konnector/J", "links.self names the worker");
 	json_decref(api);
 	json_decref(stored);
 	json_decref(doc);
@@ -73,9 +74,9 @@ Test(jobs_api, a_webhook_payload_is_base64_and_options_kept)
 Test(jobs_api, a_trigger_object_with_its_state_and_webhook_link)
 {
 	json_t *t =
-	    parse("{\"_id\":\"T\",\"_rev\":\"1-a\",\"domain\":\"d\",\"type\":\"@webhook\",\"worker\":\"konnector\","
-	          "\"arguments\":\"\",\"debounce\":\"\",\"options\":null,\"message\":{\"konnector\":\"k\"},"
-	          "\"cozyMetadata\":{\"doctypeVersion\":\"1\"}}");
+		parse("{\"_id\":\"T\",\"_rev\":\"1-a\",\"domain\":\"d\",\"type\":\"@webhook\",\"worker\":\"konnector\","
+		      "\"arguments\":\"\",\"debounce\":\"\",\"options\":null,\"message\":{\"konnector\":\"k\"},"
+		      "\"cozyMetadata\":{\"doctypeVersion\":\"1\"}}");
 	json_t *state = parse("{\"trigger_id\":\"T\",\"status\":\"done\"}");
 	json_t *o = jobs_api_trigger(t, state, "http://127.0.0.1:9/");
 	cr_assert_str_eq(json_string_value(json_object_get(o, "type")), "io.cozy.triggers");
@@ -85,8 +86,8 @@ Test(jobs_api, a_trigger_object_with_its_state_and_webhook_link)
 	cr_assert_str_eq(json_string_value(json_object_get(links, "webhook")), "http://127.0.0.1:9/jobs/webhooks/T");
 	char *attrs = dump(json_object_get(o, "attributes"));
 	cr_assert(strstr(attrs, "\"message\":{\"konnector\":\"k\"},\"current_state\":{\"trigger_id\":\"T\",\"status\":"
-	                        "\"done\"},\"cozyMetadata\"") != NULL,
-	          "current_state before cozyMetadata: %s", attrs);
+				"\"done\"},\"cozyMetadata\"") != NULL,
+		  "current_state before cozyMetadata: %s", attrs);
 	free(attrs);
 	json_decref(o);
 	json_object_set_new(t, "type", json_string("@cron"));
@@ -116,15 +117,15 @@ Test(jobs_api, trigger_state_from_its_jobs)
 	json_decref(none);
 	/* newest first: a running manual job, an errored one, a done one */
 	json_t *js = parse("[{\"_id\":\"j3\",\"state\":\"running\",\"manual_execution\":true,\"started_at\":\"t3\"},"
-	                   "{\"_id\":\"j2\",\"state\":\"errored\",\"error\":\"LOGIN_FAILED\",\"started_at\":\"t2\"},"
-	                   "{\"_id\":\"j1\",\"state\":\"done\",\"started_at\":\"t1\"}]");
+			   "{\"_id\":\"j2\",\"state\":\"errored\",\"error\":\"LOGIN_FAILED\",\"started_at\":\"t2\"},"
+			   "{\"_id\":\"j1\",\"state\":\"done\",\"started_at\":\"t1\"}]");
 	json_t *s = jobs_trigger_state("T", js);
 	text = dump(s);
 	cr_assert_str_eq(text,
-	                 "{\"trigger_id\":\"T\",\"status\":\"running\",\"last_success\":\"t1\","
-	                 "\"last_successful_job_id\":\"j1\",\"last_execution\":\"t3\",\"last_executed_job_id\":\"j3\","
-	                 "\"last_failure\":\"t2\",\"last_failed_job_id\":\"j2\",\"last_error\":\"LOGIN_FAILED\","
-	                 "\"last_manual_execution\":\"t3\",\"last_manual_job_id\":\"j3\"}");
+			 "{\"trigger_id\":\"T\",\"status\":\"running\",\"last_success\":\"t1\","
+			 "\"last_successful_job_id\":\"j1\",\"last_execution\":\"t3\",\"last_executed_job_id\":\"j3\","
+			 "\"last_failure\":\"t2\",\"last_failed_job_id\":\"j2\",\"last_error\":\"LOGIN_FAILED\","
+			 "\"last_manual_execution\":\"t3\",\"last_manual_job_id\":\"j3\"}");
 	free(text);
 	json_decref(s);
 	json_decref(js);
@@ -216,11 +217,11 @@ static json_t *add_trigger(const char *type, const char *args, const char *debou
 {
 	json_t *msg = parse("{\"konnector\":\"k\",\"account\":\"a\"}");
 	struct jobs_trigger_req r = {.type = type,
-	                             .arguments = args,
-	                             .worker = "konnector",
-	                             .debounce = debounce,
-	                             .message = msg,
-	                             .created_by = "app"};
+				     .arguments = args,
+				     .worker = "konnector",
+				     .debounce = debounce,
+				     .message = msg,
+				     .created_by = "app"};
 	json_t *doc = NULL, *stored = NULL;
 	char err[ERR_MAX] = "";
 	cr_assert_eq(jobs_trigger_build(js, &r, &doc, err), JOBS_OK, "%s", err);
@@ -300,7 +301,7 @@ Test(jobs, retried_once_unless_the_worker_says_no, .init = setup, .fini = teardo
 	cr_assert_eq(jobs_launch(js, tid, &a, err), JOBS_OK);
 	cr_assert_eq(jobs_launch(js, tid, &b, err), JOBS_OK);
 	const char *ja = json_string_value(json_object_get(a, "_id")),
-	           *jb = json_string_value(json_object_get(b, "_id"));
+		   *jb = json_string_value(json_object_get(b, "_id"));
 	RUN_UNTIL(rec.execs == 1);
 	/* one job at a time per konnector: b waits */
 	for (int i = 0; i < 5; i++)
@@ -399,9 +400,9 @@ Test(jobs, a_bad_trigger_error_deletes_the_trigger, .init = setup, .fini = teard
 	char err[ERR_MAX];
 	cr_assert_eq(jobs_launch(js, tid, &a, err), JOBS_OK);
 	RUN_UNTIL(rec.execs == 1);
-	cr_assert_eq(
-	    jobs_exec_done(js, json_string_value(json_object_get(a, "_id")), "CouchDB(not_found): missing", 1, 1, err),
-	    0);
+	cr_assert_eq(jobs_exec_done(js, json_string_value(json_object_get(a, "_id")), "CouchDB(not_found): missing", 1,
+				    1, err),
+		     0);
 	cr_assert_str_eq(state_of(json_string_value(json_object_get(a, "_id"))), "errored");
 	cr_assert_null(jobs_trigger_get(js, tid));
 	json_decref(a);
@@ -422,7 +423,7 @@ Test(jobs, push_to_unknown_worker, .init = setup, .fini = teardown)
 Test(jobs, triggers_of_the_store_are_scheduled_at_load, .init = setup, .fini = teardown)
 {
 	json_t *doc = parse("{\"_id\":\"fx\",\"type\":\"@webhook\",\"worker\":\"konnector\",\"arguments\":\"\","
-	                    "\"message\":{\"konnector\":\"k\"}}");
+			    "\"message\":{\"konnector\":\"k\"}}");
 	json_t *bad = parse("{\"_id\":\"bad\",\"type\":\"@cron\",\"worker\":\"konnector\",\"arguments\":\"nope\"}");
 	char err[ERR_MAX];
 	cr_assert_eq(store_create(store, "io.cozy.triggers", doc, NULL, err), STORE_OK);

@@ -25,8 +25,15 @@ Test(journal, add_and_write_lines)
 {
 	struct journal *j = journal_new();
 	json_t *q = json_pack("{s:s}", "include_docs", "true");
-	struct journal_entry e = {.time = "t", .method = "GET", .path = "/data/x/y", .query = q, .status = 200,
-				  .auth = "konnector:tpl", .request_body = "", .response_body = "{}", .response_body_len = 2};
+	struct journal_entry e = {.time = "t",
+				  .method = "GET",
+				  .path = "/data/x/y",
+				  .query = q,
+				  .status = 200,
+				  .auth = "konnector:tpl",
+				  .request_body = "",
+				  .response_body = "{}",
+				  .response_body_len = 2};
 	cr_assert_eq(journal_add(j, &e), 0);
 	e.forbidden = "Forbidden";
 	e.status = 201;
@@ -71,14 +78,17 @@ static char *redact(const char *text)
 Test(journal, redact_blanks_secret_members_at_any_depth)
 {
 	/* A refresh answer, as route_accounts sends it. */
-	char *r = redact("{\"data\":{\"attributes\":{\"account_type\":\"g\",\"oauth\":{\"access_token\":\"AT-1\","
-			 "\"expires_at\":\"x\",\"refresh_token\":\"RT-1\",\"client_secret\":\"S\",\"id_token\":\"I\"}}}}");
-	cr_assert_str_eq(r, "{\"data\":{\"attributes\":{\"account_type\":\"g\",\"oauth\":{\"access_token\":\"<redacted>\","
-			    "\"expires_at\":\"x\",\"refresh_token\":\"<redacted>\",\"client_secret\":\"<redacted>\","
-			    "\"id_token\":\"<redacted>\"}}}}");
+	char *r = redact(
+		"{\"data\":{\"attributes\":{\"account_type\":\"g\",\"oauth\":{\"access_token\":\"AT-1\","
+		"\"expires_at\":\"x\",\"refresh_token\":\"RT-1\",\"client_secret\":\"S\",\"id_token\":\"I\"}}}}");
+	cr_assert_str_eq(r,
+			 "{\"data\":{\"attributes\":{\"account_type\":\"g\",\"oauth\":{\"access_token\":\"<redacted>\","
+			 "\"expires_at\":\"x\",\"refresh_token\":\"<redacted>\",\"client_secret\":\"<redacted>\","
+			 "\"id_token\":\"<redacted>\"}}}}");
 	free(r);
 	/* Spacing kept, escaped quotes inside the value, a secret that is an object, arrays. */
-	r = redact("[ {\"auth\" : {\"login\": \"me\", \"password\" :\t\"p\\\"w\\\\\"}},\n {\"secret\": {\"k\": [1, \"}\"]}, "
+	r = redact("[ {\"auth\" : {\"login\": \"me\", \"password\" :\t\"p\\\"w\\\\\"}},\n {\"secret\": {\"k\": [1, "
+		   "\"}\"]}, "
 		   "\"n\": 1} ]");
 	cr_assert_str_eq(r, "[ {\"auth\" : {\"login\": \"me\", \"password\" :\t\"<redacted>\"}},\n {\"secret\": "
 			    "\"<redacted>\", \"n\": 1} ]");
@@ -113,8 +123,13 @@ Test(journal, entries_never_hold_secrets)
 	memcpy(req + 4075, tail, strlen(tail));
 	size_t req_len = 4075 + strlen(tail);
 	const char *resp = "{\"oauth\":{\"access_token\":\"AT-SECRET\",\"refresh_token\":\"RT-SECRET\"}}";
-	struct journal_entry e = {.time = "t", .method = "POST", .path = "/accounts/g/a1/refresh", .status = 200,
-				  .request_body = req, .request_body_len = req_len, .response_body = resp,
+	struct journal_entry e = {.time = "t",
+				  .method = "POST",
+				  .path = "/accounts/g/a1/refresh",
+				  .status = 200,
+				  .request_body = req,
+				  .request_body_len = req_len,
+				  .response_body = resp,
 				  .response_body_len = strlen(resp)};
 	cr_assert_eq(journal_add(j, &e), 0);
 	char *dump = json_dumps(journal_entries(j), JSON_COMPACT);

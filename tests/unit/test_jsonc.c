@@ -10,7 +10,7 @@ static void expect_error(const char *t, int flags, int line, int col, const char
 	struct jsonc_error e;
 	cr_assert_eq(jsonc_check(t, strlen(t), flags, &e), -1, "accepted: %s", t);
 	cr_assert(e.line == line && e.col == col && strncmp(e.text, what, strlen(what)) == 0,
-	          "%s: got %d:%d: %s, wanted %d:%d: %s", t, e.line, e.col, e.text, line, col, what);
+		  "%s: got %d:%d: %s, wanted %d:%d: %s", t, e.line, e.col, e.text, line, col, what);
 }
 
 Test(jsonc, accepts_json_and_comments_when_asked)
@@ -66,7 +66,7 @@ Test(jsonc, locate_members)
 	const char *const ac[] = {"a", "c"};
 	cr_assert_eq(jsonc_locate(t, strlen(t), ac, 2, &p), 1);
 	cr_assert(p.key_line == 3 && p.key_col == 29 && p.line == 3 && p.col == 34, "%d:%d %d:%d", p.key_line,
-	          p.key_col, p.line, p.col);
+		  p.key_col, p.line, p.col);
 	const char *const ef[] = {"ef"};
 	cr_assert_eq(jsonc_locate(t, strlen(t), ef, 1, &p), 1);
 	cr_assert(p.line == 4 && p.col == 14, "%d:%d", p.line, p.col);

@@ -26,8 +26,8 @@ Test(lint, stderr_in_chunks_and_journal)
 	struct lint *l = lint_new(&o);
 	lint_stderr(l, "line one\nthe pass is hun", 24);
 	lint_stderr(l, "ter22 ok\n", 9); /* the secret is split across two chunks */
-	json_t *j = json_pack("[{s:s,s:s},{s:s,s:s,s:s}]", "method", "GET", "path", "/data/a/b", "method", "GET", "path",
-			      "/data/io.cozy.bills/x", "forbidden", "no permission");
+	json_t *j = json_pack("[{s:s,s:s},{s:s,s:s,s:s}]", "method", "GET", "path", "/data/a/b", "method", "GET",
+			      "path", "/data/io.cozy.bills/x", "forbidden", "no permission");
 	lint_journal(l, j);
 	json_decref(j);
 	struct verdict v;
@@ -154,7 +154,8 @@ Test(lint, upload_never_sent_not_when_every_upload_came)
 	json_array_append_new(j, entry("POST", "/files/upload/metadata", NULL, 201, META_ANSWER("m2")));
 	json_array_append_new(j, entry("PUT", "/files/f1", "m2", 200, "{}")); /* an update names it too */
 	json_array_append_new(j, entry("POST", "/files/dir1", "m1", 201, "{}"));
-	json_array_append_new(j, entry("POST", "/files/upload/metadata", NULL, 400, "{\"errors\":[]}")); /* no id given */
+	json_array_append_new(j,
+			      entry("POST", "/files/upload/metadata", NULL, 400, "{\"errors\":[]}")); /* no id given */
 	cr_assert_eq(rule_findings(j, END_TIMEOUT, "upload-never-sent", NULL, NULL), 0);
 }
 

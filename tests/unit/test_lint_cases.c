@@ -129,11 +129,11 @@ static int case_run(struct lcase *c)
 	char *gs = sorted_lines(got.data), *ws = sorted_lines(c->findings.data);
 	int ok = 1;
 	if (strcmp(gs, ws) != 0) {
-		cr_log_error("%s:%d: case '%s': findings differ\n--- want\n%s--- got\n%s", c->file, c->line, c->name, ws,
-			     gs);
+		cr_log_error("%s:%d: case '%s': findings differ\n--- want\n%s--- got\n%s", c->file, c->line, c->name,
+			     ws, gs);
 		for (size_t i = 0; i < n; i++)
-			cr_log_info("  %s:%lu: %s %s: %s", fs[i].file, fs[i].line, lint_severity_name(fs[i].severity), fs[i].rule,
-				    fs[i].message);
+			cr_log_info("  %s:%lu: %s %s: %s", fs[i].file, fs[i].line, lint_severity_name(fs[i].severity),
+				    fs[i].rule, fs[i].message);
 		ok = 0;
 	}
 	char vb[4200];
@@ -193,15 +193,16 @@ static void case_header(struct lcase *c, const char *line)
 		long long n = 0;
 		sscanf(line + 8, "%15s %lld", mode, &n);
 		json_decref(c->vendor);
-		c->vendor = json_pack("{s:s, s:s, s:I, s:[]}", "mode", mode, "har", "vendor.har", "exchanges", (json_int_t)n,
-				      "unrecorded");
+		c->vendor = json_pack("{s:s, s:s, s:I, s:[]}", "mode", mode, "har", "vendor.har", "exchanges",
+				      (json_int_t)n, "unrecorded");
 	} else if (strncmp(line, "unrecorded: ", 12) == 0) {
 		char m[16] = "", u[512] = "";
 		sscanf(line + 12, "%15s %511s", m, u);
 		if (!c->vendor)
-			c->vendor = json_pack("{s:s, s:s, s:i, s:[]}", "mode", "replay", "har", "vendor.har", "exchanges", 1,
-					      "unrecorded");
-		json_array_append_new(json_object_get(c->vendor, "unrecorded"), json_pack("{s:s, s:s}", "method", m, "url", u));
+			c->vendor = json_pack("{s:s, s:s, s:i, s:[]}", "mode", "replay", "har", "vendor.har",
+					      "exchanges", 1, "unrecorded");
+		json_array_append_new(json_object_get(c->vendor, "unrecorded"),
+				      json_pack("{s:s, s:s}", "method", m, "url", u));
 	} else if (strncmp(line, "journal: ", 9) == 0) {
 		char m[16] = "", p[512] = "";
 		int off = 0;
@@ -263,10 +264,22 @@ Test(lint_cases, all_files)
 				sec = S_HEAD;
 				continue;
 			}
-			if (strcmp(line, "--- stdout") == 0) { sec = S_OUT; continue; }
-			if (strcmp(line, "--- stderr") == 0) { sec = S_ERR; continue; }
-			if (strcmp(line, "--- findings") == 0) { sec = S_FIND; continue; }
-			if (strcmp(line, "--- verdict") == 0) { sec = S_VERDICT; continue; }
+			if (strcmp(line, "--- stdout") == 0) {
+				sec = S_OUT;
+				continue;
+			}
+			if (strcmp(line, "--- stderr") == 0) {
+				sec = S_ERR;
+				continue;
+			}
+			if (strcmp(line, "--- findings") == 0) {
+				sec = S_FIND;
+				continue;
+			}
+			if (strcmp(line, "--- verdict") == 0) {
+				sec = S_VERDICT;
+				continue;
+			}
 			switch (sec) {
 			case S_HEAD:
 				if (line[0] != '#' && line[0] != 0)

@@ -81,8 +81,8 @@ static int refusal_check(const struct mcase *c, size_t k, const struct mango_err
 		return case_fail(c, c->lines[k].no, "malformed case: want \"refused NAME: REASON\", got: %s",
 				 c->lines[k].text);
 	if (e->status != 400 || e->error == NULL || strcmp(e->error, name) != 0 || strcmp(err, reason) != 0)
-		return case_fail(c, c->lines[0].no, "%s: want 400 %s: %s, got %d %s: %s", c->lines[0].text, name, reason,
-				 e->status, e->error != NULL ? e->error : "(none)", err);
+		return case_fail(c, c->lines[0].no, "%s: want 400 %s: %s, got %d %s: %s", c->lines[0].text, name,
+				 reason, e->status, e->error != NULL ? e->error : "(none)", err);
 	return 0;
 }
 
@@ -213,8 +213,8 @@ static int collation_case(const struct mcase *c)
 				got = sign(collate_strings(json_string_value(v[i]), json_string_length(v[i]),
 							   json_string_value(v[j]), json_string_length(v[j])));
 			if (got != want)
-				rc = case_fail(c, c->lines[i].no, "collate(%s, %s) = %d, want %d (line %d)", c->lines[i].text,
-					       c->lines[j].text, got, want, c->lines[j].no);
+				rc = case_fail(c, c->lines[i].no, "collate(%s, %s) = %d, want %d (line %d)",
+					       c->lines[i].text, c->lines[j].text, got, want, c->lines[j].no);
 		}
 	}
 	for (size_t i = 0; i < c->n; i++)
@@ -344,13 +344,15 @@ Test(mango, find_default_order_limit_and_design_docs)
 
 Test(mango, find_sort_asc_desc_mixed_types)
 {
-	json_t *docs[] = {J("{\"_id\":\"1\",\"v\":\"b\"}"), J("{\"_id\":\"2\",\"v\":2}"), J("{\"_id\":\"3\",\"v\":null}"),
-			  J("{\"_id\":\"4\",\"v\":\"A\"}"), J("{\"_id\":\"5\",\"v\":[0]}"), J("{\"_id\":\"6\"}"),
-			  J("{\"_id\":\"7\",\"v\":true}"), J("{\"_id\":\"8\",\"v\":\"a\"}"), J("{\"_id\":\"9\",\"v\":{}}")};
+	json_t *docs[] = {
+		J("{\"_id\":\"1\",\"v\":\"b\"}"), J("{\"_id\":\"2\",\"v\":2}"),     J("{\"_id\":\"3\",\"v\":null}"),
+		J("{\"_id\":\"4\",\"v\":\"A\"}"), J("{\"_id\":\"5\",\"v\":[0]}"),   J("{\"_id\":\"6\"}"),
+		J("{\"_id\":\"7\",\"v\":true}"),  J("{\"_id\":\"8\",\"v\":\"a\"}"), J("{\"_id\":\"9\",\"v\":{}}")};
 	size_t n = sizeof(docs) / sizeof(*docs);
 	struct mango_result res;
 	char err[ERR_MAX] = "";
-	cr_assert_eq(find("{\"selector\":{\"v\":{\"$exists\":true}},\"sort\":[\"v\"]}", docs, n, &res, err), 0, "%s", err);
+	cr_assert_eq(find("{\"selector\":{\"v\":{\"$exists\":true}},\"sort\":[\"v\"]}", docs, n, &res, err), 0, "%s",
+		     err);
 	const char *asc = "37284159";
 	cr_assert_eq(json_array_size(res.docs), 8);
 	for (size_t i = 0; i < 8; i++)
@@ -372,8 +374,9 @@ Test(mango, find_two_field_sort_and_index_order)
 	json_t **docs = make_docs(&n);
 	struct mango_result res;
 	char err[ERR_MAX] = "";
-	cr_assert_eq(find("{\"selector\":{\"g\":\"even\",\"n\":{\"$gt\":10}},\"sort\":[\"g\",\"n\"]}", docs, n, &res, err),
-		     0, "%s", err);
+	cr_assert_eq(
+		find("{\"selector\":{\"g\":\"even\",\"n\":{\"$gt\":10}},\"sort\":[\"g\",\"n\"]}", docs, n, &res, err),
+		0, "%s", err);
 	/* even i → n = 29 - i is odd: 11, 13, …, 29 */
 	cr_assert_eq(json_array_size(res.docs), 10);
 	for (size_t i = 0; i < 10; i++)
@@ -407,8 +410,8 @@ Test(mango, find_fields_projection)
 	json_t **docs = make_docs(&n);
 	struct mango_result res;
 	char err[ERR_MAX] = "";
-	cr_assert_eq(find("{\"selector\":{\"_id\":\"d03\"},\"fields\":[\"_id\",\"meta.k\",\"nope\",\"n.x\"]}", docs, n, &res,
-			  err),
+	cr_assert_eq(find("{\"selector\":{\"_id\":\"d03\"},\"fields\":[\"_id\",\"meta.k\",\"nope\",\"n.x\"]}", docs, n,
+			  &res, err),
 		     0, "%s", err);
 	json_t *want = J("{\"_id\":\"d03\",\"meta\":{\"k\":\"y\"}}");
 	cr_assert(json_equal(json_array_get(res.docs, 0), want), "%s", json_dumps(json_array_get(res.docs, 0), 0));
@@ -468,10 +471,11 @@ Test(mango, find_accepts_what_konnectors_send)
 	json_t **docs = make_docs(&n);
 	struct mango_result res;
 	char err[ERR_MAX] = "";
-	cr_assert_eq(find("{\"use_index\":\"_design/abc\",\"selector\":{\"n\":{\"$gt\":null}},\"limit\":1000,\"skip\":0,"
-			  "\"bookmark\":\"nil\",\"execution_stats\":true}",
-			  docs, n, &res, err),
-		     0, "%s", err);
+	cr_assert_eq(
+		find("{\"use_index\":\"_design/abc\",\"selector\":{\"n\":{\"$gt\":null}},\"limit\":1000,\"skip\":0,"
+		     "\"bookmark\":\"nil\",\"execution_stats\":true}",
+		     docs, n, &res, err),
+		0, "%s", err);
 	cr_assert_eq(res.limit, 1000);
 	cr_assert_eq(json_array_size(res.docs), 30);
 	mango_find_clear(&res);

@@ -8,8 +8,9 @@
 
 Test(manifest, reads_fields_defaults_and_folder)
 {
-	const char *t = "{\"slug\":\"hello\",\"name\":\"Hello\",\"fields\":{\"login\":{},\"password\":{\"type\":\"password\"},"
-			"\"advanced_fields\":{\"folderPath\":{}}},\"permissions\":{\"a\":{\"type\":\"io.cozy.accounts\"}}}";
+	const char *t =
+		"{\"slug\":\"hello\",\"name\":\"Hello\",\"fields\":{\"login\":{},\"password\":{\"type\":\"password\"},"
+		"\"advanced_fields\":{\"folderPath\":{}}},\"permissions\":{\"a\":{\"type\":\"io.cozy.accounts\"}}}";
 	struct manifest m;
 	char err[ERR_MAX];
 	cr_assert_eq(manifest_parse(t, strlen(t), "m", &m, err), 0, "%s", err);
@@ -29,7 +30,8 @@ Test(manifest, folders_and_no_folder)
 {
 	struct manifest m;
 	char err[ERR_MAX];
-	const char *a = "{\"slug\":\"a\",\"folders\":[{\"defaultDir\":\"$administrative\"}],\"language\":\"node\",\"on_delete_account\":\"x.js\"}";
+	const char *a = "{\"slug\":\"a\",\"folders\":[{\"defaultDir\":\"$administrative\"}],\"language\":\"node\",\"on_"
+			"delete_account\":\"x.js\"}";
 	cr_assert_eq(manifest_parse(a, strlen(a), "m", &m, err), 0);
 	cr_assert_eq(m.wants_folder, 1);
 	cr_assert_str_eq(m.on_delete_account, "x.js");
@@ -76,12 +78,12 @@ Test(manifest, identifier_as_home_names_it)
 	static const struct {
 		const char *fields, *want;
 	} cases[] = {
-	    {"{\"login\":{},\"password\":{\"type\":\"password\"}}", "login"},
-	    {"{\"email\":{},\"num\":{\"role\":\"identifier\"}}", "num"},
-	    {"{\"birth\":{},\"email\":{},\"password\":{}}", "email"},
-	    {"{\"secret\":{\"type\":\"password\"},\"customer\":{}}", "customer"},
-	    {"{\"advancedFields\":{\"folderPath\":{}},\"pin\":{}}", "pin"},
-	    {"{\"pw\":{\"type\":\"password\"}}", NULL},
+		{"{\"login\":{},\"password\":{\"type\":\"password\"}}", "login"},
+		{"{\"email\":{},\"num\":{\"role\":\"identifier\"}}", "num"},
+		{"{\"birth\":{},\"email\":{},\"password\":{}}", "email"},
+		{"{\"secret\":{\"type\":\"password\"},\"customer\":{}}", "customer"},
+		{"{\"advancedFields\":{\"folderPath\":{}},\"pin\":{}}", "pin"},
+		{"{\"pw\":{\"type\":\"password\"}}", NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char text[512];

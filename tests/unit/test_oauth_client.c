@@ -1,4 +1,5 @@
-/* fake-stack/accounts/oauth_client.c: the three token_mode request shapes against a local node server, timeouts, the stack's reading of answers. */
+/* fake-stack/accounts/oauth_client.c: the three token_mode request shapes against a local node server, timeouts, the
+ * stack's reading of answers. */
 #include "common/err.h"
 #include "common/loop.h"
 #include "fake-stack/accounts/oauth_client.h"
@@ -11,19 +12,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A provider that answers by path: /echo 200 with what it saw, /invalid 400 invalid_grant, /down 500 text, /slow never. */
+/* A provider that answers by path: /echo 200 with what it saw, /invalid 400 invalid_grant, /down 500 text, /slow never.
+ */
 static const char *provider_js =
-    "const http=require('http');"
-    "const s=http.createServer((q,r)=>{let b='';q.on('data',d=>b+=d);q.on('end',()=>{"
-    " const p=q.url.split('?')[0];"
-    " if(p==='/slow')return;"
-    " if(p==='/invalid'){r.writeHead(400,{'content-type':'application/json'});return r.end('{\"error\":\"invalid_grant\"}');}"
-    " if(p==='/down'){r.writeHead(500);return r.end('<html>oops</html>');}"
-    " r.writeHead(200,{'content-type':'application/json'});"
-    " r.end(JSON.stringify({access_token:'NEW',expires_in:3600,token_type:'Bearer',scope:'s',"
-    "  seen:{method:q.method,url:q.url,headers:q.headers,body:b}}));"
-    "});});"
-    "s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);});";
+	"const http=require('http');"
+	"const s=http.createServer((q,r)=>{let b='';q.on('data',d=>b+=d);q.on('end',()=>{"
+	" const p=q.url.split('?')[0];"
+	" if(p==='/slow')return;"
+	" if(p==='/invalid'){r.writeHead(400,{'content-type':'application/json'});return "
+	"r.end('{\"error\":\"invalid_grant\"}');}"
+	" if(p==='/down'){r.writeHead(500);return r.end('<html>oops</html>');}"
+	" r.writeHead(200,{'content-type':'application/json'});"
+	" r.end(JSON.stringify({access_token:'NEW',expires_in:3600,token_type:'Bearer',scope:'s',"
+	"  seen:{method:q.method,url:q.url,headers:q.headers,body:b}}));"
+	"});});"
+	"s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);});";
 
 static pid_t provider_pid;
 static int provider_port;
@@ -144,7 +147,8 @@ Test(oauth_client, basic_mode_sends_credentials_in_the_header_only)
 	request("/echo", "basic", OAUTH_REFRESH, 0, &r);
 	json_t *doc = seen(&r);
 	json_t *s = json_object_get(doc, "seen");
-	cr_assert_str_eq(json_string_value(json_object_get(s, "body")), "grant_type=refresh_token&refresh_token=R+1%2F%26");
+	cr_assert_str_eq(json_string_value(json_object_get(s, "body")),
+			 "grant_type=refresh_token&refresh_token=R+1%2F%26");
 	json_t *h = json_object_get(s, "headers");
 	cr_assert_str_eq(json_string_value(json_object_get(h, "authorization")), "Basic Y2lkOmM6c2Vj"); /* cid:c:sec */
 	cr_assert_str_eq(json_string_value(json_object_get(h, "accept")), "application/json");
@@ -239,7 +243,8 @@ Test(oauth_client, refresh_outcomes_follow_the_stack)
 {
 	struct oauth_tokens t;
 	char d[ERR_MAX];
-	cr_assert_eq(refresh_of(200, "{\"access_token\":\"A\",\"expires_in\":60,\"Refresh_Token\":\"R\"}", &t, d), OAUTH_OK);
+	cr_assert_eq(refresh_of(200, "{\"access_token\":\"A\",\"expires_in\":60,\"Refresh_Token\":\"R\"}", &t, d),
+		     OAUTH_OK);
 	cr_assert_str_eq(t.access_token, "A");
 	cr_assert_str_eq(t.refresh_token, "R", "Go matches keys case-insensitively");
 	cr_assert_eq(t.expires_in, 60);
@@ -262,7 +267,8 @@ Test(oauth_client, refresh_outcomes_follow_the_stack)
 	cr_assert_eq(refresh_of(200, "{\"error\":\"slow_down\",\"error_description\":\"wait\"}", &t, d), OAUTH_FAILED);
 	cr_assert_str_eq(d, "OauthError(slow_down) wait");
 	cr_assert_eq(refresh_of(200, "{\"expires_in\":\"3600\"}", &t, d), OAUTH_FAILED);
-	cr_assert_str_eq(d, "json: cannot unmarshal string into Go struct field tokenEndpointResponse.expires_in of type int");
+	cr_assert_str_eq(
+		d, "json: cannot unmarshal string into Go struct field tokenEndpointResponse.expires_in of type int");
 	cr_assert_eq(refresh_of(200, "[]", &t, d), OAUTH_FAILED);
 	cr_assert_str_eq(d, "json: cannot unmarshal array into Go value of type account.tokenEndpointResponse");
 	cr_assert_eq(refresh_of(200, "null", &t, d), OAUTH_OK);

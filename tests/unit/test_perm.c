@@ -54,7 +54,8 @@ Test(perm, doctype_gate)
 	char buf[256];
 	cr_assert_null(perm_doctype_gate("io.cozy.accounts", 1, buf, sizeof(buf)));
 	cr_assert_null(perm_doctype_gate("io.cozy.files", 0, buf, sizeof(buf)));
-	cr_assert_str_eq(perm_doctype_gate("io.cozy.files", 1, buf, sizeof(buf)), "reserved doctype io.cozy.files unwritable");
+	cr_assert_str_eq(perm_doctype_gate("io.cozy.files", 1, buf, sizeof(buf)),
+			 "reserved doctype io.cozy.files unwritable");
 	cr_assert_str_eq(perm_doctype_gate("io.cozy.permissions", 0, buf, sizeof(buf)),
 			 "reserved doctype io.cozy.permissions unreadable");
 	cr_assert_str_eq(perm_doctype_gate("Io.cozy", 0, buf, sizeof(buf)), "Io.cozy is not a valid doctype name");

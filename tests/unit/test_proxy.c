@@ -20,28 +20,28 @@
 #include <unistd.h>
 
 static const char *vendor_js =
-    "const fs=require('fs'),https=require('https'),http=require('http'),zlib=require('zlib');"
-    "let count=0,conns=0;"
-    "function bytes(n){const b=Buffer.alloc(n);for(let i=0;i<n;i++)b[i]=(i*7+3)%251;return b;}"
-    "function h(q,r){let body=[];q.on('data',d=>body.push(d));q.on('end',()=>{"
-    " body=Buffer.concat(body).toString();const u=new URL(q.url,'http://x');"
-    " if(u.pathname==='/hello'){r.writeHead(200,{'content-type':'text/plain'});return r.end('hello '+q.url);}"
-    " if(u.pathname==='/pdf'){const b=bytes(+u.searchParams.get('n'));"
-    "  r.writeHead(200,{'content-type':'application/pdf','content-length':b.length});return r.end(b);}"
-    " if(u.pathname==='/chunked'){const "
-    "b=bytes(+u.searchParams.get('n'));r.writeHead(200,{'content-type':'application/octet-stream'});"
-    "  for(let i=0;i<b.length;i+=10000)r.write(b.subarray(i,i+10000));return r.end();}"
-    " if(u.pathname==='/count'){count++;r.writeHead(200,{'content-type':'text/plain'});return r.end('n='+count);}"
-    " if(u.pathname==='/login'){const f=new URLSearchParams(body);"
-    "  r.writeHead(200,{'content-type':'text/html','set-cookie':'sid=abc123SECRET; Path=/; HttpOnly'});"
-    "  return r.end('<p>welcome '+f.get('login')+'</p>');}"
-    " if(u.pathname==='/gzip'){r.writeHead(200,{'content-type':'application/json','content-encoding':'gzip'});"
-    "  return r.end(zlib.gzipSync(JSON.stringify({ok:true,pad:'x'.repeat(1000)})));}"
-    " r.writeHead(404);r.end('no');});}"
-    "const s=https.createServer({cert:fs.readFileSync(process.argv[1]),key:fs.readFileSync(process.argv[2])},h);"
-    "const p=http.createServer(h);"
-    "s.on('connection',()=>{conns++;});p.on('connection',()=>{conns++;});"
-    "s.listen(0,'127.0.0.1',()=>p.listen(0,'127.0.0.1',()=>console.log(s.address().port+' '+p.address().port)));";
+	"const fs=require('fs'),https=require('https'),http=require('http'),zlib=require('zlib');"
+	"let count=0,conns=0;"
+	"function bytes(n){const b=Buffer.alloc(n);for(let i=0;i<n;i++)b[i]=(i*7+3)%251;return b;}"
+	"function h(q,r){let body=[];q.on('data',d=>body.push(d));q.on('end',()=>{"
+	" body=Buffer.concat(body).toString();const u=new URL(q.url,'http://x');"
+	" if(u.pathname==='/hello'){r.writeHead(200,{'content-type':'text/plain'});return r.end('hello '+q.url);}"
+	" if(u.pathname==='/pdf'){const b=bytes(+u.searchParams.get('n'));"
+	"  r.writeHead(200,{'content-type':'application/pdf','content-length':b.length});return r.end(b);}"
+	" if(u.pathname==='/chunked'){const "
+	"b=bytes(+u.searchParams.get('n'));r.writeHead(200,{'content-type':'application/octet-stream'});"
+	"  for(let i=0;i<b.length;i+=10000)r.write(b.subarray(i,i+10000));return r.end();}"
+	" if(u.pathname==='/count'){count++;r.writeHead(200,{'content-type':'text/plain'});return r.end('n='+count);}"
+	" if(u.pathname==='/login'){const f=new URLSearchParams(body);"
+	"  r.writeHead(200,{'content-type':'text/html','set-cookie':'sid=abc123SECRET; Path=/; HttpOnly'});"
+	"  return r.end('<p>welcome '+f.get('login')+'</p>');}"
+	" if(u.pathname==='/gzip'){r.writeHead(200,{'content-type':'application/json','content-encoding':'gzip'});"
+	"  return r.end(zlib.gzipSync(JSON.stringify({ok:true,pad:'x'.repeat(1000)})));}"
+	" r.writeHead(404);r.end('no');});}"
+	"const s=https.createServer({cert:fs.readFileSync(process.argv[1]),key:fs.readFileSync(process.argv[2])},h);"
+	"const p=http.createServer(h);"
+	"s.on('connection',()=>{conns++;});p.on('connection',()=>{conns++;});"
+	"s.listen(0,'127.0.0.1',()=>p.listen(0,'127.0.0.1',()=>console.log(s.address().port+' '+p.address().port)));";
 
 static char dir[] = "/tmp/kh-proxy-test-XXXXXX";
 static pid_t vendor_pid;
@@ -58,9 +58,9 @@ static void vendor_start(void)
 {
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd),
-	         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 "
-	         "-addext subjectAltName=IP:127.0.0.1 -days 2 -keyout %s/vendor.key -out %s/vendor.pem 2>/dev/null",
-	         dir, dir);
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 "
+		 "-addext subjectAltName=IP:127.0.0.1 -days 2 -keyout %s/vendor.key -out %s/vendor.pem 2>/dev/null",
+		 dir, dir);
 	sh(cmd);
 	int p[2];
 	cr_assert_eq(pipe(p), 0);
@@ -168,11 +168,11 @@ Test(proxy, records_then_replays_without_the_vendor)
 	path_of(vca, sizeof(vca), "vendor.pem");
 	struct proxy_secret secrets[] = {{"login", "homer@example.com"}, {"password", "hunter2 secret"}};
 	struct proxy_options o = {.mode = PROXY_RECORD,
-	                          .har_path = har,
-	                          .ca_dir = cadir,
-	                          .vendor_ca = vca,
-	                          .secrets = secrets,
-	                          .n_secrets = 2};
+				  .har_path = har,
+				  .ca_dir = cadir,
+				  .vendor_ca = vca,
+				  .secrets = secrets,
+				  .n_secrets = 2};
 	struct loop *loop = loop_new(err);
 	struct proxy *p = proxy_start(loop, &o, err);
 	cr_assert_not_null(p, "%s", err);
@@ -197,15 +197,15 @@ Test(proxy, records_then_replays_without_the_vendor)
 	for (size_t i = 0; i < 9; i++)
 		path_of(out[i], sizeof(out[i]), names[i]);
 	struct req reqs[] = {
-	    {out[0], {u_hello, NULL}},
-	    {out[1], {u_pdf, NULL}},
-	    {out[2], {u_chunk, NULL}},
-	    {out[3], {u_count, NULL}},
-	    {out[4], {u_count, NULL}},
-	    {out[5], {"--data", "login=homer%40example.com&password=hunter2+secret", u_login, NULL}},
-	    {out[6], {"--compressed", u_gzip, NULL}},
-	    {out[7], {u_plain, NULL}},
-	    {out[8], {"-I", u_pdf, NULL}},
+		{out[0], {u_hello, NULL}},
+		{out[1], {u_pdf, NULL}},
+		{out[2], {u_chunk, NULL}},
+		{out[3], {u_count, NULL}},
+		{out[4], {u_count, NULL}},
+		{out[5], {"--data", "login=homer%40example.com&password=hunter2+secret", u_login, NULL}},
+		{out[6], {"--compressed", u_gzip, NULL}},
+		{out[7], {u_plain, NULL}},
+		{out[8], {"-I", u_pdf, NULL}},
 	};
 	for (size_t i = 0; i < 9; i++)
 		cr_assert_eq(curl_via(loop, p, reqs[i].out, reqs[i].args), 0, "recording %s failed", names[i]);
@@ -254,23 +254,23 @@ Test(proxy, records_then_replays_without_the_vendor)
 	url_of(u_hello, sizeof(u_hello), 1, "/hello?a=1&b=2");
 	char rout[16][512];
 	const char *rnames[] = {"r-hello", "r-pdf",   "r-chunk",  "r-count1", "r-count2", "r-login",
-	                        "r-gzip",  "r-plain", "r-count3", "r-nope",   "r-head"};
+				"r-gzip",  "r-plain", "r-count3", "r-nope",   "r-head"};
 	for (size_t i = 0; i < 11; i++)
 		path_of(rout[i], sizeof(rout[i]), rnames[i]);
 	char u_nope[256];
 	url_of(u_nope, sizeof(u_nope), 1, "/nope");
 	struct req rreqs[] = {
-	    {rout[0], {u_hello, NULL}},
-	    {rout[1], {u_pdf, NULL}},
-	    {rout[2], {u_chunk, NULL}},
-	    {rout[3], {u_count, NULL}},
-	    {rout[4], {u_count, NULL}},
-	    {rout[5], {"--data", "password=an0ther+pass&login=homer%40example.com", u_login, NULL}},
-	    {rout[6], {"--compressed", u_gzip, NULL}},
-	    {rout[7], {u_plain, NULL}},
-	    {rout[8], {u_count, NULL}},
-	    {rout[9], {u_nope, NULL}},
-	    {rout[10], {"-I", u_pdf, NULL}},
+		{rout[0], {u_hello, NULL}},
+		{rout[1], {u_pdf, NULL}},
+		{rout[2], {u_chunk, NULL}},
+		{rout[3], {u_count, NULL}},
+		{rout[4], {u_count, NULL}},
+		{rout[5], {"--data", "password=an0ther+pass&login=homer%40example.com", u_login, NULL}},
+		{rout[6], {"--compressed", u_gzip, NULL}},
+		{rout[7], {u_plain, NULL}},
+		{rout[8], {u_count, NULL}},
+		{rout[9], {u_nope, NULL}},
+		{rout[10], {"-I", u_pdf, NULL}},
 	};
 	for (size_t i = 0; i < 11; i++)
 		cr_assert_eq(curl_via(loop, p, rreqs[i].out, rreqs[i].args), 0, "replaying %s failed", rnames[i]);

@@ -31,7 +31,7 @@ static void teardown(void)
 TestSuite(proxy_har, .init = setup, .fini = teardown);
 
 static struct har_entry *entry(struct har_log *log, struct spool *sp, const char *method, const char *url,
-                               const char *ctype, const void *body, size_t len)
+			       const char *ctype, const void *body, size_t len)
 {
 	char err[ERR_MAX];
 	struct har_entry *e = har_log_add(log);
@@ -183,8 +183,8 @@ Test(proxy_har, foreign_har_with_post_data_and_no_text)
 	char err[ERR_MAX];
 	struct har_file f;
 	write_file("{\"log\": {\"version\": \"1.2\", \"entries\": [{\"request\": {\"method\": \"POST\", \"url\": "
-	           "\"https://v/x\", \"postData\": {\"mimeType\": \"application/json\", \"text\": \"{\\\"a\\\":1}\"}}, "
-	           "\"response\": {\"status\": 204, \"content\": {\"size\": 0, \"mimeType\": \"\"}}}]}}");
+		   "\"https://v/x\", \"postData\": {\"mimeType\": \"application/json\", \"text\": \"{\\\"a\\\":1}\"}}, "
+		   "\"response\": {\"status\": 204, \"content\": {\"size\": 0, \"mimeType\": \"\"}}}]}}");
 	cr_assert_eq(har_read(path, &f, err), 0, "%s", err);
 	cr_assert_str_eq(f.v[0].req_body, "{\"a\":1}");
 	cr_assert_str_eq(f.v[0].req_mime, "application/json");

@@ -16,7 +16,7 @@ Test(proxy_http1, absolute_form_with_headers)
 	int st;
 	char err[ERR_MAX];
 	const char *t = "GET http://vendor.example/a?b=1 HTTP/1.1\r\nHost: vendor.example\r\nX-A:  one  \r\n"
-	                "Proxy-Connection: keep-alive\r\n\r\nrest";
+			"Proxy-Connection: keep-alive\r\n\r\nrest";
 	ssize_t n = parse(t, &r, &st, err);
 	cr_assert_eq(n, (ssize_t)strlen(t) - 4, "%s", err);
 	cr_assert_str_eq(r.method, "GET");

@@ -35,7 +35,7 @@ Test(proxy_match, bodies_by_type)
 	cr_assert(match_body_equal(form, "a=1&b=x+y", 9, "b=x%20y&a=1", 11));
 	cr_assert_not(match_body_equal(form, "a=1", 3, "a=2", 3));
 	cr_assert(match_body_equal("application/json; charset=utf-8", "{\"a\":1,\"b\":[1]}", 15,
-	                           "{ \"b\": [1], \"a\": 1 }", 20));
+				   "{ \"b\": [1], \"a\": 1 }", 20));
 	cr_assert_not(match_body_equal("application/json", "{\"a\":1}", 7, "{\"a\":2}", 7));
 	cr_assert(match_body_equal("multipart/form-data; boundary=x", "--x", 3, "--y", 3));
 	cr_assert(match_body_equal("text/plain", "same", 4, "same", 4));
@@ -57,10 +57,10 @@ static struct har_record rec(const char *method, const char *url, const char *mi
 Test(proxy_match, repeated_requests_in_recorded_order_then_the_last_again)
 {
 	struct har_record v[] = {
-	    rec("GET", "https://v/count", NULL, NULL),
-	    rec("GET", "https://v/other", NULL, NULL),
-	    rec("GET", "https://v/count", NULL, NULL),
-	    rec("POST", "https://v/count", NULL, NULL),
+		rec("GET", "https://v/count", NULL, NULL),
+		rec("GET", "https://v/other", NULL, NULL),
+		rec("GET", "https://v/count", NULL, NULL),
+		rec("POST", "https://v/count", NULL, NULL),
 	};
 	struct har_file f = {.v = v, .n = 4, .fd = -1};
 	struct match_table *t = match_table_new(&f);
@@ -85,7 +85,7 @@ Test(proxy_match, secrets_match_by_placeholder)
 {
 	const char *form = "application/x-www-form-urlencoded";
 	struct har_record v[] = {
-	    rec("POST", "https://v/login?user={{kh:login}}", form, "login={{kh:login}}&password={{kh:password}}"),
+		rec("POST", "https://v/login?user={{kh:login}}", form, "login={{kh:login}}&password={{kh:password}}"),
 	};
 	struct har_file f = {.v = v, .n = 1, .fd = -1};
 	struct match_table *t = match_table_new(&f);

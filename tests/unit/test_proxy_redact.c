@@ -25,12 +25,12 @@ Test(proxy_redact, every_encoding_becomes_the_same_placeholder)
 {
 	struct redact *r = make();
 	const char *cases[][2] = {
-	    {"raw p@ss w\"rd+& end", "raw {{kh:password}} end"},
-	    {"uri=p%40ss%20w%22rd%2B%26", "uri={{kh:password}}"},                        /* encodeURIComponent */
-	    {"form=p%40ss+w%22rd%2B%26", "form={{kh:password}}"},                        /* URLSearchParams */
-	    {"{\"password\":\"p@ss w\\\"rd+&\"}", "{\"password\":\"{{kh:password}}\"}"}, /* JSON.stringify */
-	    {"login=homer%40example.com", "login={{kh:login}}"},
-	    {"pin=12", "pin=12"}, /* too short to hide */
+		{"raw p@ss w\"rd+& end", "raw {{kh:password}} end"},
+		{"uri=p%40ss%20w%22rd%2B%26", "uri={{kh:password}}"},                        /* encodeURIComponent */
+		{"form=p%40ss+w%22rd%2B%26", "form={{kh:password}}"},                        /* URLSearchParams */
+		{"{\"password\":\"p@ss w\\\"rd+&\"}", "{\"password\":\"{{kh:password}}\"}"}, /* JSON.stringify */
+		{"login=homer%40example.com", "login={{kh:login}}"},
+		{"pin=12", "pin=12"}, /* too short to hide */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *got = hide(r, cases[i][0]);

@@ -20,13 +20,15 @@ Test(reply, couch_error_data_and_jsonapi)
 {
 	struct request *req = mk(FAMILY_DATA, NULL);
 	reply_couch_error(req, 404, "not_found", "missing");
-	cr_assert_str_eq(BODY(req), "{\"ok\":false,\"status\":\"404\",\"error\":\"not_found\",\"reason\":\"missing\"}\n");
+	cr_assert_str_eq(BODY(req),
+			 "{\"ok\":false,\"status\":\"404\",\"error\":\"not_found\",\"reason\":\"missing\"}\n");
 	cr_assert_str_eq(req->priv->content_type, "application/json");
 	http_request_free(req);
 	req = mk(FAMILY_JSONAPI, NULL);
 	reply_couch_error(req, 404, "not_found", "missing");
-	cr_assert_str_eq(BODY(req),
-			 "{\"errors\":[{\"status\":\"404\",\"title\":\"not_found\",\"detail\":\"missing\",\"source\":{}}]}\n");
+	cr_assert_str_eq(
+		BODY(req),
+		"{\"errors\":[{\"status\":\"404\",\"title\":\"not_found\",\"detail\":\"missing\",\"source\":{}}]}\n");
 	cr_assert_str_eq(req->priv->content_type, "application/vnd.api+json");
 	http_request_free(req);
 }
@@ -39,8 +41,9 @@ Test(reply, jsonapi_error_both_families)
 	http_request_free(req);
 	req = mk(FAMILY_JSONAPI, NULL);
 	reply_jsonapi_error(req, 422, "Invalid document type", "pointer", "/data/attributes/type");
-	cr_assert_str_eq(BODY(req), "{\"errors\":[{\"status\":\"422\",\"title\":\"Unprocessable Entity\",\"detail\":"
-				    "\"Invalid document type\",\"source\":{\"pointer\":\"/data/attributes/type\"}}]}\n");
+	cr_assert_str_eq(BODY(req),
+			 "{\"errors\":[{\"status\":\"422\",\"title\":\"Unprocessable Entity\",\"detail\":"
+			 "\"Invalid document type\",\"source\":{\"pointer\":\"/data/attributes/type\"}}]}\n");
 	http_request_free(req);
 }
 

@@ -38,8 +38,9 @@ Test(report, text)
 {
 	char *s = render(REPORT_TEXT, 0, 1);
 	cr_assert(strstr(s, "out.log:1: warning not-json: ") != NULL, "%s", s);
-	cr_assert(strstr(s, "out.log: verdict: job errored: \"LOGIN_FAILED\" (no retry; later automatic runs are skipped)") !=
-		  NULL, "%s", s);
+	cr_assert(strstr(s, "out.log: verdict: job errored: \"LOGIN_FAILED\" (no retry; later automatic runs are "
+			    "skipped)") != NULL,
+		  "%s", s);
 	cr_assert(strstr(s, "0 errors, 1 warning, 1 info") != NULL, "%s", s);
 	free(s);
 }
@@ -52,7 +53,8 @@ Test(report, json_parses)
 	cr_assert_not_null(j, "%s", je.text);
 	cr_assert_eq(json_integer_value(json_object_get(j, "warnings")), 2);
 	json_t *file0 = json_array_get(json_object_get(j, "files"), 0);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(file0, "verdict"), "error")), "LOGIN_FAILED");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(file0, "verdict"), "error")),
+			 "LOGIN_FAILED");
 	json_decref(j);
 	free(s);
 }

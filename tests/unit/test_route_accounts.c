@@ -1,4 +1,5 @@
-/* fake-stack/accounts/route_accounts.c through stack.h: the refresh hook (--save-tokens), the COZY_PARAMETERS secret, the types. */
+/* fake-stack/accounts/route_accounts.c through stack.h: the refresh hook (--save-tokens), the COZY_PARAMETERS secret,
+ * the types. */
 #include "common/atomic_file.h"
 #include "common/err.h"
 #include "common/loop.h"
@@ -40,8 +41,9 @@ static void setup(void)
 	put("account_types/plain.json", "{\"slug\":\"plain\",\"grant_mode\":\"authorization_code\",\"secret\":\"x\"}");
 	put("refresh/svc.json", "{\"access_token\":\"AT-new\",\"refresh_token\":\"RT-new\",\"expires_in\":60}");
 	put("refresh/gone.json", "{\"error\":\"invalid_grant\"}");
-	put("data/io.cozy.accounts.json", "[{\"_id\":\"a1\",\"account_type\":\"svc\",\"oauth\":{\"refresh_token\":\"R\"}},"
-					  "{\"_id\":\"a2\",\"account_type\":\"gone\",\"oauth\":{\"refresh_token\":\"R\"}}]");
+	put("data/io.cozy.accounts.json",
+	    "[{\"_id\":\"a1\",\"account_type\":\"svc\",\"oauth\":{\"refresh_token\":\"R\"}},"
+	    "{\"_id\":\"a2\",\"account_type\":\"gone\",\"oauth\":{\"refresh_token\":\"R\"}}]");
 	loop = loop_new(err);
 	cr_assert_not_null(loop, "%s", err);
 	struct stack_options o = {.fixtures_dir = dir, .perm_mode = STACK_PERM_ENFORCE};

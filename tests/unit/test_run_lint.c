@@ -16,8 +16,14 @@ static struct session_end end_make(char *dir, int code, json_t *journal)
 	cr_assert_not_null(mkdtemp(dir));
 	json_t *rep = json_object();
 	json_object_set_new(rep, "warnings", json_array());
-	return (struct session_end){.run_dir = dir, .report = rep, .journal = journal, .started = 1, .end = END_EXITED,
-				    .code = code, .duration_ms = 10, .exit_status = code ? EXIT_ERRORED : EXIT_DONE};
+	return (struct session_end){.run_dir = dir,
+				    .report = rep,
+				    .journal = journal,
+				    .started = 1,
+				    .end = END_EXITED,
+				    .code = code,
+				    .duration_ms = 10,
+				    .exit_status = code ? EXIT_ERRORED : EXIT_DONE};
 }
 
 static void feed(struct run_lint *rl, const char *text, size_t lineno)
@@ -28,8 +34,8 @@ static void feed(struct run_lint *rl, const char *text, size_t lineno)
 
 Test(run_lint, secret_on_stderr_of_a_done_job_is_exit_lint)
 {
-	json_t *fields = json_pack("{s:s,s:s,s:{s:s}}", "login", "alice", "folderPath", "/Administrative",
-				   "nested", "token", "tok-secret");
+	json_t *fields = json_pack("{s:s,s:s,s:{s:s}}", "login", "alice", "folderPath", "/Administrative", "nested",
+				   "token", "tok-secret");
 	struct run_lint *rl = run_lint_new(fields, 0);
 	cr_assert_not_null(rl);
 	feed(rl, "{\"type\":\"info\",\"message\":\"saving to /Administrative\"}", 1);
@@ -50,8 +56,8 @@ Test(run_lint, secret_on_stderr_of_a_done_job_is_exit_lint)
 	size_t len;
 	char *text = file_read_all(path, &len, err);
 	cr_assert_not_null(text, "%s", err);
-	cr_assert(strstr(text, "stderr.log:1: error secret-leak: the value of the dev-config field \"token\"") != NULL, "%s",
-		  text);
+	cr_assert(strstr(text, "stderr.log:1: error secret-leak: the value of the dev-config field \"token\"") != NULL,
+		  "%s", text);
 	cr_assert(strstr(text, "journal.jsonl:2: warning permission-missing") != NULL, "%s", text);
 	cr_assert(strstr(text, "folderPath") == NULL, "a folder path is no secret: %s", text);
 	free(text);
@@ -97,8 +103,8 @@ Test(run_lint, errored_stays_errored_and_strict_counts_warnings)
 
 Test(run_lint, secrets_from_fields)
 {
-	json_t *f = json_pack("{s:s,s:i,s:[s,s],s:s}", "password", "pw1234", "n", 3, "codes", "aaaa", "bbbb", "timezone",
-			      "Europe/Paris");
+	json_t *f = json_pack("{s:s,s:i,s:[s,s],s:s}", "password", "pw1234", "n", 3, "codes", "aaaa", "bbbb",
+			      "timezone", "Europe/Paris");
 	struct lint_secret *s;
 	size_t n;
 	cr_assert_eq(lint_secrets_from_fields(f, &s, &n), 0);

@@ -9,8 +9,8 @@
 
 Test(run_options, defaults_and_values)
 {
-	char *argv[] = {"run", "--cmd", "true", "--timeout", "7", "--env", "A=1", "--env", "B=2", "--auto",
-			"--format", "json", "/", NULL};
+	char *argv[] = {"run",   "--cmd", "true",   "--timeout", "7",    "--env", "A=1",
+			"--env", "B=2",   "--auto", "--format",  "json", "/",     NULL};
 	struct run_options o;
 	char err[ERR_MAX];
 	cr_assert_eq(run_options_parse(ARGC(argv), argv, &o, err), RUN_OPTIONS_OK, "%s", err);

@@ -45,8 +45,12 @@ Test(rundir, numbers_and_latest)
 
 Test(rundir, env_redaction)
 {
-	char *env[] = {"COZY_CREDENTIALS=eyJhbGc.secret.sig", "COZY_PARAMETERS={\"secret\":\"s3\",\"n\":1}",
-		       "COZY_FIELDS={\"konnector\":\"k\",\"password\":\"pw\"}", "MY_API_TOKEN=abc", "PATH=/bin", NULL};
+	char *env[] = {"COZY_CREDENTIALS=eyJhbGc.secret.sig",
+		       "COZY_PARAMETERS={\"secret\":\"s3\",\"n\":1}",
+		       "COZY_FIELDS={\"konnector\":\"k\",\"password\":\"pw\"}",
+		       "MY_API_TOKEN=abc",
+		       "PATH=/bin",
+		       NULL};
 	char *t = rundir_redact_env(env);
 	cr_assert(strstr(t, "eyJhbGc") == NULL);
 	cr_assert(strstr(t, "s3") == NULL);

@@ -2,16 +2,16 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/loop.h"
-#include "harness/judge/linescan.h"
 #include "harness/job/runner.h"
+#include "harness/judge/linescan.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct seen {
 	struct buf lines, out, err;
@@ -71,7 +71,8 @@ static void run_script_term(const char *script, long long timeout_ms, long long 
 	cr_assert_eq(loop_watch_signals(loop, on_signal, s, err), 0, "%s", err);
 	char *argv[] = {"sh", "-c", (char *)script, NULL};
 	char *envp[] = {"PATH=/usr/bin:/bin", NULL};
-	struct runner_spec spec = {.argv = argv, .envp = envp, .timeout_ms = timeout_ms, .child_sigmask = loop_saved_sigmask(loop)};
+	struct runner_spec spec = {
+		.argv = argv, .envp = envp, .timeout_ms = timeout_ms, .child_sigmask = loop_saved_sigmask(loop)};
 	struct runner_hooks hooks = {on_line, on_too_long, on_out, on_err, on_done, s};
 	s->r = runner_start(loop, &spec, &hooks, err);
 	cr_assert_not_null(s->r, "%s", err);
@@ -152,7 +153,9 @@ Test(runner, line_of_64k_stops_reading)
 {
 	struct seen s;
 	/* 65535 bytes + newline fit; 65536 bytes do not */
-	run_script("head -c 65535 /dev/zero | tr '\\0' x; echo; echo ok; head -c 65536 /dev/zero | tr '\\0' y; echo; echo lost", 0, &s);
+	run_script("head -c 65535 /dev/zero | tr '\\0' x; echo; echo ok; head -c 65536 /dev/zero | tr '\\0' y; echo; "
+		   "echo lost",
+		   0, &s);
 	cr_assert_eq(s.too_long_at, 3);
 	cr_assert_geq(s.too_long_len, LINESCAN_LINE_MAX);
 	cr_assert_eq(s.too_long_head, 'y');

@@ -34,9 +34,10 @@ static void setup(void)
 	snprintf(p, sizeof(p), "%s/data", dir);
 	cr_assert_eq(mkdir_p(p, err), 0, "%s", err);
 	snprintf(p, sizeof(p), "%s/data/io.cozy.accounts.json", dir);
-	const char *fx = "[{\"_id\":\"a1\",\"account_type\":\"k\",\"name\":\"Homer S. <h@x>\",\"label\":\"mine\","
-			 "\"auth\":{\"login\":\"h@x\",\"credentials_encrypted\":\"c\",\"secret_encrypted\":\"s\"}},"
-			 "{\"_id\":\"a2\",\"account_type\":\"k\",\"cozyMetadata\":{\"sourceAccountIdentifier\":\"bart\"}}]";
+	const char *fx =
+		"[{\"_id\":\"a1\",\"account_type\":\"k\",\"name\":\"Homer S. <h@x>\",\"label\":\"mine\","
+		"\"auth\":{\"login\":\"h@x\",\"credentials_encrypted\":\"c\",\"secret_encrypted\":\"s\"}},"
+		"{\"_id\":\"a2\",\"account_type\":\"k\",\"cozyMetadata\":{\"sourceAccountIdentifier\":\"bart\"}}]";
 	cr_assert_eq(atomic_write(p, fx, strlen(fx), err), 0, "%s", err);
 	loop = loop_new(err);
 	cr_assert_not_null(loop, "%s", err);
@@ -126,7 +127,8 @@ Test(stack_worker, creates_marks_and_saves_the_account_through_the_struct)
 	cr_assert_eq(stack_ensure_konnector_permissions(st, "k", err), 0, "%s", err);
 	cr_assert_eq(req("GET", path, NULL, &d), 200);
 	json_t *attrs = json_object_get(json_object_get(d, "data"), "attributes");
-	/* stack: computeFolderPath: title-cased name, the account name with & / \ # , + ( ) $ @ ~ % . ' " : * ? < > { } as _ */
+	/* stack: computeFolderPath: title-cased name, the account name with & / \ # , + ( ) $ @ ~ % . ' " : * ? < > { }
+	 * as _ */
 	cr_assert_str_eq(dstr(attrs, "path"), "/Administrative/My Konnector/Homer S_ _h_x_");
 	json_t *cm = json_object_get(attrs, "cozyMetadata");
 	cr_assert_str_eq(dstr(cm, "createdByApp"), "k");
@@ -195,7 +197,8 @@ Test(stack_worker, referenced_folder_rules)
 	json_t *x = stack_mkdir_p(st, "/x", err), *y = stack_mkdir_p(st, "/y", err);
 	cr_assert(x && y);
 	cr_assert_eq(stack_add_reference(st, dstr(x, "_id"), "io.cozy.konnectors", "io.cozy.konnectors/k", err), 0);
-	cr_assert_eq(stack_add_reference(st, dstr(x, "_id"), "io.cozy.accounts.sourceAccountIdentifier", "lisa", err), 0);
+	cr_assert_eq(stack_add_reference(st, dstr(x, "_id"), "io.cozy.accounts.sourceAccountIdentifier", "lisa", err),
+		     0);
 	cr_assert_eq(stack_add_reference(st, dstr(y, "_id"), "io.cozy.konnectors", "io.cozy.konnectors/k", err), 0);
 	/* a1 has no sourceAccountIdentifier: both count, two is not one: a new folder */
 	char *id = ensure("a1", "yes", notes);
@@ -213,7 +216,8 @@ Test(stack_worker, referenced_folder_for_the_identifier)
 	json_t *notes = json_array();
 	json_t *x = stack_mkdir_p(st, "/x", err), *y = stack_mkdir_p(st, "/y", err);
 	cr_assert_eq(stack_add_reference(st, dstr(x, "_id"), "io.cozy.konnectors", "io.cozy.konnectors/k", err), 0);
-	cr_assert_eq(stack_add_reference(st, dstr(x, "_id"), "io.cozy.accounts.sourceAccountIdentifier", "lisa", err), 0);
+	cr_assert_eq(stack_add_reference(st, dstr(x, "_id"), "io.cozy.accounts.sourceAccountIdentifier", "lisa", err),
+		     0);
 	cr_assert_eq(stack_add_reference(st, dstr(y, "_id"), "io.cozy.konnectors", "io.cozy.konnectors/k", err), 0);
 	/* a2 is bart's: x belongs to lisa, y to nobody in particular: y is the one */
 	char *id = ensure("a2", "yes", notes);
@@ -251,7 +255,8 @@ Test(stack_worker, walk_up_lets_the_konnector_write_below_its_folder)
 	json_decref(notes);
 }
 
-/* files_perm_allows on a vfs of its own: ancestors by id, selectors on the file itself, the stack's alternating walk. */
+/* files_perm_allows on a vfs of its own: ancestors by id, selectors on the file itself, the stack's alternating walk.
+ */
 Test(files_perm, rules)
 {
 	char err[ERR_MAX];
@@ -278,24 +283,26 @@ Test(files_perm, rules)
 		const char *rules; /* a manifest permissions object; %s is /a's id */
 		int in_c, in_x;
 	} cases[] = {
-	    /* an ancestor by id */
-	    {"{\"p\":{\"type\":\"io.cozy.files\",\"values\":[\"%s\"]}}", 1, 0},
-	    /* the whole type; a wildcard type */
-	    {"{\"p\":{\"type\":\"io.cozy.*\",\"verbs\":[\"POST\"]}}%.0s", 1, 1},
-	    /* another verb only */
-	    {"{\"p\":{\"type\":\"io.cozy.files\",\"verbs\":[\"GET\"]}}%.0s", 0, 0},
-	    /* the file's own tags and mime */
-	    {"{\"p\":{\"type\":\"io.cozy.files\",\"selector\":\"tags\",\"values\":[\"bills\"]}}%.0s", 1, 0},
-	    {"{\"p\":{\"type\":\"io.cozy.files\",\"selector\":\"mime\",\"values\":[\"application/pdf\"]}}%.0s", 1, 1},
-	    /* an ancestor's referenced_by: a directory gives only the id, not doctype/id */
-	    {"{\"p\":{\"type\":\"io.cozy.files\",\"selector\":\"referenced_by\",\"values\":[\"album1\"]}}%.0s", 1, 0},
-	    {"{\"p\":{\"type\":\"io.cozy.files\",\"selector\":\"referenced_by\",\"values\":"
-	     "[\"io.cozy.photos.albums/album1\"]}}%.0s",
-	     0, 0},
-	    /* two rules for ancestors take turns going up (the stack's loop): /a is checked by the id rule only */
-	    {"{\"p\":{\"type\":\"io.cozy.files\",\"values\":[\"elsewhere\"]},\"q\":{\"type\":\"io.cozy.files\","
-	     "\"selector\":\"referenced_by\",\"values\":[\"album1\"]}}%.0s",
-	     0, 0},
+		/* an ancestor by id */
+		{"{\"p\":{\"type\":\"io.cozy.files\",\"values\":[\"%s\"]}}", 1, 0},
+		/* the whole type; a wildcard type */
+		{"{\"p\":{\"type\":\"io.cozy.*\",\"verbs\":[\"POST\"]}}%.0s", 1, 1},
+		/* another verb only */
+		{"{\"p\":{\"type\":\"io.cozy.files\",\"verbs\":[\"GET\"]}}%.0s", 0, 0},
+		/* the file's own tags and mime */
+		{"{\"p\":{\"type\":\"io.cozy.files\",\"selector\":\"tags\",\"values\":[\"bills\"]}}%.0s", 1, 0},
+		{"{\"p\":{\"type\":\"io.cozy.files\",\"selector\":\"mime\",\"values\":[\"application/pdf\"]}}%.0s", 1,
+		 1},
+		/* an ancestor's referenced_by: a directory gives only the id, not doctype/id */
+		{"{\"p\":{\"type\":\"io.cozy.files\",\"selector\":\"referenced_by\",\"values\":[\"album1\"]}}%.0s", 1,
+		 0},
+		{"{\"p\":{\"type\":\"io.cozy.files\",\"selector\":\"referenced_by\",\"values\":"
+		 "[\"io.cozy.photos.albums/album1\"]}}%.0s",
+		 0, 0},
+		/* two rules for ancestors take turns going up (the stack's loop): /a is checked by the id rule only */
+		{"{\"p\":{\"type\":\"io.cozy.files\",\"values\":[\"elsewhere\"]},\"q\":{\"type\":\"io.cozy.files\","
+		 "\"selector\":\"referenced_by\",\"values\":[\"album1\"]}}%.0s",
+		 0, 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char text[1024];

@@ -424,7 +424,8 @@ Test(store, index_put_and_design_docs)
 
 	/* cozy-client style: named ddoc, partial filter */
 	body = json_loads("{\"index\":{\"fields\":[\"dir_id\"],\"partial_filter_selector\":{\"trashed\":false}},"
-			  "\"ddoc\":\"by_dir_id_filter_trashed\"}", 0, NULL);
+			  "\"ddoc\":\"by_dir_id_filter_trashed\"}",
+			  0, NULL);
 	cr_assert_eq(store_index_put(st, "io.cozy.bills", body, &result, &id, &name, err), STORE_OK);
 	cr_assert_str_eq(result, "created");
 	cr_assert_str_eq(id, "_design/by_dir_id_filter_trashed");
@@ -442,9 +443,11 @@ Test(store, index_put_and_design_docs)
 	json_t *row = json_array_get(json_object_get(dd, "rows"), 0); /* "_design/b…" < "_design/<hex>" */
 	cr_assert_str_eq(json_string_value(json_object_get(row, "id")), "_design/by_dir_id_filter_trashed");
 	json_t *view = json_object_get(json_object_get(json_object_get(row, "doc"), "views"), name);
-	json_t *want = json_loads("{\"map\":{\"fields\":{\"dir_id\":\"asc\"},\"partial_filter_selector\":{\"trashed\":false}},"
-				  "\"reduce\":\"_count\",\"options\":{\"def\":{\"fields\":[\"dir_id\"],"
-				  "\"partial_filter_selector\":{\"trashed\":false}}}}", 0, NULL);
+	json_t *want =
+		json_loads("{\"map\":{\"fields\":{\"dir_id\":\"asc\"},\"partial_filter_selector\":{\"trashed\":false}},"
+			   "\"reduce\":\"_count\",\"options\":{\"def\":{\"fields\":[\"dir_id\"],"
+			   "\"partial_filter_selector\":{\"trashed\":false}}}}",
+			   0, NULL);
 	cr_assert(json_equal(view, want), "%s", json_dumps(view, 0));
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(row, "doc"), "language")), "query");
 	json_decref(want);

@@ -588,15 +588,20 @@ static uint32_t rnd(uint32_t n)
 }
 
 static const char *const strings[] = {
-	"x", "y", "", "é", "\xe6\x97\xa5\xe6\x9c\xac", "q\"b", "back\\slash", "line\nfeed", "tab\t", "A", "a", "\xf0\x9f\x98\x80",
+	"x",          "y",     "",  "é", "\xe6\x97\xa5\xe6\x9c\xac", "q\"b", "back\\slash",
+	"line\nfeed", "tab\t", "A", "a", "\xf0\x9f\x98\x80",
 };
 
 static json_t *rand_value(int depth);
 
 static json_t *rand_scalar(void)
 {
-	static const json_int_t bigs[] = {INT64_MAX, INT64_MIN, 9007199254740993LL, -99999999999999999LL,
-					  123456789012345678LL, 1234567890123456789LL};
+	static const json_int_t bigs[] = {INT64_MAX,
+					  INT64_MIN,
+					  9007199254740993LL,
+					  -99999999999999999LL,
+					  123456789012345678LL,
+					  1234567890123456789LL};
 	static const double reals[] = {0.5, -1.25, 3.0, 1e300, -0.0, 2.0000000000000004};
 	switch (rnd(6)) {
 	case 0:
@@ -725,20 +730,21 @@ static void random_round(uint64_t seed, int steps)
 		} else if (cur == NULL) {
 			json_t *body = rand_body();
 			json_object_set_new(body, "_id", json_string(id));
-			cr_assert_eq(store_create(st, DT, body, NULL, err), STORE_OK, "step %d: create %s: %s", step, id, err);
+			cr_assert_eq(store_create(st, DT, body, NULL, err), STORE_OK, "step %d: create %s: %s", step,
+				     id, err);
 			json_object_del(body, "_id");
 			json_object_set_new(model, id, body);
 		} else if (op < 70) {
 			json_t *body = rand_body();
 			json_object_set_new(body, "_rev", json_string(store_rev(st, DT, id, NULL)));
-			cr_assert_eq(store_update(st, DT, id, body, NULL, err), STORE_OK, "step %d: update %s: %s", step, id,
-				     err);
+			cr_assert_eq(store_update(st, DT, id, body, NULL, err), STORE_OK, "step %d: update %s: %s",
+				     step, id, err);
 			json_object_del(body, "_rev");
 			json_object_set_new(model, id, body);
 		} else {
 			char *rev = strdup(store_rev(st, DT, id, NULL));
-			cr_assert_eq(store_delete(st, DT, id, rev, NULL, err), STORE_OK, "step %d: delete %s: %s", step, id,
-				     err);
+			cr_assert_eq(store_delete(st, DT, id, rev, NULL, err), STORE_OK, "step %d: delete %s: %s", step,
+				     id, err);
 			free(rev);
 			json_object_del(model, id);
 		}

@@ -81,17 +81,17 @@ Test(gotime, rfc3339)
 	cr_assert_eq(gotime_parse_rfc3339("2026-01-02T03:04:05.5Z", &ts, err), 0);
 	cr_assert_eq(ts.tv_nsec, 500000000);
 	static const char *const bad[] = {"",
-	                                  "2026-01-02",
-	                                  "2026-01-02 03:04:05Z",
-	                                  "2026-01-02T03:04:05",
-	                                  "2026-13-02T03:04:05Z",
-	                                  "2025-02-29T03:04:05Z",
-	                                  "2026-01-02T24:04:05Z",
-	                                  "2026-01-02T03:60:05Z",
-	                                  "2026-01-02T03:04:05+2:00",
-	                                  "2026-01-02T03:04:05z",
-	                                  "2026-01-02t03:04:05Z",
-	                                  "tomorrow"};
+					  "2026-01-02",
+					  "2026-01-02 03:04:05Z",
+					  "2026-01-02T03:04:05",
+					  "2026-13-02T03:04:05Z",
+					  "2025-02-29T03:04:05Z",
+					  "2026-01-02T24:04:05Z",
+					  "2026-01-02T03:60:05Z",
+					  "2026-01-02T03:04:05+2:00",
+					  "2026-01-02T03:04:05z",
+					  "2026-01-02t03:04:05Z",
+					  "tomorrow"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(gotime_parse_rfc3339(bad[i], &ts, err), -1, "'%s' was accepted", bad[i]);
 }
@@ -146,25 +146,25 @@ Test(cron, descriptors, .init = utc)
 Test(cron, bad_specs)
 {
 	static const char *const bad[] = {"",
-	                                  "* * * *",
-	                                  "* * * * * * *",
-	                                  "60 * * * * *",
-	                                  "* 60 * * * *",
-	                                  "* * 24 * * *",
-	                                  "* * * 0 * *",
-	                                  "* * * 32 * *",
-	                                  "* * * * 13 *",
-	                                  "* * * * * 7",
-	                                  "5-2 * * * * *",
-	                                  "*/0 * * * * *",
-	                                  "a * * * * *",
-	                                  "1-2-3 * * * * *",
-	                                  "*/2/3 * * * * *",
-	                                  "-1 * * * * *",
-	                                  "@often",
-	                                  "@every 1d",
-	                                  "@every",
-	                                  "TZ=Mars/Olympus * * * * *"};
+					  "* * * *",
+					  "* * * * * * *",
+					  "60 * * * * *",
+					  "* 60 * * * *",
+					  "* * 24 * * *",
+					  "* * * 0 * *",
+					  "* * * 32 * *",
+					  "* * * * 13 *",
+					  "* * * * * 7",
+					  "5-2 * * * * *",
+					  "*/0 * * * * *",
+					  "a * * * * *",
+					  "1-2-3 * * * * *",
+					  "*/2/3 * * * * *",
+					  "-1 * * * * *",
+					  "@often",
+					  "@every 1d",
+					  "@every",
+					  "TZ=Mars/Olympus * * * * *"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct cron_sched s;
 		char err[ERR_MAX] = "";
@@ -201,33 +201,34 @@ Test(trigger, types_and_their_arguments, .init = utc)
 		enum trigger_status want;
 		enum trigger_kind kind;
 	} cases[] = {
-	    {"@cron", "0 0 0 1 1 *", TRIGGER_OK, TRIGGER_CRON},
-	    {"@cron", "*/5 * * * *", TRIGGER_OK, TRIGGER_CRON},
-	    {"@cron", "0 0 0 1 1", TRIGGER_MALFORMED, TRIGGER_CRON}, /* five fields: minute hour dom(0!) month dow */
-	    {"@cron", "", TRIGGER_MALFORMED, TRIGGER_CRON},
-	    {"@cron", "every day", TRIGGER_MALFORMED, TRIGGER_CRON},
-	    {"@every", "1h", TRIGGER_OK, TRIGGER_CRON},
-	    {"@every", "1 hour", TRIGGER_MALFORMED, TRIGGER_CRON},
-	    {"@every", "", TRIGGER_MALFORMED, TRIGGER_CRON},
-	    {"@at", "2026-01-02T03:04:05Z", TRIGGER_OK, TRIGGER_AT},
-	    {"@at", "2026-01-02", TRIGGER_MALFORMED, TRIGGER_AT},
-	    {"@in", "10m", TRIGGER_OK, TRIGGER_AT},
-	    {"@in", "10", TRIGGER_MALFORMED, TRIGGER_AT},
-	    {"@webhook", "", TRIGGER_OK, TRIGGER_WEBHOOK},
-	    {"@webhook", "anything", TRIGGER_OK, TRIGGER_WEBHOOK},
-	    {"@event", "io.cozy.files:CREATED", TRIGGER_OK, TRIGGER_EVENT},
-	    {"@client", "", TRIGGER_OK, TRIGGER_CLIENT},
-	    {"@weekly", "", TRIGGER_OK, TRIGGER_CRON},
-	    {"@weekly", "on monday between 8am and 6pm", TRIGGER_OK, TRIGGER_CRON},
-	    {"@weekly", "on the 3", TRIGGER_MALFORMED, TRIGGER_CRON},
-	    {"@monthly", "on the 1-5 after 10pm", TRIGGER_OK, TRIGGER_CRON},
-	    {"@monthly", "on monday", TRIGGER_MALFORMED, TRIGGER_CRON},
-	    {"@daily", "between 6pm and 6am", TRIGGER_MALFORMED, TRIGGER_CRON},
-	    {"@daily", "before 13am", TRIGGER_MALFORMED, TRIGGER_CRON},
-	    {"@hourly", "", TRIGGER_OK, TRIGGER_CRON},
-	    {"@yearly", "", TRIGGER_UNKNOWN_TYPE, TRIGGER_AT},
-	    {"cron", "* * * * *", TRIGGER_UNKNOWN_TYPE, TRIGGER_AT},
-	    {"", "", TRIGGER_UNKNOWN_TYPE, TRIGGER_AT},
+		{"@cron", "0 0 0 1 1 *", TRIGGER_OK, TRIGGER_CRON},
+		{"@cron", "*/5 * * * *", TRIGGER_OK, TRIGGER_CRON},
+		{"@cron", "0 0 0 1 1", TRIGGER_MALFORMED,
+		 TRIGGER_CRON}, /* five fields: minute hour dom(0!) month dow */
+		{"@cron", "", TRIGGER_MALFORMED, TRIGGER_CRON},
+		{"@cron", "every day", TRIGGER_MALFORMED, TRIGGER_CRON},
+		{"@every", "1h", TRIGGER_OK, TRIGGER_CRON},
+		{"@every", "1 hour", TRIGGER_MALFORMED, TRIGGER_CRON},
+		{"@every", "", TRIGGER_MALFORMED, TRIGGER_CRON},
+		{"@at", "2026-01-02T03:04:05Z", TRIGGER_OK, TRIGGER_AT},
+		{"@at", "2026-01-02", TRIGGER_MALFORMED, TRIGGER_AT},
+		{"@in", "10m", TRIGGER_OK, TRIGGER_AT},
+		{"@in", "10", TRIGGER_MALFORMED, TRIGGER_AT},
+		{"@webhook", "", TRIGGER_OK, TRIGGER_WEBHOOK},
+		{"@webhook", "anything", TRIGGER_OK, TRIGGER_WEBHOOK},
+		{"@event", "io.cozy.files:CREATED", TRIGGER_OK, TRIGGER_EVENT},
+		{"@client", "", TRIGGER_OK, TRIGGER_CLIENT},
+		{"@weekly", "", TRIGGER_OK, TRIGGER_CRON},
+		{"@weekly", "on monday between 8am and 6pm", TRIGGER_OK, TRIGGER_CRON},
+		{"@weekly", "on the 3", TRIGGER_MALFORMED, TRIGGER_CRON},
+		{"@monthly", "on the 1-5 after 10pm", TRIGGER_OK, TRIGGER_CRON},
+		{"@monthly", "on monday", TRIGGER_MALFORMED, TRIGGER_CRON},
+		{"@daily", "between 6pm and 6am", TRIGGER_MALFORMED, TRIGGER_CRON},
+		{"@daily", "before 13am", TRIGGER_MALFORMED, TRIGGER_CRON},
+		{"@hourly", "", TRIGGER_OK, TRIGGER_CRON},
+		{"@yearly", "", TRIGGER_UNKNOWN_TYPE, TRIGGER_AT},
+		{"cron", "* * * * *", TRIGGER_UNKNOWN_TYPE, TRIGGER_AT},
+		{"", "", TRIGGER_UNKNOWN_TYPE, TRIGGER_AT},
 	};
 	struct timespec now = ts_at("2026-03-04T05:06:07Z");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -278,9 +279,9 @@ Test(trigger, periodic_picks_a_stable_time_within_the_spec, .init = utc)
 	struct trigger_sched a, b;
 	char err[ERR_MAX];
 	cr_assert_eq(trigger_parse("@weekly", "on monday between 8am and 10am", "d/konnector/m", now, &a, err),
-	             TRIGGER_OK);
+		     TRIGGER_OK);
 	cr_assert_eq(trigger_parse("@weekly", "on monday between 8am and 10am", "d/konnector/m", now, &b, err),
-	             TRIGGER_OK);
+		     TRIGGER_OK);
 	cr_assert_str_eq(a.crontab, b.crontab);
 	cr_assert_eq(trigger_first(&a, now, &when), 1);
 	struct tm tm;

@@ -51,8 +51,10 @@ Test(verdict, success_and_exit_status)
 Test(verdict, critical_beats_error_and_last_wins)
 {
 	struct verdict v;
-	const char *l[] = {"{\"type\":\"critical\",\"message\":\"VENDOR_DOWN\"}", "{\"type\":\"error\",\"message\":\"e1\"}",
-			   "{\"type\":\"critical\",\"message\":\"LOGIN_FAILED\"}", "{\"type\":\"error\",\"message\":\"e2\"}", NULL};
+	const char *l[] = {"{\"type\":\"critical\",\"message\":\"VENDOR_DOWN\"}",
+			   "{\"type\":\"error\",\"message\":\"e1\"}",
+			   "{\"type\":\"critical\",\"message\":\"LOGIN_FAILED\"}",
+			   "{\"type\":\"error\",\"message\":\"e2\"}", NULL};
 	run(l, END_EXITED, 1, &v);
 	cr_assert_str_eq(v.error, "LOGIN_FAILED");
 	cr_assert_not(v.retry);
@@ -99,8 +101,12 @@ Test(verdict, keywords)
 Test(verdict, types_are_exact)
 {
 	struct verdict v;
-	const char *l[] = {"{\"type\":\"Error\",\"message\":\"x\"}", "{\"type\":\"CRITICAL\",\"message\":\"x\"}",
-			   "{\"type\":\"warn\",\"message\":\"w\"}", "{}", "null", NULL};
+	const char *l[] = {"{\"type\":\"Error\",\"message\":\"x\"}",
+			   "{\"type\":\"CRITICAL\",\"message\":\"x\"}",
+			   "{\"type\":\"warn\",\"message\":\"w\"}",
+			   "{}",
+			   "null",
+			   NULL};
 	struct judge j;
 	judge_init(&j);
 	for (const char **p = l; *p; p++)

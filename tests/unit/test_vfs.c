@@ -34,8 +34,8 @@ static void vfs_teardown(void)
 }
 
 /* Upload data as name in dir_id, in two chunks. */
-static enum vfs_status vfs_put(const char *dir_id, const char *name, const char *data, long long size, const char *md5b64,
-			       const json_t **out)
+static enum vfs_status vfs_put(const char *dir_id, const char *name, const char *data, long long size,
+			       const char *md5b64, const json_t **out)
 {
 	struct vfs_upload_info info = {.dir_id = dir_id, .name = name, .size = size};
 	if (md5b64) {
@@ -229,8 +229,8 @@ Test(vfs, fixtures_loaded_and_symlinks_refused)
 {
 	char fx[128], cmd[512];
 	snprintf(fx, sizeof(fx), "%s/fx", vfs_tmp);
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/Administrative/Shop' && printf abc > '%s/Administrative/Shop/old.pdf'", fx,
-		 fx);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/Administrative/Shop' && printf abc > '%s/Administrative/Shop/old.pdf'",
+		 fx, fx);
 	cr_assert_eq(system(cmd), 0);
 	cr_assert_eq(vfs_load_fixtures(V, fx, E), 0, "%s", E);
 	const json_t *f = vfs_get_by_path(V, "/Administrative/Shop/old.pdf");

@@ -98,20 +98,20 @@ static void expect_nothing_pending(void)
 }
 
 static void start_with(const char *fixtures, const char *const *files, size_t nfiles, const char *const *ignores,
-                       size_t nignores, long long debounce)
+		       size_t nignores, long long debounce)
 {
 	char err[ERR_MAX];
 	struct watch_options o = {
-	    .dir = tmp,
-	    .fixtures_dir = fixtures,
-	    .files = files,
-	    .nfiles = nfiles,
-	    .ignores = ignores,
-	    .nignores = nignores,
-	    .debounce_ms = debounce,
-	    .on_change = on_change,
-	    .on_warning = on_warning,
-	    .arg = &rec,
+		.dir = tmp,
+		.fixtures_dir = fixtures,
+		.files = files,
+		.nfiles = nfiles,
+		.ignores = ignores,
+		.nignores = nignores,
+		.debounce_ms = debounce,
+		.on_change = on_change,
+		.on_warning = on_warning,
+		.arg = &rec,
 	};
 	w = watch_start(loop, &o, err);
 	cr_assert_not_null(w, "%s", err);
@@ -389,7 +389,7 @@ Test(watch, enospc_says_how_to_raise_the_limit)
 {
 	char err[ERR_MAX] = "";
 	struct watch_options o = {
-	    .dir = tmp, .debounce_ms = 50, .on_change = on_change, .arg = &rec, .add_watch = fake_add_watch_enospc};
+		.dir = tmp, .debounce_ms = 50, .on_change = on_change, .arg = &rec, .add_watch = fake_add_watch_enospc};
 	cr_assert_null(watch_start(loop, &o, err));
 	cr_expect(strstr(err, "sudo sysctl fs.inotify.max_user_watches=") != NULL, "%s", err);
 	cr_expect(strstr(err, tmp) != NULL, "%s", err);
