@@ -1,4 +1,8 @@
-/* OAuth token requests on the loop with curl's multi interface (see oauth_client.h). */
+/*
+ * OAuth token requests on the loop with curl's multi interface (see oauth_client.h).
+ * Slightly over 600 lines: the three token_mode request shapes and the one reading
+ * of a provider's answer belong together.
+ */
 #include "fake-stack/accounts/oauth_client.h"
 #include "common/b64.h"
 

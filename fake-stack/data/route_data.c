@@ -1,4 +1,8 @@
-/* /data: the document API (stack: web/data/data.go, web/data/accounts.go; our notes: docs/STACK.md). */
+/*
+ * /data: the document API (stack: web/data/data.go, web/data/accounts.go; our notes: docs/STACK.md).
+ * Over 600 lines on purpose: one handler per route of web/data/data.go, in its order, so the
+ * two read side by side; the store and Mango do the work.
+ */
 #include "fake-stack/data/route_data.h"
 #include "common/err.h"
 #include "common/isotime.h"

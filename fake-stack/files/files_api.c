@@ -1,4 +1,8 @@
-/* The /files API over the vfs, HTTP-free (see files_api.h). */
+/*
+ * The /files API over the vfs, HTTP-free (see files_api.h).
+ * Over 600 lines on purpose: one function per route of web/files/files.go, with the
+ * stack's checks in its order; splitting by route would scatter the shared checks.
+ */
 #include "fake-stack/files/files_api.h"
 
 #include "common/err.h"

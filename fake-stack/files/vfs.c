@@ -1,4 +1,9 @@
-/* The Cozy file tree: docs in jansson, content under files_dir (see vfs.h). */
+/*
+ * The Cozy file tree: docs in jansson, content under files_dir (see vfs.h).
+ * Over 600 lines on purpose: the tree's lookups, moves and trash rules share
+ * the path index and are only right together; uploads, state and the write
+ * log already live apart (vfs_upload.c, vfs_state.c, vfs_log.c).
+ */
 #include "common/isotime.h"
 #include "fake-stack/files/vfs_int.h"
 

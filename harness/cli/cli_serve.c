@@ -5,6 +5,8 @@
  * display, the lint and a run directory per execution. The same konnector
  * is prepared for a start by hand as `run` prepares its job, and its
  * environment printed (cli_serve_konnector.c).
+ * Slightly over 600 lines: the options, the stack's start and the jobs' hand-off
+ * are one command's flow.
  */
 #include "harness/cli/cli_serve.h"
 #include "common/atomic_file.h"

@@ -3,6 +3,8 @@
  * every change of its files, fixtures, dev config or manifest. One
  * loop: the watcher's inotify fd, the fake stack (kept across runs), the
  * konnector's pipes and SIGCHLD through the signalfd, and the terminal's keys.
+ * Over 600 lines on purpose: watch's keys, reruns and status line share one
+ * state machine, read at once here.
  */
 #include "common/atomic_file.h"
 #include "common/err.h"

@@ -1,4 +1,8 @@
-/* inotify(7) on the loop: directories watched recursively, a burst reduced to one callback. */
+/*
+ * inotify(7) on the loop: directories watched recursively, a burst reduced to one callback.
+ * Slightly over 600 lines: the watch table, the quiet window and the rename/overflow
+ * handling share one state and are only right together.
+ */
 #include "harness/watch/watch.h"
 
 #include "common/atomic_file.h"
