@@ -41,7 +41,9 @@ struct run_cli {
 	struct loop *loop;
 	struct session *s;
 	struct cli_live live; /* live.lint: NULL with --no-lint */
-	int interrupted;      /* the signal that stopped the run */
+	struct session_hooks hooks;
+	int interrupted; /* the signal that stopped the run */
+	int retried;     /* --like-stack: the retry is under way or done */
 	int rc;
 };
 
@@ -91,9 +93,42 @@ static void run_sink_scenario(struct run_cli *c, const json_t *report)
 			     json_string_value(json_object_get(report, "error")), scenario_check_results(report));
 }
 
+/*
+ * --like-stack: the stack's worker runs an errored job once more when its
+ * error allows it (model/job/worker.go); the first execution's verdict is
+ * shown, its run directory kept, and the retry's verdict is the job's.
+ * Returns 1 when the retry is under way.
+ */
+static int run_retry(struct run_cli *c, const struct session_end *e)
+{
+	if (!c->o->like_stack || c->retried || c->interrupted || e->interrupted || e->verdict->done ||
+	    !e->verdict->retry)
+		return 0;
+	c->retried = 1;
+	char err[ERR_MAX];
+	FILE *f = c->all->sink_on || c->o->json ? stderr : stdout;
+	if (!c->o->json && c->all->reports == NULL)
+		cli_live_verdict(&c->live, e->report, 0, f);
+	run_lint_free(c->live.lint);
+	c->live.lint = c->o->no_lint ? NULL : run_lint_new(session_devconfig(c->s)->fields, c->o->strict);
+	if (!c->o->no_lint && c->live.lint == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 0;
+	}
+	fprintf(f, "\n--like-stack: the stack runs this job once more (model/job/worker.go): same job, account and "
+		   "state\n\n");
+	fflush(f);
+	if (session_run_retry(c->s, &c->hooks, err) == 0)
+		return 1;
+	fprintf(stderr, PROG ": the retry could not start: %s\n", err);
+	return 0;
+}
+
 static void run_on_end(void *arg, const struct session_end *e)
 {
 	struct run_cli *c = arg;
+	if (run_retry(c, e))
+		return;
 	if (e->start_error != NULL)
 		fprintf(stderr, PROG ": could not start the konnector: %s\n", e->start_error);
 	const json_t *results = scenario_check_results(e->report);
@@ -190,8 +225,8 @@ static int run_main(const struct run_options *o, struct run_all *all)
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}
-	struct session_hooks hooks = cli_live_hooks(&c.live, c.s, run_on_end, &c);
-	rc = session_run_start(c.s, &hooks, err);
+	c.hooks = cli_live_hooks(&c.live, c.s, run_on_end, &c);
+	rc = session_run_start(c.s, &c.hooks, err);
 	if (rc != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		run_sink_not_run(&c, err);

@@ -591,6 +591,9 @@ int cli_watch(int argc, char **argv)
 			rc = cli_usage_error("watch",
 					     "--all-scenarios is for `konnector-harness run`; watch follows one "
 					     "scenario (--scenario NAME)");
+		else if (cli.o.like_stack)
+			rc = cli_usage_error("watch", "--like-stack is for `konnector-harness run`; watch runs each "
+						      "change once");
 		else if (expect_sink_wants(cli.o.format))
 			rc = cli_usage_error("watch",
 					     "--format junit|github|tap is for `konnector-harness run`; watch shows "

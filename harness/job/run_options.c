@@ -52,6 +52,9 @@ const char run_options_help[] =
 
 const char run_options_help_run[] =
 	"  --all-scenarios      every scenario under DIR/fixtures/ in turn, in name order, then one total line\n"
+	"  --like-stack         when the stack would retry the job (an error that is not LOGIN_FAILED or\n"
+	"                       USER_ACTION_NEEDED, no no_retry), run it once more as it does: the same job,\n"
+	"                       account and state, in RUNDIR/retry; the second verdict is the job's\n"
 	"  --format junit|github|tap  the expectations of expect.json (without one: \"the verdict must be\n"
 	"                       done\") as CI test cases on stdout; the verdict and the live events go to stderr\n";
 
@@ -89,7 +92,9 @@ enum {
 	O_REPLAY,
 	O_NOREPLAY,
 	O_VCA,
-	O_VCONN
+	O_VCONN,
+	O_LIKESTACK,
+	O_LAST_ = O_LIKESTACK /* the range run_options_one takes */
 };
 
 static const struct option run_longopts[] = {
@@ -121,6 +126,7 @@ static const struct option run_longopts[] = {
 	{"strict", no_argument, NULL, O_STRICT},
 	{"save-tokens", no_argument, NULL, O_SAVETOK},
 	{"all-scenarios", no_argument, NULL, O_ALL},
+	{"like-stack", no_argument, NULL, O_LIKESTACK},
 	{"level", required_argument, NULL, O_LEVEL},
 	{"keep-runs", required_argument, NULL, O_KEEPRUNS},
 	{"record", no_argument, NULL, O_RECORD},
@@ -235,6 +241,9 @@ static int run_options_one(struct run_options *o, int c, char *err)
 	case O_ALL:
 		o->all_scenarios = 1;
 		break;
+	case O_LIKESTACK:
+		o->like_stack = 1;
+		break;
 	case O_LEVEL:
 		if (strcmp(optarg, "debug") == 0)
 			o->level = RUN_LEVEL_DEBUG;
@@ -311,7 +320,7 @@ enum run_options_status run_options_parse_ext(int argc, char **argv, struct run_
 		else if (c >= RUN_OPTIONS_EXTRA_BASE && extra != NULL) {
 			if (extra->handle(extra->arg, c, optarg, err) < 0)
 				st = RUN_OPTIONS_USAGE;
-		} else if (c >= O_CMD && c <= O_VCONN) {
+		} else if (c >= O_CMD && c <= O_LAST_) {
 			if (run_options_one(o, c, err) < 0)
 				st = RUN_OPTIONS_USAGE;
 		} else {

@@ -37,6 +37,7 @@ struct run_options {
 	int no_trigger, inherit_env, fields_in_env, account_deleted, raw, json, write_config, no_color, no_preload;
 	enum report_format format; /* --format; json is format == REPORT_JSON */
 	int all_scenarios;         /* --all-scenarios (run only) */
+	int like_stack;            /* --like-stack (run only): the stack's retry of an errored job */
 	int no_lint;               /* --no-lint */
 	int strict;                /* --strict: lint warnings fail too */
 	int save_tokens;           /* --save-tokens: refreshed tokens of the dev config's account go back into it */

@@ -380,6 +380,33 @@ int session_run_job(struct session *s, const struct session_job *job, const stru
 	return session_run_begin(s, job, hooks, err);
 }
 
+int session_run_retry(struct session *s, const struct session_hooks *hooks, char *err)
+{
+	const struct session_last_job *l = &s->last;
+	if (!l->valid) {
+		err_set(err, "no job to retry");
+		return EXIT_SOFTWARE;
+	}
+	char dir[PATH_MAX + 16];
+	snprintf(dir, sizeof(dir), "%s/retry", l->run_dir);
+	struct session_job job = {.id = l->id,
+				  .trigger_id = l->trigger,
+				  .message = l->fields,
+				  .account = l->account,
+				  .manual = l->manual,
+				  .timeout_ms = l->timeout_ms,
+				  .run_dir = dir};
+	char *payload = NULL;
+	if (s->o->payload != NULL && (payload = file_read_all(s->o->payload, &job.payload_len, err)) == NULL)
+		return EXIT_USAGE;
+	job.payload = payload;
+	int rc = session_run_begin(s, &job, hooks, err);
+	free(payload);
+	if (rc == 0 && s->run != NULL)
+		s->run->execution = 2;
+	return rc;
+}
+
 /* A run of the dev config's job (job NULL) or of a job the stack handed over. */
 static int session_run_begin(struct session *s, const struct session_job *job, const struct session_hooks *hooks,
 			     char *err)
@@ -487,5 +514,6 @@ void session_free(struct session *s)
 	free(s->own_write);
 	json_decref(s->config_warnings);
 	free(s->skip_error), free(s->skip_prev);
+	session_end_forget(&s->last);
 	free(s);
 }

@@ -157,6 +157,13 @@ struct session_job {
 /* session_run_start for a job; the same contract. */
 int session_run_job(struct session *s, const struct session_job *job, const struct session_hooks *hooks, char *err);
 /*
+ * The stack's retry of the job that just ended (run --like-stack): the same
+ * job id, trigger, message and account (not created again), the state as the
+ * first execution left it, in <its run directory>/retry. Called from the end
+ * hook; the same contract as session_run_start.
+ */
+int session_run_retry(struct session *s, const struct session_hooks *hooks, char *err);
+/*
  * A konnector started by hand (serve): the job prepared exactly as
  * session_run_start prepares it — the account from the dev config,
  * folder_to_save, a job id and a trigger id, the COZY_* environment and the

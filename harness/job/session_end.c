@@ -15,6 +15,31 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Forget the job session_end_remember kept. */
+void session_end_forget(struct session_last_job *l)
+{
+	free(l->id), free(l->trigger), free(l->fields), free(l->account), free(l->run_dir);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Keep what the stack's retry of this job needs (session_run_retry): the same job, message and account. */
+static void session_end_remember(struct session_run *r)
+{
+	struct session_last_job *l = &r->s->last;
+	session_end_forget(l);
+	if (r->skip_run || r->fields == NULL)
+		return;
+	const char *account = r->has_job ? r->job_account : json_string_value(json_object_get(r->account, "_id"));
+	l->id = strdup(r->job_id);
+	l->trigger = r->trigger_used ? strdup(r->trigger_used) : NULL;
+	l->fields = strdup(r->fields);
+	l->account = strdup(account && !r->s->o->account_deleted ? account : "");
+	l->run_dir = strdup(r->rd.path);
+	l->manual = r->manual_used;
+	l->timeout_ms = r->has_job ? r->job_timeout_ms : r->s->o->timeout_s * 1000;
+	l->valid = l->id && l->fields && l->account && l->run_dir && (l->trigger || !r->trigger_used);
+}
+
 void session_end_free(struct session_run *r)
 {
 	if (r == NULL)
@@ -38,7 +63,7 @@ void session_end_free(struct session_run *r)
 	json_decref(r->saved_tokens);
 	jobenv_free(r->env);
 	free(r->fields), free(r->params), free(r->payload), free(r->entry), free(r->folder), free(r->preload_path);
-	free(r->start_error);
+	free(r->start_error), free(r->trigger_used);
 	free(r->job_trigger), free(r->job_message), free(r->job_account), free(r->job_payload), free(r->job_run_dir);
 	free(r);
 }
@@ -78,6 +103,8 @@ static json_t *session_report(struct session_run *r, const struct verdict *v, js
 	json_t *rep = json_object();
 	json_object_set_new(rep, "slug", json_string(r->s->m.slug));
 	json_object_set_new(rep, "job_id", json_string(r->job_id));
+	if (r->execution > 0)
+		json_object_set_new(rep, "execution", json_integer(r->execution));
 	json_object_set_new(rep, "state", json_string(r->skipped ? "skipped" : v->done ? "done" : "errored"));
 	json_object_set_new(rep, "error", v->error ? json_string(v->error) : json_null());
 	json_object_set_new(rep, "duration_ms", json_integer(r->ended_ms - r->started_ms));
@@ -224,6 +251,7 @@ static void session_finish(struct loop *loop, void *arg)
 			json_array_append_new(r->warnings, json_string(err));
 		free(text);
 	}
+	session_end_remember(r);
 	/* detach first: the end hook may start the next run */
 	s->run = NULL;
 	runner_free(r->runner);

@@ -58,6 +58,17 @@ struct session_run {
 	char **proxy_env;    /* its variables for the konnector */
 	char *vendor_har;    /* the scenario's vendor.har it reads or writes */
 	json_t *vendor;      /* its report once the run ended (borrowed from the run's report) */
+	char *trigger_used;  /* COZY_TRIGGER_ID as given, NULL for none (a retry keeps it) */
+	int manual_used;     /* COZY_JOB_MANUAL_EXECUTION as given */
+	int execution;       /* 2 for the stack's retry (session_run_retry), else 0 */
+};
+
+/* The job of the last run that ended, as session_run_retry runs it again. */
+struct session_last_job {
+	int valid;
+	char *id, *trigger, *fields, *account, *run_dir;
+	int manual;
+	long long timeout_ms;
 };
 
 struct session {
@@ -77,7 +88,8 @@ struct session {
 	long long save_timer;
 	int save_due;
 	char *save_access, *save_refresh;
-	json_t *config_warnings; /* devconfig_check_keys' warnings about the dev config last loaded */
+	json_t *config_warnings;      /* devconfig_check_keys' warnings about the dev config last loaded */
+	struct session_last_job last; /* session_end.c keeps it, session_run_retry reads it */
 	/* run --auto: the previous run's error makes the stack skip this one (stack: beforeHookKonnector) */
 	char *skip_error, *skip_prev;
 	char *own_write; /* the dev config's text after our last save */
@@ -118,5 +130,7 @@ void session_vendor_free(struct session_run *r);
 void session_end_schedule(struct session_run *r);
 /* session_end.c: free everything run r holds (an ended run, or one that never started). */
 void session_end_free(struct session_run *r);
+/* Free what session_end kept of the last job. */
+void session_end_forget(struct session_last_job *l);
 
 #endif

@@ -463,6 +463,11 @@ static int session_prep_env(struct session *s, struct session_run *r, char *err)
 		err_set(err, "out of memory");
 		return EXIT_SOFTWARE;
 	}
+	r->manual_used = manual;
+	if (trig != NULL && (r->trigger_used = strdup(trig)) == NULL) {
+		err_set(err, "out of memory");
+		return EXIT_SOFTWARE;
+	}
 	struct job job = {.url = stack_url(s->stack),
 			  .credentials = token,
 			  .fields = r->fields,
