@@ -132,6 +132,14 @@ static void call_free(struct oauth_call *call)
 /* The failure text of a finished call, worded like Go's *url.Error. */
 static void transport_error(struct oauth_call *call, CURLcode rc, struct buf *out)
 {
+	long status = 0;
+	curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_PARTIAL_FILE && status != 0) {
+		/* stack: model/account/type.go RefreshAccount: the headers came, the body is cut; the decoder's words
+		 */
+		buf_puts(out, "unexpected EOF");
+		return;
+	}
 	buf_printf(out, "%s \"%s\": ", call->method, call->shown_url);
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
 		buf_puts(out, "context deadline exceeded (Client.Timeout exceeded while awaiting headers)");

@@ -3,6 +3,7 @@
 //   POST|GET /token  → checks client credentials per token_mode (MODE env: form, basic, get) and grant_type:
 //        authorization_code: code CODE123 → tokens; any other code → 400 invalid_grant
 //        refresh_token: revoked → 400 invalid_grant; RT-500 → 500 text; RT-slow → never answers;
+//                       RT-garbage → 200 with a body that is not JSON; RT-cut → closes mid-answer;
 //                       else 200 with a new access token and a rotated refresh token
 //   POST /revoke?token=T → that refresh token is now revoked
 //   GET  /me         → 200 {"user":"me"} with Authorization: Bearer <an access token this provider issued>, else 401
@@ -60,6 +61,13 @@ const server = http.createServer((req, res) => {
     const rt = p.get('refresh_token');
     if (rt === 'RT-slow') return; // never answers
     if (rt === 'RT-500') return answer(res, 500, '<html>provider down</html>');
+    if (rt === 'RT-garbage') return answer(res, 200, 'not json at all');
+    if (rt === 'RT-cut') {
+      // a 200 that promises 100 bytes, sends 16 and closes the connection
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"access_token":');
+      return setImmediate(() => res.socket.destroy());
+    }
     if (revoked.has(rt)) return answer(res, 400, { error: 'invalid_grant', error_description: 'revoked' });
     n++;
     issued.add('AT-' + n);

@@ -27,6 +27,8 @@ cat >k/fixtures/data/io.cozy.accounts.json <<'J'
  {"_id":"revoked","account_type":"svc","oauth":{"access_token":"AT-0","refresh_token":"RT-revoked"}},
  {"_id":"down","account_type":"svc","oauth":{"refresh_token":"RT-500"}},
  {"_id":"slow","account_type":"svc","oauth":{"refresh_token":"RT-slow"}},
+ {"_id":"garbage","account_type":"svc","oauth":{"refresh_token":"RT-garbage"}},
+ {"_id":"cut","account_type":"svc","oauth":{"refresh_token":"RT-cut"}},
  {"_id":"canned","account_type":"offline","name":"n","oauth":{"access_token":"old","refresh_token":"R"}},
  {"_id":"canned-err","account_type":"gone","oauth":{"refresh_token":"R"}},
  {"_id":"nooauth","account_type":"svc","auth":{"login":"me"}},
@@ -112,6 +114,17 @@ expect 500
 req POST /accounts/svc/slow/refresh
 expect 500 '"title":"Unqualified error"'
 expect_contains "$body" "Post \\\"$P/token\\\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+
+# 4b. a provider answering garbage, or closing mid-answer: the stack's 500 with Go's decoder words,
+# the account unchanged (model/account/type.go RefreshAccount decodes the body with encoding/json).
+req POST /accounts/svc/garbage/refresh
+expect 500 '"title":"Unqualified error"'
+req POST /accounts/svc/cut/refresh
+expect 500 '"title":"Unqualified error"'
+[ "$body" = '{"errors":[{"status":"500","title":"Unqualified error","detail":"unexpected EOF","source":{}}]}' ] ||
+	fail "a provider closing mid-answer: $body"
+req GET /data/io.cozy.accounts/cut
+expect 200 '"_rev":"1-'
 
 # 5. canned refresh/<type>.json: success and error.
 req POST /accounts/x/canned/refresh
